@@ -1,0 +1,33 @@
+export { concatBytes, type ReadBytesOptions, readBytes, streamFromBytes } from './lib/bytes.ts';
+export {
+  CANONICAL_ALGORITHM,
+  type Digest,
+  type DigestAlgorithm,
+  formatDigest,
+  isDigest,
+  isSupportedAlgorithm,
+  type ParseDigestOptions,
+  type ParsedDigest,
+  parseDigest,
+  supportedAlgorithms,
+} from './lib/digest.ts';
+export {
+  type ClientErrorCode,
+  isOciError,
+  OciError,
+  type OciErrorCode,
+  type OciErrorOptions,
+  type RegistryErrorCode,
+} from './lib/errors.ts';
+export { assertSupportedAlgorithm, createHasher, digestBytes, type Hasher } from './lib/hasher.ts';
+export {
+  abortError,
+  consumeStream,
+  createVerifyStream,
+  type DigestResult,
+  type DigestStreamOptions,
+  digestStream,
+  type ExpectedContent,
+  HashingStream,
+  type VerifyStreamOptions,
+} from './lib/verify.ts';

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs src/main.ts against the built packages under Node (tsx), Deno and Bun.
+set -euo pipefail
+cd "$(dirname "$0")"
+bin=../../node_modules/.bin
+"$bin/tsx" src/main.ts
+"$bin/deno" run --quiet --no-config --node-modules-dir=manual --allow-read --allow-env src/main.ts
+"$bin/bun" run src/main.ts

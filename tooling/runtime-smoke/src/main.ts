@@ -1,0 +1,10 @@
+// Exercises the built packages; run by Node, Deno and Bun (see run.sh).
+import { smokeDigest } from './digest.ts';
+
+const runtime =
+  'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : `node ${process.version}`;
+const smokes: [string, () => Promise<void>][] = [['@ocikit/digest', smokeDigest]];
+for (const [name, smoke] of smokes) {
+  await smoke();
+  console.log(`ok    ${name} on ${runtime}`);
+}

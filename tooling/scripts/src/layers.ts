@@ -1,0 +1,23 @@
+/**
+ * The layer graph of DESIGN.md: for each published package, the `@ocikit/*`
+ * packages it may depend on. Arrows only point down; `transfer` knows only
+ * the interfaces of `content`.
+ */
+export const ALLOWED_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
+  '@ocikit/digest': [],
+  '@ocikit/reference': ['@ocikit/digest'],
+  '@ocikit/spec': ['@ocikit/digest'],
+  '@ocikit/auth': ['@ocikit/digest', '@ocikit/reference', '@ocikit/spec'],
+  '@ocikit/transport': ['@ocikit/auth', '@ocikit/digest', '@ocikit/reference', '@ocikit/spec'],
+  '@ocikit/content': ['@ocikit/digest', '@ocikit/reference', '@ocikit/spec'],
+  '@ocikit/layout': ['@ocikit/content', '@ocikit/digest', '@ocikit/reference', '@ocikit/spec'],
+  '@ocikit/registry': [
+    '@ocikit/auth',
+    '@ocikit/content',
+    '@ocikit/digest',
+    '@ocikit/reference',
+    '@ocikit/spec',
+    '@ocikit/transport',
+  ],
+  '@ocikit/transfer': ['@ocikit/content', '@ocikit/digest', '@ocikit/reference', '@ocikit/spec'],
+};
