@@ -57,10 +57,12 @@ for (const chunkSize of [MiB, 64 * 1024]) {
         source(chunk, total).pipeThrough(createVerifyStream({ digest: expected, size: total })),
       ),
   };
-  const seconds: Record<string, number[]> = {};
+  const seconds: Record<string, number[]> = Object.fromEntries(
+    Object.keys(runs).map((name) => [name, []]),
+  );
   for (let round = 0; round < rounds; round += 1) {
     for (const [name, run] of Object.entries(runs)) {
-      (seconds[name] ??= []).push(await time(run));
+      seconds[name]?.push(await time(run));
     }
   }
   const rawSpeed = total / MiB / median(seconds['node:crypto createHash'] ?? []);
