@@ -1,3 +1,4 @@
+export { abortError, delay } from './lib/abort.ts';
 export { concatBytes, type ReadBytesOptions, readBytes, streamFromBytes } from './lib/bytes.ts';
 export {
   CANONICAL_ALGORITHM,
@@ -21,7 +22,6 @@ export {
 } from './lib/errors.ts';
 export { assertSupportedAlgorithm, createHasher, digestBytes, type Hasher } from './lib/hasher.ts';
 export {
-  abortError,
   consumeStream,
   createVerifyStream,
   type DigestResult,

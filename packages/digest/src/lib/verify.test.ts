@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { streamFromBytes } from './bytes.ts';
 import { OciError } from './errors.ts';
+import { createHasher } from './hasher.ts';
 import { createVerifyStream, digestStream, HashingStream } from './verify.ts';
 
 function sha256(data: Uint8Array): string {
@@ -163,5 +164,43 @@ describe('digestStream', () => {
       },
     });
     await expect(digestStream(source)).rejects.toBe(failure);
+  });
+});
+
+describe('createVerifyStream resuming', () => {
+  it('verifies the rest of content whose first bytes a hasher already took in, at every split', async () => {
+    const data = randomBytes(100);
+    const digest = sha256(data);
+    for (let split = 0; split <= 100; split += 1) {
+      const resumeFrom = createHasher().update(data.subarray(0, split));
+      const out = await drain(
+        streamFromBytes(data.subarray(split), 9).pipeThrough(
+          createVerifyStream({ digest, size: 100 }, { resumeFrom }),
+        ),
+      );
+      expect(total(out), `split ${split}`).toBe(100 - split);
+    }
+  });
+
+  it('still catches wrong, short and long content after a resume', async () => {
+    const data = randomBytes(100);
+    const digest = sha256(data);
+    const cases: [label: string, rest: Uint8Array, code: string][] = [
+      ['wrong rest', randomBytes(60), 'DIGEST_MISMATCH'],
+      ['short rest', data.subarray(40, 99), 'SIZE_MISMATCH'],
+      ['long rest', Uint8Array.of(...data.subarray(40), 1), 'SIZE_EXCEEDED'],
+    ];
+    for (const [label, rest, code] of cases) {
+      const resumeFrom = createHasher().update(data.subarray(0, 40));
+      const out = await drain(
+        streamFromBytes(rest).pipeThrough(
+          createVerifyStream({ digest, size: 100 }, { resumeFrom }),
+        ),
+      );
+      expect((out as OciError).code, label).toBe(code);
+    }
+    expect(() => createVerifyStream({ digest }, { resumeFrom: createHasher('sha512') })).toThrow(
+      expect.objectContaining({ code: 'OPTION_INVALID' }),
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { abortError } from './abort.ts';
 import { CANONICAL_ALGORITHM, type Digest, parseDigest } from './digest.ts';
 import { OciError } from './errors.ts';
 import { assertSupportedAlgorithm, createHasher, type Hasher } from './hasher.ts';
@@ -17,6 +18,12 @@ export interface VerifyStreamOptions {
    * @default Infinity
    */
   maxSize?: number;
+  /**
+   * Continue from a hasher that already took in the first bytes of the
+   * content (a resumed download or write): its bytes count toward the size,
+   * and the digest covers them too. Its algorithm must be the digest's.
+   */
+  resumeFrom?: Hasher;
 }
 
 /**
@@ -39,7 +46,13 @@ export function createVerifyStream(
   options: VerifyStreamOptions = {},
 ): TransformStream<Uint8Array, Uint8Array> {
   const { digest, algorithm } = parseDigest(expected.digest);
-  const hasher = createHasher(assertSupportedAlgorithm(algorithm));
+  const hasher = options.resumeFrom ?? createHasher(assertSupportedAlgorithm(algorithm));
+  if (hasher.algorithm !== algorithm) {
+    throw new OciError(
+      'OPTION_INVALID',
+      `Cannot resume a ${hasher.algorithm} hash to verify ${digest}`,
+    );
+  }
   const limit = expected.size ?? options.maxSize ?? Number.POSITIVE_INFINITY;
   return new TransformStream({
     transform(chunk, controller) {
@@ -183,17 +196,4 @@ export async function consumeStream(
     signal?.removeEventListener('abort', onAbort);
     reader.releaseLock();
   }
-}
-
-/**
- * The error an aborted operation fails with: the signal's reason when it is
- * an {@link OciError}, else `ABORTED` with the reason as its cause.
- *
- * @param signal - the aborted signal
- * @returns the error to throw
- */
-export function abortError(signal: AbortSignal | undefined): OciError {
-  const reason: unknown = signal?.reason;
-  if (reason instanceof OciError) return reason;
-  return new OciError('ABORTED', 'The operation was aborted', { cause: reason });
 }
