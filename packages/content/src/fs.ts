@@ -1,0 +1,14 @@
+export { readFileStream } from './lib/file-io.node.ts';
+export {
+  acquireFileLock,
+  type FileLock,
+  type FileLockOptions,
+  tryAcquireFileLock,
+} from './lib/file-lock.node.ts';
+export {
+  FileStore,
+  type FileStoreOptions,
+  type GcOptions,
+  type GcResult,
+  type StoredBlob,
+} from './lib/file-store.node.ts';

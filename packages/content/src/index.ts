@@ -1,0 +1,34 @@
+export {
+  isDeleter,
+  isMounter,
+  isRangeFetcher,
+  isReferrerLister,
+  isResumablePusher,
+  isTagLister,
+  isUntagger,
+} from './lib/capabilities.ts';
+export type {
+  Deleter,
+  ExistenceChecker,
+  Fetcher,
+  Mounter,
+  OperationOptions,
+  Pusher,
+  RangeFetcher,
+  RangeFetchOptions,
+  ReferrerLister,
+  ReferrerListOptions,
+  Resolver,
+  ResumablePusher,
+  Storage,
+  Tagger,
+  TagLister,
+  TagListOptions,
+  Target,
+  Untagger,
+} from './lib/interfaces.ts';
+export { MemoryStore } from './lib/memory-store.ts';
+export { isNotFound, notFound } from './lib/not-found.ts';
+export { findReachable, type Reachability } from './lib/reachable.ts';
+export { type FetchBytesOptions, fetchBytes, pushBytes } from './lib/read-write.ts';
+export { assertTag } from './lib/tag.ts';

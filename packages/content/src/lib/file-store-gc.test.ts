@@ -1,0 +1,105 @@
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  artifactFor,
+  type Blob,
+  multiPlatformImage,
+  randomBlob,
+  type TestImage,
+} from '@ocikit/contracts';
+import { streamFromBytes } from '@ocikit/digest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileStore } from './file-store.node.ts';
+
+describe('FileStore.gc', () => {
+  let root: string;
+  let store: FileStore;
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'ocikit-gc-'));
+    store = await FileStore.open(root);
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  async function pushBlob(blob: Blob) {
+    await store.push(blob.descriptor, streamFromBytes(blob.bytes));
+  }
+  async function pushImage(image: TestImage) {
+    for (const blob of image.blobs) await pushBlob(blob);
+    await store.push(image.manifest.descriptor, streamFromBytes(image.manifest.bytes));
+  }
+
+  async function setUp() {
+    const { images, index } = multiPlatformImage();
+    for (const image of images) await pushImage(image);
+    await store.push(index.descriptor, streamFromBytes(index.bytes));
+    const first = images[0];
+    if (!first) throw new Error('fixture has no image');
+    const signature = artifactFor(first.manifest.descriptor, 'application/vnd.example.signature');
+    await pushImage(signature);
+    const orphan = randomBlob(500);
+    await pushBlob(orphan);
+    return { images, index, signature, orphan };
+  }
+
+  async function count(): Promise<number> {
+    let n = 0;
+    for await (const _ of store.walk()) n += 1;
+    return n;
+  }
+
+  it('removes what the roots do not reach, and keeps an index with all its children', async () => {
+    const { images, index, orphan, signature } = await setUp();
+    const reachable = new Set([
+      index.digest,
+      ...images.flatMap((image) => [
+        image.manifest.digest,
+        ...image.blobs.map((b) => b.descriptor.digest),
+      ]),
+    ]);
+    const before = await count();
+    const result = await store.gc([index.descriptor]);
+    const removed = result.removed.map((blob) => blob.digest);
+    expect(removed).toContain(orphan.descriptor.digest);
+    expect(removed).toContain(signature.manifest.digest);
+    expect(result.kept).toBe(reachable.size);
+    expect(await count()).toBe(before - result.removed.length);
+    expect(await store.exists(index.descriptor)).toBe(true);
+  });
+
+  it('keeps the subject of a kept referrer', async () => {
+    const { images, signature, orphan } = await setUp();
+    const result = await store.gc([signature.manifest.descriptor]);
+    const subject = images[0]?.manifest;
+    expect(subject && (await store.exists(subject.descriptor))).toBe(true);
+    for (const blob of images[0]?.blobs ?? [])
+      expect(await store.exists(blob.descriptor)).toBe(true);
+    expect(result.removed.map((blob) => blob.digest)).toContain(orphan.descriptor.digest);
+  });
+
+  it('removes nothing in a dry run, and reports missing content', async () => {
+    const { index } = await setUp();
+    const before = await count();
+    const ghost = randomBlob(10).descriptor;
+    const result = await store.gc([index.descriptor, ghost], { dryRun: true });
+    expect(result.removed.length).toBeGreaterThan(0);
+    expect(await count()).toBe(before);
+    expect(result.missing).toEqual([ghost]);
+  });
+
+  it('removes unfinished writes older than the limit, and only those', async () => {
+    await setUp();
+    const dir = join(root, 'blobs/sha256');
+    await writeFile(join(dir, '.tmp-old'), 'x');
+    await writeFile(join(dir, '.ingest-young'), 'y');
+    const old = new Date(Date.now() - 2 * 86_400_000);
+    await utimes(join(dir, '.tmp-old'), old, old);
+    const result = await store.gc([], { staleWriteMs: 86_400_000 });
+    expect(result.staleWrites).toBe(1);
+    const left = (await readdir(dir)).filter((name) => name.startsWith('.'));
+    expect(left).toEqual(['.ingest-young']);
+  });
+});
