@@ -1,9 +1,13 @@
 // Exercises the built packages; run by Node, Deno and Bun (see run.sh).
 import { smokeDigest } from './digest.ts';
+import { smokeSpec } from './spec.ts';
 
 const runtime =
   'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : `node ${process.version}`;
-const smokes: [string, () => Promise<void>][] = [['@ocikit/digest', smokeDigest]];
+const smokes: [string, () => Promise<void>][] = [
+  ['@ocikit/digest', smokeDigest],
+  ['@ocikit/spec', smokeSpec],
+];
 for (const [name, smoke] of smokes) {
   await smoke();
   console.log(`ok    ${name} on ${runtime}`);
