@@ -1,11 +1,13 @@
 // Exercises the built packages; run by Node, Deno and Bun (see run.sh).
 import { smokeDigest } from './digest.ts';
+import { smokeReference } from './reference.ts';
 import { smokeSpec } from './spec.ts';
 
 const runtime =
   'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : `node ${process.version}`;
 const smokes: [string, () => Promise<void>][] = [
   ['@ocikit/digest', smokeDigest],
+  ['@ocikit/reference', smokeReference],
   ['@ocikit/spec', smokeSpec],
 ];
 for (const [name, smoke] of smokes) {
