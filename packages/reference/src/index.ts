@@ -22,4 +22,4 @@ export {
   parseNormalized,
 } from './lib/normalize.ts';
 export type { DigestReference, Reference } from './lib/reference.ts';
-export { DEFAULT_TAG, parse, parseName, REPOSITORY_MAX_LENGTH } from './lib/reference.ts';
+export { DEFAULT_TAG, isTag, parse, parseName, REPOSITORY_MAX_LENGTH } from './lib/reference.ts';

@@ -1,6 +1,5 @@
 import { OciError } from '@ocikit/digest';
-
-const TAG = /^[\w][\w.-]{0,127}$/;
+import { isTag } from '@ocikit/reference';
 
 /**
  * Checks a tag against the distribution-spec grammar `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`.
@@ -10,10 +9,10 @@ const TAG = /^[\w][\w.-]{0,127}$/;
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
  */
 export function assertTag(tag: string): void {
-  if (!TAG.test(tag)) {
+  if (!isTag(tag)) {
     throw new OciError(
       'TAG_INVALID',
-      `Invalid tag "${tag}": a tag matches [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`,
+      `Invalid tag "${tag.slice(0, 160)}": a tag matches [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`,
     );
   }
 }

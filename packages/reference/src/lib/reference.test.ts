@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectSentinel, failure } from '../testdata/failure.ts';
-import { parse, parseName, type Reference } from './reference.ts';
+import { isTag, parse, parseName, type Reference } from './reference.ts';
 
 // Tables marked "distribution" are ported from distribution/reference
 // reference_test.go, commit 0965666a6ade2e06035fe352e38344be1e68951a,
@@ -484,5 +484,24 @@ describe('parseName', () => {
         undefined,
       ]);
     }
+  });
+});
+
+describe('isTag', () => {
+  it('accepts the distribution tag grammar and nothing else', () => {
+    const cases: [label: string, value: string, expected: boolean][] = [
+      ['simple', 'latest', true],
+      ['leading underscore', '_x', true],
+      ['dots and dashes', 'v1.2-rc.1', true],
+      ['128 characters', 'a'.repeat(128), true],
+      ['129 characters', 'a'.repeat(129), false],
+      ['leading dot', '.x', false],
+      ['leading dash', '-x', false],
+      ['empty', '', false],
+      ['colon', 'a:b', false],
+      ['slash', 'a/b', false],
+      ['space', 'a b', false],
+    ];
+    for (const [label, value, expected] of cases) expect(isTag(value), label).toBe(expected);
   });
 });

@@ -179,6 +179,17 @@ class DigestOnlyReference implements DigestReference {
 }
 
 /**
+ * Tells whether a string is a valid tag: `[\w][\w.-]{0,127}`.
+ *
+ * @param value - the candidate tag
+ * @returns whether it is a tag
+ * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
+ */
+export function isTag(value: string): boolean {
+  return ANCHORED_TAG_RE.test(value);
+}
+
+/**
  * Wraps a validated digest as a {@link DigestReference}.
  *
  * @param digest - a digest already checked by `parseDigest`
