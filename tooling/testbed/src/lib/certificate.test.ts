@@ -1,0 +1,40 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createCertificate, libtrustKeyId } from './certificate.ts';
+
+describe('createCertificate', () => {
+  it('makes a self-signed CA certificate that OpenSSL parses and verifies', () => {
+    const certificate = createCertificate({
+      commonName: 'test',
+      altNames: ['127.0.0.1', 'localhost'],
+    });
+    const x509 = new X509Certificate(certificate.certPem);
+    expect(x509.subject).toBe('CN=test');
+    expect(x509.issuer).toBe('CN=test');
+    expect(x509.ca).toBe(true);
+    expect(x509.verify(certificate.publicKey)).toBe(true);
+    expect(x509.checkIP('127.0.0.1')).toBe('127.0.0.1');
+    expect(x509.checkHost('localhost')).toBe('localhost');
+    expect(x509.publicKey.export({ type: 'spki', format: 'pem' })).toBe(
+      certificate.publicKey.export({ type: 'spki', format: 'pem' }),
+    );
+    expect(Date.parse(x509.validFrom)).toBeLessThan(Date.now());
+    expect(Date.parse(x509.validTo)).toBeGreaterThan(Date.now() + 6 * 86_400_000);
+  });
+});
+
+describe('libtrustKeyId', () => {
+  it('is the base32 of the first 240 bits of the SPKI hash, in groups of four', () => {
+    const { publicKey } = createCertificate({ commonName: 'kid' });
+    const id = libtrustKeyId(publicKey);
+    expect(id).toMatch(/^([A-Z2-7]{4}:){11}[A-Z2-7]{4}$/);
+    // Independent check: decode the base32 back to the hash prefix.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+    const bits = [...id.replaceAll(':', '')]
+      .map((char) => alphabet.indexOf(char).toString(2).padStart(5, '0'))
+      .join('');
+    const bytes = Buffer.from(bits.match(/.{8}/g)?.map((byte) => Number.parseInt(byte, 2)) ?? []);
+    const spki = publicKey.export({ type: 'spki', format: 'der' });
+    expect(bytes.equals(createHash('sha256').update(spki).digest().subarray(0, 30))).toBe(true);
+  });
+});

@@ -1,0 +1,5 @@
+/** A username and password. */
+export interface Credentials {
+  username: string;
+  password: string;
+}
