@@ -1,4 +1,5 @@
 // Exercises the built packages; run by Node, Deno and Bun (see run.sh).
+import { smokeAuth } from './auth.ts';
 import { smokeDigest } from './digest.ts';
 import { smokeReference } from './reference.ts';
 import { smokeSpec } from './spec.ts';
@@ -9,6 +10,7 @@ const smokes: [string, () => Promise<void>][] = [
   ['@ocikit/digest', smokeDigest],
   ['@ocikit/reference', smokeReference],
   ['@ocikit/spec', smokeSpec],
+  ['@ocikit/auth', smokeAuth],
 ];
 for (const [name, smoke] of smokes) {
   await smoke();
