@@ -1,0 +1,162 @@
+import type { FetchFunction } from '@ocikit/auth';
+import { abortError, OciError } from '@ocikit/digest';
+import { bodyForAttempt, isReplayable, type RequestBody } from './body.ts';
+import { redactUrl } from './redact.ts';
+
+/** What one exchange sends. */
+export interface Outgoing {
+  readonly method: string;
+  readonly headers: Headers;
+  readonly body?: RequestBody;
+}
+
+/** How {@link sendFollowingRedirects} sends. */
+export interface SendOptions {
+  readonly fetch: FetchFunction;
+  readonly signal: AbortSignal | undefined;
+  /** How long to wait for response headers, per hop. */
+  readonly timeoutMs: number;
+  /** The most redirects to follow; 0 returns the first response whatever it is. */
+  readonly maxRedirects: number;
+  /** Called before each hop is sent. */
+  readonly onSend?: (url: URL, headers: Headers) => void;
+  /** Called when each hop's response headers arrive. */
+  readonly onResponse?: (url: URL, response: Response, durationMs: number) => void;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+
+/**
+ * Sends a request and follows redirects by hand: `Authorization` and
+ * cookies are dropped when the origin changes (pre-signed storage URLs),
+ * https never goes down to http, a loop or more than `maxRedirects` hops is
+ * refused; 303 (and 301/302 after a POST) turn into a GET without a body.
+ *
+ * @param url - where to send
+ * @param outgoing - method, headers, body
+ * @param options - {@link SendOptions}
+ * @returns the first response that is not a redirect
+ * @throws {OciError} `REDIRECT_INVALID`, `NETWORK_ERROR`, `TIMEOUT`, `ABORTED`
+ */
+export async function sendFollowingRedirects(
+  url: URL,
+  outgoing: Outgoing,
+  options: SendOptions,
+): Promise<Response> {
+  let current = url;
+  let { method, headers, body } = outgoing;
+  const visited = new Set<string>();
+  for (let hop = 0; ; hop += 1) {
+    options.onSend?.(current, headers);
+    const started = performance.now();
+    const response = await fetchOnce(current, { method, headers, body }, options);
+    options.onResponse?.(current, response, performance.now() - started);
+    const location = response.headers.get('location');
+    if (
+      options.maxRedirects === 0 ||
+      !REDIRECT_STATUSES.has(response.status) ||
+      location === null
+    ) {
+      return response;
+    }
+    await response.body?.cancel().catch(() => {});
+    if (hop >= options.maxRedirects) {
+      throw redirectInvalid(`More than ${options.maxRedirects} redirects from ${redactUrl(url)}`);
+    }
+    const next = resolveLocation(location, current);
+    if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+      throw redirectInvalid(
+        `Refusing a redirect from ${redactUrl(current)} to a ${next.protocol} URL`,
+      );
+    }
+    if (current.protocol === 'https:' && next.protocol === 'http:') {
+      throw redirectInvalid(`Refusing a redirect from https to http (${redactUrl(next)})`);
+    }
+    visited.add(current.href);
+    if (visited.has(next.href)) throw redirectInvalid(`Redirect loop at ${redactUrl(next)}`);
+    if (next.origin !== current.origin) {
+      headers = new Headers(headers);
+      for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+    }
+    if (
+      response.status === 303 ||
+      (method === 'POST' && response.status !== 307 && response.status !== 308)
+    ) {
+      if (method !== 'HEAD') method = 'GET';
+      body = undefined;
+      headers = new Headers(headers);
+      headers.delete('content-type');
+      headers.delete('content-length');
+    } else if (!isReplayable(body)) {
+      throw redirectInvalid(
+        `Cannot follow a redirect from ${redactUrl(current)}: the streamed body cannot be sent again`,
+      );
+    }
+    current = next;
+  }
+}
+
+async function fetchOnce(url: URL, outgoing: Outgoing, options: SendOptions): Promise<Response> {
+  const { signal, timeoutMs } = options;
+  if (signal?.aborted) throw abortError(signal);
+  const timeout = new AbortController();
+  const timer = setTimeout(() => {
+    timeout.abort(
+      new OciError('TIMEOUT', `No response from ${redactUrl(url)} within ${timeoutMs} ms`),
+    );
+  }, timeoutMs);
+  const combined = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+  const body = bodyForAttempt(outgoing.body);
+  const init: RequestInit & { duplex?: 'half' } = {
+    method: outgoing.method,
+    headers: outgoing.headers,
+    redirect: 'manual',
+    signal: combined,
+    ...(body === undefined ? {} : { body }),
+    ...(body instanceof ReadableStream ? { duplex: 'half' as const } : {}),
+  };
+  try {
+    return await options.fetch(url, init);
+  } catch (error) {
+    if (combined.aborted) throw abortError(combined);
+    throw new OciError(
+      'NETWORK_ERROR',
+      `Cannot reach ${redactUrl(url)}: ${describeFailure(error)}`,
+      {
+        cause: error,
+      },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function resolveLocation(location: string, base: URL): URL {
+  try {
+    return new URL(location, base);
+  } catch {
+    throw redirectInvalid(`The redirect from ${redactUrl(base)} has an invalid Location`);
+  }
+}
+
+function redirectInvalid(message: string): OciError {
+  return new OciError('REDIRECT_INVALID', message);
+}
+
+/** The most specific reason a fetch failed: a system error code or the cause's message. */
+function describeFailure(error: unknown): string {
+  let current: unknown = error;
+  let reason = 'the request failed';
+  for (let depth = 0; current && depth < 5; depth += 1) {
+    const { code, message, cause } = current as {
+      code?: unknown;
+      message?: unknown;
+      cause?: unknown;
+    };
+    if (typeof code === 'string') return code;
+    if (typeof message === 'string' && message !== 'fetch failed') reason = message;
+    current = cause;
+  }
+  return reason;
+}

@@ -1,0 +1,421 @@
+import {
+  authorizationFor,
+  type Challenge,
+  ChallengeCache,
+  type Credential,
+  type CredentialSource,
+  type FetchFunction,
+  parseChallenges,
+  type Scope,
+  TokenCache,
+} from '@ocikit/auth';
+import { abortError, delay, OciError } from '@ocikit/digest';
+import { isReplayable, type RequestBody } from './body.ts';
+import { type Endpoint, endpointsFor, type HostsConfig } from './hosts.ts';
+import { redactHeaders, redactUrl } from './redact.ts';
+import { errorFromResponse } from './response-error.ts';
+import {
+  backoffDelay,
+  isRetryableStatus,
+  parseRetryAfter,
+  type RetryOptions,
+  type RetryPolicy,
+  retryPolicy,
+} from './retry.ts';
+import { sendFollowingRedirects } from './send.ts';
+import type { TraceEvent } from './trace.ts';
+
+/** Options of a {@link Transport}. */
+export interface TransportOptions {
+  /**
+   * The `fetch` to call. In Node, `createNodeTransport` from
+   * `@ocikit/transport/node` passes an undici-based one with connection
+   * pooling and per-host TLS options.
+   * @default globalThis.fetch
+   */
+  fetch?: FetchFunction;
+  /**
+   * Where credentials come from (see `@ocikit/auth` and `@ocikit/auth/docker`).
+   * @default anonymous
+   */
+  credentials?: CredentialSource;
+  /** Per-host options: `plainHttp`, `insecure`, `mirrors`, `endpoint`, TLS. */
+  hosts?: HostsConfig;
+  /** How network errors, 502, 503, 504 and 429 are retried. */
+  retry?: RetryOptions;
+  /**
+   * How long one attempt may wait for response headers (the body may take
+   * as long as it takes).
+   * @default 60000
+   */
+  timeoutMs?: number;
+  /**
+   * The most redirects followed for one request.
+   * @default 10
+   */
+  maxRedirects?: number;
+  /**
+   * The `User-Agent` header.
+   * @default 'ocikit'
+   */
+  userAgent?: string;
+  /** Called for every request, response, retry and failure, with secrets redacted. */
+  onTrace?: (event: TraceEvent) => void;
+  /**
+   * The token cache, to share tokens between transports.
+   * @default a new cache using this transport's `fetch` and `now`
+   */
+  tokens?: TokenCache;
+  /**
+   * The clock, in ms since the epoch (for `Retry-After` dates and tokens).
+   * @default Date.now
+   */
+  now?: () => number;
+}
+
+/** One request to a registry. */
+export interface TransportRequest {
+  /** The registry as named in references: `docker.io`, `ghcr.io`, `localhost:5000`. */
+  registry: string;
+  /**
+   * The method.
+   * @default 'GET'
+   */
+  method?: string;
+  /** The path and query on the registry, such as `/v2/library/alpine/tags/list?n=100`. */
+  path?: string;
+  /**
+   * An absolute URL the registry handed out (an upload `Location`, a `Link`);
+   * credentials go along only when it is on the registry's own origin.
+   */
+  url?: string | URL;
+  /** Request headers. */
+  headers?: HeadersInit;
+  /** The body; a bare stream can be sent once only, so such a request is never repeated. */
+  body?: RequestBody;
+  /** What the request needs access to, for the token request (`repository:name:pull`). */
+  scopes?: readonly (Scope | string)[];
+  /** The repository, for credentials stored per namespace (`auth.json`). */
+  repository?: string;
+  /** Cancels the request, and the response body. */
+  signal?: AbortSignal;
+  /**
+   * Whether the request may be repeated after a network error or a 502, 503,
+   * 504 or 429.
+   * @default true for GET, HEAD, PUT and DELETE with a replayable body
+   */
+  retry?: boolean;
+  /**
+   * Whether the registry's mirrors may serve the request.
+   * @default true for GET and HEAD by path
+   */
+  mirrors?: boolean;
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+
+/**
+ * One HTTP client for OCI registries, on `fetch`:
+ *
+ * - auth: on a 401 it parses the challenge, gets credentials for the host,
+ *   fetches a token for the declared scopes and tries once more; the
+ *   challenge is remembered per host, so later requests carry a (cached)
+ *   token up front. A 401 after that is `UNAUTHORIZED`, a 403 `DENIED`.
+ * - retries with exponential backoff and jitter after network errors, 502,
+ *   503, 504 and 429 (`Retry-After` honoured), for requests safe to repeat.
+ * - redirects followed by hand: credentials never cross to another origin,
+ *   https never goes down to http, loops and long chains are refused.
+ * - per host: https, plain http, or https-then-http for insecure and
+ *   loopback hosts; mirrors for GET/HEAD with fallback to the registry.
+ *
+ * Every other response is returned as it is; {@link errorFromResponse}
+ * turns an error response into a typed `OciError`.
+ */
+export class Transport {
+  readonly #fetch: FetchFunction;
+  readonly #credentials: CredentialSource | undefined;
+  readonly #hosts: HostsConfig | undefined;
+  readonly #retry: RetryPolicy;
+  readonly #timeoutMs: number;
+  readonly #maxRedirects: number;
+  readonly #userAgent: string;
+  readonly #trace: (event: TraceEvent) => void;
+  readonly #tokens: TokenCache;
+  readonly #now: () => number;
+  readonly #challenges = new ChallengeCache();
+  readonly #credentialLookups = new Map<string, Promise<Credential | undefined>>();
+  readonly #schemes = new Map<string, Promise<'https' | 'http'>>();
+  #ids = 0;
+
+  /**
+   * @param options - {@link TransportOptions}
+   * @throws {OciError} `OPTION_INVALID` for a bad option
+   */
+  constructor(options: TransportOptions = {}) {
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#credentials = options.credentials;
+    this.#hosts = options.hosts;
+    this.#retry = retryPolicy(options.retry);
+    this.#timeoutMs = positive('timeoutMs', options.timeoutMs ?? 60_000);
+    this.#maxRedirects = positive('maxRedirects', options.maxRedirects ?? 10, true);
+    this.#userAgent = options.userAgent ?? 'ocikit';
+    this.#trace = options.onTrace ?? (() => {});
+    this.#now = options.now ?? Date.now;
+    this.#tokens = options.tokens ?? new TokenCache({ fetch: this.#fetch, now: this.#now });
+  }
+
+  /**
+   * Sends a request to a registry, through auth, retries, redirects and
+   * mirrors, and returns the response (of any status but those below).
+   *
+   * @param request - {@link TransportRequest}
+   * @returns the final response; its body is the caller's to read or cancel
+   * @throws {OciError} `UNAUTHORIZED` (401 after authenticating), `DENIED`
+   *   (403), `TOOMANYREQUESTS` (429 after the retries), `NETWORK_ERROR`,
+   *   `TIMEOUT`, `REDIRECT_INVALID`, `CHALLENGE_INVALID`, `ABORTED`, and the
+   *   credential and token errors of `@ocikit/auth`
+   */
+  async request(request: TransportRequest): Promise<Response> {
+    const method = (request.method ?? 'GET').toUpperCase();
+    if ((request.path === undefined) === (request.url === undefined)) {
+      throw new OciError('OPTION_INVALID', 'A request needs either a path or a url, not both');
+    }
+    const id = ++this.#ids;
+    const withMirrors =
+      request.mirrors ?? ((method === 'GET' || method === 'HEAD') && request.url === undefined);
+    const endpoints = endpointsFor(this.#hosts, request.registry, withMirrors);
+    for (const [index, endpoint] of endpoints.entries()) {
+      const last = index === endpoints.length - 1;
+      try {
+        const response = await this.#send(endpoint, method, request, id);
+        if (last || (response.status !== 404 && response.status < 500)) return response;
+        await response.body?.cancel().catch(() => {});
+      } catch (error) {
+        if (last || (error instanceof OciError && error.code === 'ABORTED')) {
+          this.#traceError(id, method, request, error);
+          throw error;
+        }
+      }
+    }
+    throw new OciError('OPTION_INVALID', `No endpoint for registry "${request.registry}"`);
+  }
+
+  async #send(endpoint: Endpoint, method: string, request: TransportRequest, id: number) {
+    const { signal } = request;
+    const base = await this.#base(endpoint, signal);
+    const url =
+      request.url === undefined ? new URL(`${base}${request.path}`) : new URL(request.url);
+    const ownOrigin = url.origin === new URL(base).origin;
+    const replayable = isReplayable(request.body);
+    const retryable = replayable && (request.retry ?? IDEMPOTENT.has(method));
+    let authorization = ownOrigin
+      ? await this.#authorize(endpoint, this.#challenges.get(url), request, false)
+      : undefined;
+    let challenged = false;
+    for (let retries = 0, attempt = 0; ; attempt += 1) {
+      if (signal?.aborted) throw abortError(signal);
+      const headers = new Headers(request.headers);
+      if (!headers.has('user-agent')) headers.set('user-agent', this.#userAgent);
+      if (authorization) headers.set('authorization', authorization);
+      let response: Response;
+      try {
+        response = await sendFollowingRedirects(
+          url,
+          { method, headers, body: request.body },
+          {
+            fetch: this.#fetch,
+            signal,
+            timeoutMs: this.#timeoutMs,
+            maxRedirects: this.#maxRedirects,
+            onSend: (sent, sentHeaders) =>
+              this.#traceRequest(id, method, sent, attempt, sentHeaders),
+            onResponse: (sent, got, durationMs) =>
+              this.#traceResponse(id, method, sent, got, durationMs),
+          },
+        );
+      } catch (error) {
+        if (!retryable || !isTransient(error) || retries >= this.#retry.retries) throw error;
+        await this.#wait(id, (error as OciError).code, backoffDelay(retries, this.#retry), signal);
+        retries += 1;
+        continue;
+      }
+      if (response.status === 401 && ownOrigin) {
+        const challenges = parseChallenges(response.headers);
+        if (challenges.length > 0) this.#challenges.set(url, challenges);
+        const next =
+          challenged || !replayable
+            ? undefined
+            : await this.#authorize(endpoint, challenges, request, authorization !== undefined);
+        if (next === undefined)
+          throw await refusal(response, method, url, authorization, challenges);
+        await response.body?.cancel().catch(() => {});
+        challenged = true;
+        authorization = next;
+        continue;
+      }
+      if (response.status === 403) {
+        throw await errorFromResponse(response, `${method} ${redactUrl(url)} was denied`);
+      }
+      if (isRetryableStatus(response.status) && retryable && retries < this.#retry.retries) {
+        const asked = parseRetryAfter(response.headers.get('retry-after'), this.#now());
+        if (asked === undefined || asked <= this.#retry.maxRetryAfterMs) {
+          await response.body?.cancel().catch(() => {});
+          await this.#wait(
+            id,
+            String(response.status),
+            asked ?? backoffDelay(retries, this.#retry),
+            signal,
+          );
+          retries += 1;
+          continue;
+        }
+      }
+      if (response.status === 429) {
+        throw await errorFromResponse(response, `${method} ${redactUrl(url)} was rate-limited`);
+      }
+      return response;
+    }
+  }
+
+  /** The authorization for a request, from challenges; undefined when there is nothing to send. */
+  async #authorize(
+    endpoint: Endpoint,
+    challenges: readonly Challenge[],
+    request: TransportRequest,
+    refresh: boolean,
+  ): Promise<string | undefined> {
+    if (challenges.length === 0) return undefined;
+    return authorizationFor(challenges, {
+      tokens: this.#tokens,
+      credential: await this.#credential(endpoint.host, request),
+      scopes: request.scopes,
+      signal: request.signal,
+      refresh,
+    });
+  }
+
+  /** The credential for a host (and repository), looked up once per transport. */
+  #credential(host: string, request: TransportRequest): Promise<Credential | undefined> {
+    if (!this.#credentials) return Promise.resolve(undefined);
+    const key = `${host}\n${request.repository ?? ''}`;
+    let lookup = this.#credentialLookups.get(key);
+    if (!lookup) {
+      lookup = this.#credentials.get(host, {
+        ...(request.repository === undefined ? {} : { repository: request.repository }),
+      });
+      lookup.catch(() => this.#credentialLookups.delete(key));
+      this.#credentialLookups.set(key, lookup);
+    }
+    return lookup;
+  }
+
+  /** `scheme://host[/prefix]` of an endpoint, detecting https vs http where allowed. */
+  async #base(endpoint: Endpoint, signal: AbortSignal | undefined): Promise<string> {
+    const scheme =
+      endpoint.scheme === 'detect' ? await this.#detect(endpoint.host, signal) : endpoint.scheme;
+    return `${scheme}://${endpoint.host}${endpoint.prefix}`;
+  }
+
+  /** https if the host answers https at all, else http; asked once per host. */
+  #detect(host: string, signal: AbortSignal | undefined): Promise<'https' | 'http'> {
+    let detection = this.#schemes.get(host);
+    if (!detection) {
+      detection = sendFollowingRedirects(
+        new URL(`https://${host}/v2/`),
+        { method: 'GET', headers: new Headers({ 'user-agent': this.#userAgent }) },
+        { fetch: this.#fetch, signal, timeoutMs: this.#timeoutMs, maxRedirects: 0 },
+      ).then(
+        async (response) => {
+          await response.body?.cancel().catch(() => {});
+          return 'https' as const;
+        },
+        (error: unknown) => {
+          if (error instanceof OciError && error.code === 'ABORTED') throw error;
+          return 'http' as const;
+        },
+      );
+      detection.catch(() => this.#schemes.delete(host));
+      this.#schemes.set(host, detection);
+    }
+    return detection;
+  }
+
+  async #wait(id: number, reason: string, delayMs: number, signal: AbortSignal | undefined) {
+    this.#trace({ type: 'retry', id, reason, delayMs });
+    await delay(delayMs, signal);
+  }
+
+  #traceRequest(id: number, method: string, url: URL, attempt: number, headers: Headers) {
+    this.#trace({
+      type: 'request',
+      id,
+      method,
+      url: redactUrl(url),
+      attempt,
+      headers: redactHeaders(headers),
+    });
+  }
+
+  #traceResponse(id: number, method: string, url: URL, response: Response, durationMs: number) {
+    this.#trace({
+      type: 'response',
+      id,
+      method,
+      url: redactUrl(url),
+      status: response.status,
+      durationMs,
+      headers: redactHeaders(response.headers),
+    });
+  }
+
+  #traceError(id: number, method: string, request: TransportRequest, error: unknown) {
+    const where = request.url === undefined ? `${request.registry}${request.path}` : request.url;
+    this.#trace({
+      type: 'error',
+      id,
+      method,
+      url: redactUrl(where instanceof URL || where.includes('://') ? where : `https://${where}`),
+      code: error instanceof OciError ? error.code : 'UNKNOWN',
+      message: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+/**
+ * The error of a final 401: `DENIED` when credentials were accepted but do
+ * not grant what the request needs (`error="insufficient_scope"`),
+ * `UNAUTHORIZED` otherwise.
+ */
+async function refusal(
+  response: Response,
+  method: string,
+  url: URL,
+  sent: string | undefined,
+  challenges: readonly Challenge[],
+): Promise<OciError> {
+  const insufficient =
+    sent !== undefined &&
+    challenges.some((challenge) => challenge.params.error === 'insufficient_scope');
+  const error = await errorFromResponse(
+    response,
+    insufficient
+      ? `${method} ${redactUrl(url)} was denied: the credentials do not grant ${challenges.find((c) => c.params.scope)?.params.scope ?? 'the needed access'}`
+      : `${method} ${redactUrl(url)} was refused`,
+  );
+  const code = insufficient ? 'DENIED' : 'UNAUTHORIZED';
+  return new OciError(code, error.message, { status: 401, detail: error.detail });
+}
+
+function isTransient(error: unknown): boolean {
+  return error instanceof OciError && (error.code === 'NETWORK_ERROR' || error.code === 'TIMEOUT');
+}
+
+function positive(name: string, value: number, allowZero = false): number {
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new OciError(
+      'OPTION_INVALID',
+      `${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, not ${value}`,
+    );
+  }
+  return value;
+}
