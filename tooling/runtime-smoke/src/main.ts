@@ -3,6 +3,7 @@ import { smokeAuth } from './auth.ts';
 import { smokeDigest } from './digest.ts';
 import { smokeReference } from './reference.ts';
 import { smokeSpec } from './spec.ts';
+import { smokeTransport } from './transport.ts';
 
 const runtime =
   'Deno' in globalThis ? 'deno' : 'Bun' in globalThis ? 'bun' : `node ${process.version}`;
@@ -11,6 +12,7 @@ const smokes: [string, () => Promise<void>][] = [
   ['@ocikit/reference', smokeReference],
   ['@ocikit/spec', smokeSpec],
   ['@ocikit/auth', smokeAuth],
+  ['@ocikit/transport', smokeTransport],
 ];
 for (const [name, smoke] of smokes) {
   await smoke();
