@@ -1,9 +1,9 @@
 import { staticCredentials } from '@ocikit/auth';
-import { OciError } from '@ocikit/digest';
 import {
   faultClient,
   getTestbed,
   makeImage,
+  ociFailure,
   pushImage,
   tokenStats,
   uniqueRepo,
@@ -17,16 +17,6 @@ const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json';
 
 function transport(options: TransportOptions = {}) {
   return new Transport({ retry: { minDelayMs: 1, maxDelayMs: 5 }, ...options });
-}
-
-async function failure(promise: Promise<unknown>): Promise<OciError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OciError) return error;
-    throw error;
-  }
-  throw new Error('expected the request to fail');
 }
 
 /** Pushes a small image with the test bed's own client; returns its manifest digest. */
@@ -69,7 +59,9 @@ describe('Transport against the anonymous registry', () => {
 
   it('refuses plain http where https is required', async () => {
     const client = transport({ hosts: { [testbed.anonymous.host]: { insecure: false } } });
-    const error = await failure(client.request({ registry: testbed.anonymous.host, path: '/v2/' }));
+    const error = await ociFailure(
+      client.request({ registry: testbed.anonymous.host, path: '/v2/' }),
+    );
     expect(error.code).toBe('NETWORK_ERROR');
   });
 });
@@ -99,7 +91,7 @@ describe('Transport with Basic auth', () => {
       credentials: staticCredentials({ [host]: { username: users.push.username, password } }),
       onTrace: (event) => events.push(event),
     });
-    const error = await failure(client.request({ registry: host, path: '/v2/' }));
+    const error = await ociFailure(client.request({ registry: host, path: '/v2/' }));
     expect(error.code).toBe('UNAUTHORIZED');
     expect(error.status).toBe(401);
     const encoded = Buffer.from(`${users.push.username}:${password}`).toString('base64');
@@ -115,7 +107,7 @@ describe('Transport with Basic auth', () => {
   });
 
   it('fails with UNAUTHORIZED when it has no credentials for the host', async () => {
-    const error = await failure(transport().request({ registry: host, path: '/v2/' }));
+    const error = await ociFailure(transport().request({ registry: host, path: '/v2/' }));
     expect(error.code).toBe('UNAUTHORIZED');
   });
 });
@@ -157,7 +149,7 @@ describe('Transport with token auth', () => {
     await started.body?.cancel();
 
     const pull = transport({ credentials: staticCredentials({ [host]: users.pull }) });
-    const error = await failure(
+    const error = await ociFailure(
       pull.request({
         registry: host,
         method: 'POST',
@@ -252,7 +244,7 @@ describe('Transport with token auth', () => {
     });
     try {
       const client = transport({ credentials: staticCredentials({ [host]: users.pull }) });
-      const error = await failure(getManifest(client, host, repo));
+      const error = await ociFailure(getManifest(client, host, repo));
       expect(['UNAUTHORIZED', 'TOKEN_INVALID', 'HTTP_UNEXPECTED_STATUS']).toContain(error.code);
       expect(error.message).not.toContain(users.pull.password);
     } finally {

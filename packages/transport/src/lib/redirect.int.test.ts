@@ -1,22 +1,18 @@
 import { staticCredentials } from '@ocikit/auth';
-import { OciError } from '@ocikit/digest';
-import { getTestbed, makeImage, pushImage, redirectRequests, uniqueRepo } from '@ocikit/testbed';
+import {
+  getTestbed,
+  makeImage,
+  ociFailure,
+  pushImage,
+  redirectRequests,
+  uniqueRepo,
+} from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
 import { createNodeTransport } from './node-fetch.node.ts';
 import { Transport } from './transport.ts';
 
 const testbed = getTestbed();
 const { redirect } = testbed;
-
-async function failure(promise: Promise<unknown>): Promise<OciError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OciError) return error;
-    throw error;
-  }
-  throw new Error('expected the request to fail');
-}
 
 async function seedBlob(repo: string) {
   const image = await makeImage({ seed: repo });
@@ -62,7 +58,7 @@ describe('Transport redirects', () => {
       maxRedirects: 5,
       credentials: staticCredentials({ [redirect.host]: redirect.credentials }),
     });
-    const error = await failure(
+    const error = await ociFailure(
       client.request({
         registry: redirect.host,
         path: `/v2/${repo}/blobs/sha256:${'0'.repeat(64)}`,
@@ -79,7 +75,7 @@ describe('Transport redirects', () => {
       hosts: { [httpsHost]: { ca: redirect.caPem } },
       credentials: staticCredentials({ [httpsHost]: redirect.credentials }),
     });
-    const error = await failure(
+    const error = await ociFailure(
       client.request({ registry: httpsHost, path: `/v2/${repo}/blobs/${layer.digest}` }),
     );
     expect(error.code).toBe('REDIRECT_INVALID');
@@ -109,7 +105,7 @@ describe('Transport TLS (Node)', () => {
       credentials,
       retry: { retries: 0 },
     });
-    expect((await failure(strict.request({ registry: httpsHost, path: '/v2/' }))).code).toBe(
+    expect((await ociFailure(strict.request({ registry: httpsHost, path: '/v2/' }))).code).toBe(
       'NETWORK_ERROR',
     );
     const insecure = createNodeTransport({

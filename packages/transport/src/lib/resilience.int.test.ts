@@ -1,5 +1,11 @@
-import { OciError } from '@ocikit/digest';
-import { faultClient, getTestbed, makeImage, pushImage, uniqueRepo } from '@ocikit/testbed';
+import {
+  faultClient,
+  getTestbed,
+  makeImage,
+  ociFailure,
+  pushImage,
+  uniqueRepo,
+} from '@ocikit/testbed';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TraceEvent } from './trace.ts';
 import { Transport, type TransportOptions } from './transport.ts';
@@ -7,16 +13,6 @@ import { Transport, type TransportOptions } from './transport.ts';
 const testbed = getTestbed();
 const faults = faultClient(testbed.faults.controlUrl);
 const ACCEPT = { accept: 'application/vnd.oci.image.manifest.v1+json' };
-
-async function failure(promise: Promise<unknown>): Promise<OciError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OciError) return error;
-    throw error;
-  }
-  throw new Error('expected the request to fail');
-}
 
 describe('Transport through the fault proxy', () => {
   const removals: (() => Promise<void>)[] = [];
@@ -82,7 +78,7 @@ describe('Transport through the fault proxy', () => {
       retry: { maxRetryAfterMs: 1000 },
       onTrace: (event) => events.push(event),
     });
-    const error = await failure(get(client, repo));
+    const error = await ociFailure(get(client, repo));
     expect(error.code).toBe('TOOMANYREQUESTS');
     expect(error.status).toBe(429);
     expect(events.some((event) => event.type === 'retry')).toBe(false);
@@ -107,7 +103,7 @@ describe('Transport through the fault proxy', () => {
 
   it('fails with NETWORK_ERROR when every attempt is dropped', async () => {
     const { repo, client } = await setUp({ type: 'drop-headers' }, 'always');
-    const error = await failure(get(client, repo));
+    const error = await ociFailure(get(client, repo));
     expect(error.code).toBe('NETWORK_ERROR');
     expect(error.message).toContain(testbed.faults.host);
   });
@@ -126,7 +122,7 @@ describe('Transport through the fault proxy', () => {
     expect(retry?.type === 'retry' && retry.reason).toBe('TIMEOUT');
     const always = await setUp({ type: 'delay', ms: 400 }, 'always');
     const slow = new Transport({ timeoutMs: 100, retry: { retries: 1, minDelayMs: 1 } });
-    expect((await failure(get(slow, always.repo))).code).toBe('TIMEOUT');
+    expect((await ociFailure(get(slow, always.repo))).code).toBe('TIMEOUT');
   });
 
   it('does not repeat a request whose streamed body cannot be sent again', async () => {
@@ -163,7 +159,7 @@ describe('Transport through the fault proxy', () => {
         if (event.type === 'retry') controller.abort();
       },
     });
-    const error = await failure(
+    const error = await ociFailure(
       client.request({
         registry: testbed.faults.host,
         path: `/v2/${repo}/manifests/v1`,
@@ -176,6 +172,6 @@ describe('Transport through the fault proxy', () => {
       path: '/v2/',
       signal: AbortSignal.abort(),
     });
-    expect((await failure(already)).code).toBe('ABORTED');
+    expect((await ociFailure(already)).code).toBe('ABORTED');
   });
 });
