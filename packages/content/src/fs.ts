@@ -1,4 +1,17 @@
-export { readFileStream } from './lib/file-io.node.ts';
+export {
+  type AtomicWriteOptions,
+  errnoCode,
+  isTempFile,
+  type ReadRangeOptions,
+  type RemoveStaleOptions,
+  readAt,
+  readFileStream,
+  readRange,
+  removeStaleFiles,
+  syncDirectory,
+  writeFileAtomic,
+  writeStreamToFile,
+} from './lib/file-io.node.ts';
 export {
   acquireFileLock,
   type FileLock,

@@ -9,6 +9,7 @@ export type {
 } from './lib/location.ts';
 export {
   formatLocation,
+  isRefName,
   locationKind,
   parseLocation,
   sameRegistry,

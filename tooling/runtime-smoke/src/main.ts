@@ -1,6 +1,7 @@
 // Exercises the built packages; run by Node, Deno and Bun (see run.sh).
 import { smokeAuth } from './auth.ts';
 import { smokeDigest } from './digest.ts';
+import { smokeLayout } from './layout.ts';
 import { smokeReference } from './reference.ts';
 import { smokeSpec } from './spec.ts';
 import { smokeTransport } from './transport.ts';
@@ -13,6 +14,7 @@ const smokes: [string, () => Promise<void>][] = [
   ['@ocikit/spec', smokeSpec],
   ['@ocikit/auth', smokeAuth],
   ['@ocikit/transport', smokeTransport],
+  ['@ocikit/layout', smokeLayout],
 ];
 for (const [name, smoke] of smokes) {
   await smoke();

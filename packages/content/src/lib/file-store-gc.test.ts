@@ -93,10 +93,10 @@ describe('FileStore.gc', () => {
   it('removes unfinished writes older than the limit, and only those', async () => {
     await setUp();
     const dir = join(root, 'blobs/sha256');
-    await writeFile(join(dir, '.tmp-old'), 'x');
+    await writeFile(join(dir, '.abc.123.tmp'), 'x');
     await writeFile(join(dir, '.ingest-young'), 'y');
     const old = new Date(Date.now() - 2 * 86_400_000);
-    await utimes(join(dir, '.tmp-old'), old, old);
+    await utimes(join(dir, '.abc.123.tmp'), old, old);
     const result = await store.gc([], { staleWriteMs: 86_400_000 });
     expect(result.staleWrites).toBe(1);
     const left = (await readdir(dir)).filter((name) => name.startsWith('.'));

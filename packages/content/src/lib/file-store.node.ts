@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import {
@@ -11,7 +10,15 @@ import {
   parseDigest,
 } from '@ocikit/digest';
 import type { Descriptor } from '@ocikit/spec';
-import { errnoCode, readFileStream, writeStreamToFile } from './file-io.node.ts';
+import {
+  errnoCode,
+  isTempFile,
+  readFileStream,
+  removeStaleFiles,
+  syncDirectory,
+  writeFileAtomic,
+  writeStreamToFile,
+} from './file-io.node.ts';
 import { type FileLock, tryAcquireFileLock } from './file-lock.node.ts';
 import type {
   Deleter,
@@ -38,6 +45,12 @@ export interface FileStoreOptions {
    * @default 60000
    */
   staleLockMs?: number;
+  /**
+   * Create `<root>/blobs` when it is missing; with `false`, a missing one is
+   * `LAYOUT_INVALID` and opening writes nothing.
+   * @default true
+   */
+  create?: boolean;
 }
 
 /** Options of {@link FileStore.gc}. */
@@ -72,7 +85,6 @@ export interface StoredBlob {
   readonly size: number;
 }
 
-const TEMP_PREFIX = '.tmp-';
 const INGEST_PREFIX = '.ingest-';
 
 /**
@@ -101,7 +113,8 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
   }
 
   /**
-   * Opens a store, creating `<root>/blobs` when it is missing.
+   * Opens a store, creating `<root>/blobs` when it is missing (unless
+   * `create` is false).
    *
    * @param root - the directory
    * @param options - {@link FileStoreOptions}
@@ -109,7 +122,12 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
    */
   static async open(root: string, options: FileStoreOptions = {}): Promise<FileStore> {
     const absolute = resolve(root);
-    await mkdir(join(absolute, 'blobs'), { recursive: true });
+    const blobs = join(absolute, 'blobs');
+    if (options.create ?? true) {
+      await mkdir(blobs, { recursive: true });
+    } else if (!(await stat(blobs).catch(() => undefined))?.isDirectory()) {
+      throw new OciError('LAYOUT_INVALID', `"${absolute}" has no blobs directory`);
+    }
     return new FileStore(absolute, options);
   }
 
@@ -288,15 +306,11 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
     const blobs = join(this.root, 'blobs');
     let count = 0;
     for (const algorithm of await readdir(blobs)) {
-      const dir = join(blobs, algorithm);
-      const names = await readdir(dir).catch(() => [] as string[]);
-      for (const name of names) {
-        if (!name.startsWith(TEMP_PREFIX) && !name.startsWith(INGEST_PREFIX)) continue;
-        const info = await stat(join(dir, name)).catch(() => undefined);
-        if (!info || Date.now() - info.mtimeMs < maxAgeMs) continue;
-        if (!dryRun) await rm(join(dir, name), { force: true });
-        count += 1;
-      }
+      count += await removeStaleFiles(join(blobs, algorithm), {
+        matches: (entry) => isTempFile(entry) || entry.startsWith(INGEST_PREFIX),
+        maxAgeMs,
+        dryRun,
+      });
     }
     return count;
   }
@@ -378,26 +392,10 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
     path: string,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    const temp = join(path, '..', `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
-    const handle = await open(temp, 'wx');
-    try {
-      try {
-        await writeStreamToFile(
-          content.pipeThrough(createVerifyStream(descriptor)),
-          handle,
-          0,
-          signal,
-        );
-        if (this.#fsync) await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, path);
-      if (this.#fsync) await syncDirectory(join(path, '..'));
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
+    await writeFileAtomic(path, content.pipeThrough(createVerifyStream(descriptor)), {
+      fsync: this.#fsync,
+      signal,
+    });
   }
 }
 
@@ -422,13 +420,4 @@ function isContentError(error: unknown): boolean {
     error instanceof OciError &&
     (error.code === 'DIGEST_MISMATCH' || error.code === 'SIZE_EXCEEDED')
   );
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

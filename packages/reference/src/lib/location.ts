@@ -75,6 +75,22 @@ const CONTROL_RE = /\p{Cc}/u;
 // org.opencontainers.image.ref.name, as skopeo validates the image part of `oci:`.
 const REF_NAME_COMPONENT = '[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*';
 const REF_NAME_RE = new RegExp(`^${REF_NAME_COMPONENT}(?:/${REF_NAME_COMPONENT})*$`);
+/** A ref name is bounded only so that hostile input cannot make matching expensive. */
+const MAX_REF_NAME_LENGTH = 4096;
+/**
+ * Tells whether a string is an image-spec `org.opencontainers.image.ref.name`
+ * (components of letters and digits joined by `-`, `.`, `_`, `:`, `@`, `+`
+ * or `--`, separated by `/`): what an OCI layout tags an image with, as
+ * skopeo validates the image part of `oci:DIR:REF`.
+ *
+ * @param value - the candidate
+ * @returns whether it is a ref name
+ * @see https://github.com/opencontainers/image-spec/blob/main/annotations.md#pre-defined-annotation-keys
+ */
+export function isRefName(value: string): boolean {
+  return value.length <= MAX_REF_NAME_LENGTH && REF_NAME_RE.test(value);
+}
+
 const REF_NAME_RULE =
   'a ref name is letters and digits separated by "-", ".", "_", ":", "@", "+", "--" or "/"';
 /** The API host of Docker Hub, which regclient (and ocikit's locations) read as docker.io. */
@@ -272,7 +288,7 @@ function transportLayout(
       'selecting an image by index ("@N") is not supported; name it by its ref name',
     );
   }
-  if (tag !== undefined && !REF_NAME_RE.test(tag)) {
+  if (tag !== undefined && !isRefName(tag)) {
     throw referenceInvalid(
       SUBJECT,
       input,

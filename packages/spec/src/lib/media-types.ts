@@ -38,6 +38,11 @@ export const MediaType = {
   DockerConfig: 'application/vnd.docker.container.image.v1+json',
   /** A Docker layer, a gzip-compressed tar archive. */
   DockerLayer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  /**
+   * A Docker layer as an uncompressed tar archive (what `docker save`
+   * archives and containerd use for uncompressed Docker layers).
+   */
+  DockerLayerTar: 'application/vnd.docker.image.rootfs.diff.tar',
   /** A Docker foreign layer, fetched from its `urls` rather than the registry. */
   DockerForeignLayer: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
   /** A Docker plugin config. */
@@ -94,6 +99,7 @@ const LAYER_MEDIA_TYPES: ReadonlySet<string> = new Set([
   MediaType.OciLayerNondistributableGzip,
   MediaType.OciLayerNondistributableZstd,
   MediaType.DockerLayer,
+  MediaType.DockerLayerTar,
   MediaType.DockerForeignLayer,
 ]);
 

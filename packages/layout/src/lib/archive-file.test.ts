@@ -1,0 +1,130 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fetchBytes, MemoryStore, pushBytes } from '@ocikit/content';
+import { artifactFor, smallImage } from '@ocikit/contracts';
+import { digestBytes, isOciError, readBytes, streamFromBytes } from '@ocikit/digest';
+import { MediaType } from '@ocikit/spec';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OciArchive } from './archive-file.node.ts';
+import {
+  BLOB,
+  BLOB_DIGEST,
+  badArchives,
+  MANIFEST_DESCRIPTOR,
+  validEntries,
+} from './bad-archives.testing.ts';
+import { createLayoutIndex, setLayoutTag } from './index-json.ts';
+import { createLayoutArchive } from './layout-archive.ts';
+import { rawTar } from './raw-tar.testing.ts';
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isOciError(error)) return error.code;
+    throw error;
+  }
+  return 'no error';
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+describe('OciArchive', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ocikit-archive-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function archiveFile(bytes: Uint8Array, name = 'image.tar'): Promise<string> {
+    const path = join(dir, name);
+    await writeFile(path, bytes);
+    return path;
+  }
+
+  it('serves tags, manifests and blobs from the file, verified', async () => {
+    const archive = await OciArchive.open(await archiveFile(rawTar(validEntries())));
+    try {
+      expect(await collect(archive.tags())).toEqual(['v1']);
+      expect(await archive.resolve('v1')).toEqual(MANIFEST_DESCRIPTOR);
+      expect(await archive.resolve(MANIFEST_DESCRIPTOR.digest)).toEqual(MANIFEST_DESCRIPTOR);
+      const layer = { mediaType: MediaType.OciLayer, digest: BLOB_DIGEST, size: BLOB.byteLength };
+      expect(await archive.exists(layer)).toBe(true);
+      expect(await archive.exists({ ...layer, size: 1 })).toBe(false);
+      expect(await fetchBytes(archive, layer)).toEqual(BLOB);
+      const rest = await archive.fetchRange(layer, { offset: 6 });
+      expect(await readBytes(rest, { maxBytes: 100 })).toEqual(BLOB.subarray(6));
+      expect((await archive.readIndex()).manifests).toHaveLength(1);
+      expect(await codeOf(archive.resolve('v2'))).toBe('MANIFEST_UNKNOWN');
+      expect(await codeOf(archive.resolve(BLOB_DIGEST))).toBe('MANIFEST_UNKNOWN');
+      expect(await codeOf(archive.fetch({ ...layer, digest: digestBytes('absent') }))).toBe(
+        'BLOB_UNKNOWN',
+      );
+    } finally {
+      await archive.close();
+    }
+    await archive.close();
+    expect(await codeOf(archive.fetch(MANIFEST_DESCRIPTOR))).toBe('OPTION_INVALID');
+  });
+
+  it('lists referrers of an archive written from another store', async () => {
+    const store = new MemoryStore();
+    const image = smallImage();
+    const signature = artifactFor(image.manifest.descriptor, 'application/vnd.example.sig');
+    for (const { blobs, manifest } of [image, signature]) {
+      for (const blob of blobs) await pushBytes(store, blob.bytes, blob.descriptor.mediaType);
+      await pushBytes(store, manifest.bytes, manifest.mediaType);
+    }
+    let index = setLayoutTag(createLayoutIndex(), image.manifest.descriptor, 'v1');
+    index = setLayoutTag(index, signature.manifest.descriptor, 'sig');
+    const stream = await createLayoutArchive(store, index);
+    const path = await archiveFile(new Uint8Array(await new Response(stream).arrayBuffer()));
+    const archive = await OciArchive.open(path);
+    try {
+      const referrers = await collect(archive.referrers(image.manifest.descriptor));
+      expect(referrers.map((referrer) => referrer.digest)).toEqual([signature.manifest.digest]);
+      expect(referrers[0]?.artifactType).toBe('application/vnd.example.sig');
+      expect(
+        await collect(archive.referrers(image.manifest.descriptor, { artifactType: 'x/y' })),
+      ).toEqual([]);
+    } finally {
+      await archive.close();
+    }
+  });
+
+  it('fails every broken archive with its code, on open or when the bad blob is read', async () => {
+    for (const { label, bytes, code, onFetch } of badArchives()) {
+      const path = await archiveFile(bytes, 'bad.tar');
+      if (!onFetch) {
+        expect(await codeOf(OciArchive.open(path)), label).toBe(code);
+        continue;
+      }
+      const archive = await OciArchive.open(path);
+      const layer = { mediaType: MediaType.OciLayer, digest: BLOB_DIGEST, size: BLOB.byteLength };
+      expect(await codeOf(fetchBytes(archive, layer)), label).toBe(code);
+      await archive.close();
+    }
+  });
+
+  it('refuses a compressed archive with a hint, and names the file in errors', async () => {
+    const gzip = await new Response(
+      streamFromBytes(rawTar(validEntries())).pipeThrough(
+        new CompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>,
+      ),
+    ).arrayBuffer();
+    const path = await archiveFile(new Uint8Array(gzip), 'image.tar.gz');
+    const error = await OciArchive.open(path).catch((caught: unknown) => caught);
+    expect(isOciError(error, 'TAR_INVALID')).toBe(true);
+    expect((error as Error).message).toContain(path);
+    expect((error as Error).message).toContain('extractArchive');
+    expect(await codeOf(OciArchive.open(path, { signal: AbortSignal.abort() }))).toBe('ABORTED');
+    expect(await codeOf(OciArchive.open(join(dir, 'absent.tar')))).toBe('LAYOUT_INVALID');
+  });
+});

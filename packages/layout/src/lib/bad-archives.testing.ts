@@ -1,0 +1,143 @@
+// Test support: one valid layout archive and a table of broken ones, shared by
+// the tests of every reader (stream, file, extraction), which must agree.
+
+import { digestBytes } from '@ocikit/digest';
+import { MediaType } from '@ocikit/spec';
+import { paxData, type RawEntry, rawTar } from './raw-tar.testing.ts';
+
+const encoder = new TextEncoder();
+
+/** A blob of the valid archive: a tiny "layer". */
+export const BLOB = encoder.encode('layer bytes\n');
+/** Its digest. */
+export const BLOB_DIGEST = digestBytes(BLOB);
+const BLOB_PATH = `blobs/sha256/${BLOB_DIGEST.slice(7)}`;
+const CONFIG = encoder.encode(
+  '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}',
+);
+const CONFIG_PATH = `blobs/sha256/${digestBytes(CONFIG).slice(7)}`;
+/** The manifest of the valid archive, tagged `v1`. */
+const MANIFEST = encoder.encode(
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MediaType.OciImageManifest,
+    config: {
+      mediaType: MediaType.OciImageConfig,
+      digest: digestBytes(CONFIG),
+      size: CONFIG.byteLength,
+    },
+    layers: [{ mediaType: MediaType.OciLayer, digest: BLOB_DIGEST, size: BLOB.byteLength }],
+  }),
+);
+/** The manifest's descriptor. */
+export const MANIFEST_DESCRIPTOR = {
+  mediaType: MediaType.OciImageManifest,
+  digest: digestBytes(MANIFEST),
+  size: MANIFEST.byteLength,
+};
+const MANIFEST_PATH = `blobs/sha256/${MANIFEST_DESCRIPTOR.digest.slice(7)}`;
+const INDEX = encoder.encode(
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MediaType.OciImageIndex,
+    manifests: [
+      { ...MANIFEST_DESCRIPTOR, annotations: { 'org.opencontainers.image.ref.name': 'v1' } },
+    ],
+  }),
+);
+const LAYOUT = '{"imageLayoutVersion":"1.0.0"}';
+
+/** The entries of the valid archive, in the order a tool that walks a directory writes them. */
+export function validEntries(): RawEntry[] {
+  return [
+    { name: 'blobs/', type: '5' },
+    { name: 'blobs/sha256/', type: '5' },
+    { name: BLOB_PATH, content: BLOB },
+    { name: CONFIG_PATH, content: CONFIG },
+    { name: MANIFEST_PATH, content: MANIFEST },
+    { name: 'index.json', content: INDEX },
+    { name: 'oci-layout', content: LAYOUT },
+  ];
+}
+
+/** A broken archive, the code every reader must fail with, and whether the failure waits for a blob read. */
+export interface BadArchive {
+  readonly label: string;
+  readonly bytes: Uint8Array;
+  readonly code: string;
+  /** The file reader serves blobs lazily: this failure shows when the blob is fetched. */
+  readonly onFetch?: boolean;
+}
+
+const without = (name: string) => validEntries().filter((entry) => entry.name !== name);
+const plus = (...extra: RawEntry[]) => [...validEntries(), ...extra];
+
+/** Every broken archive the readers are tested with. */
+export function badArchives(): BadArchive[] {
+  const valid = rawTar(validEntries());
+  const corrupt = validEntries().map((entry) =>
+    entry.name === BLOB_PATH ? { ...entry, content: encoder.encode('LAYER bytes\n') } : entry,
+  );
+  const cases: [string, RawEntry[] | Uint8Array, string, boolean?][] = [
+    ['a ../ path', plus({ name: '../evil', content: 'x' }), 'PATH_INVALID'],
+    ['a ../ inside the path', plus({ name: 'blobs/../../evil', content: 'x' }), 'PATH_INVALID'],
+    [
+      'a PAX path that escapes',
+      plus(
+        { name: 'PaxHeader/x', type: 'x', content: paxData({ path: '../../evil' }) },
+        { name: 'x', content: 'x' },
+      ),
+      'PATH_INVALID',
+    ],
+    ['an absolute path', plus({ name: '/etc/passwd', content: 'x' }), 'PATH_INVALID'],
+    ['a control character', plus({ name: 'blobs/\nx', content: 'x' }), 'PATH_INVALID'],
+    [
+      'a symbolic link',
+      plus({ name: 'blobs/sha256/link', type: '2', linkname: '/etc/passwd' }),
+      'TAR_INVALID',
+    ],
+    [
+      'a blob that is a link',
+      [...without(BLOB_PATH), { name: BLOB_PATH, type: '2', linkname: CONFIG_PATH }],
+      'TAR_INVALID',
+    ],
+    ['a hard link', plus({ name: 'hard', type: '1', linkname: 'oci-layout' }), 'TAR_INVALID'],
+    ['a device', plus({ name: 'dev', type: '3' }), 'TAR_INVALID'],
+    ['a FIFO', plus({ name: 'fifo', type: '6' }), 'TAR_INVALID'],
+    ['a duplicate blob', plus({ name: BLOB_PATH, content: BLOB }), 'TAR_INVALID'],
+    ['a duplicate index.json', plus({ name: './index.json', content: INDEX }), 'TAR_INVALID'],
+    ['an unexpected file', plus({ name: 'etc/passwd', content: 'x' }), 'TAR_INVALID'],
+    ['an unexpected directory', plus({ name: 'blobs/sha256/deep/', type: '5' }), 'TAR_INVALID'],
+    [
+      'a blob not named by a digest',
+      plus({ name: 'blobs/sha256/abc', content: 'x' }),
+      'TAR_INVALID',
+    ],
+    [
+      'a bad header checksum',
+      validEntries().map((entry, i) => (i === 3 ? { ...entry, badChecksum: true } : entry)),
+      'TAR_INVALID',
+    ],
+    ['a cut in the middle of a blob', valid.subarray(0, 512 * 3 + 6), 'TAR_INVALID'],
+    ['no end-of-archive marker', rawTar(validEntries(), { end: false }), 'TAR_INVALID'],
+    ['no oci-layout', without('oci-layout'), 'LAYOUT_INVALID'],
+    [
+      'a wrong layout version',
+      [...without('oci-layout'), { name: 'oci-layout', content: '{"imageLayoutVersion":"2.0.0"}' }],
+      'LAYOUT_INVALID',
+    ],
+    ['no index.json', without('index.json'), 'LAYOUT_INVALID'],
+    [
+      'a broken index.json',
+      [...without('index.json'), { name: 'index.json', content: '{"manifests":' }],
+      'LAYOUT_INVALID',
+    ],
+    ['a blob whose bytes do not match its name', corrupt, 'DIGEST_MISMATCH', true],
+  ];
+  return cases.map(([label, entries, code, onFetch]) => ({
+    label,
+    bytes: entries instanceof Uint8Array ? entries : rawTar(entries),
+    code,
+    ...(onFetch ? { onFetch } : {}),
+  }));
+}

@@ -1,0 +1,462 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { fetchBytes, pushBytes } from '@ocikit/content';
+import {
+  artifactFor,
+  type Blob,
+  chunked,
+  describeTarget,
+  multiPlatformImage,
+  smallImage,
+  type TestImage,
+} from '@ocikit/contracts';
+import { isOciError, streamFromBytes } from '@ocikit/digest';
+import { type Descriptor, MediaType } from '@ocikit/spec';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OciArchive } from './archive-file.node.ts';
+import { extractArchive } from './extract.node.ts';
+import { INDEX_LOCK_FILE, OciLayout } from './layout.node.ts';
+
+const REF = 'org.opencontainers.image.ref.name';
+const CTR = 'io.containerd.image.name';
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isOciError(error)) return error.code;
+    throw error;
+  }
+  return 'no error';
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+async function pushImage(layout: OciLayout, image: TestImage = smallImage()): Promise<TestImage> {
+  for (const blob of image.blobs) await layout.push(blob.descriptor, chunked(blob.bytes));
+  await layout.push(image.manifest.descriptor, streamFromBytes(image.manifest.bytes));
+  return image;
+}
+
+async function indexJson(
+  root: string,
+): Promise<{ manifests: Descriptor[]; [key: string]: unknown }> {
+  return JSON.parse(await readFile(join(root, 'index.json'), 'utf8'));
+}
+
+describeTarget(
+  'OciLayout',
+  async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ocikit-layout-contract-'));
+    return {
+      subject: await OciLayout.open(join(root, 'layout'), { create: true, fsync: false }),
+      cleanup: () => rm(root, { recursive: true, force: true }),
+    };
+  },
+  { tagLister: true, referrerLister: true, untagger: true, deleter: true },
+);
+
+describe('OciLayout', () => {
+  let dir: string;
+  let root: string;
+  let layout: OciLayout;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ocikit-layout-'));
+    root = join(dir, 'layout');
+    layout = await OciLayout.open(root, { create: true, fsync: false });
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('creates the files of an OCI layout', async () => {
+    expect((await readdir(root)).sort()).toEqual(['blobs', 'index.json', 'oci-layout']);
+    expect(JSON.parse(await readFile(join(root, 'oci-layout'), 'utf8'))).toEqual({
+      imageLayoutVersion: '1.0.0',
+    });
+    expect(await indexJson(root)).toEqual({
+      schemaVersion: 2,
+      mediaType: MediaType.OciImageIndex,
+      manifests: [],
+    });
+    const again = await OciLayout.open(root, { create: true });
+    expect(again.root).toBe(resolve(root));
+  });
+
+  it('refuses what is not a layout with LAYOUT_INVALID naming the path, writing nothing', async () => {
+    const cases: [string, (path: string) => Promise<void>][] = [
+      ['a missing directory', async () => {}],
+      ['a file', (path) => writeFile(path, 'x')],
+      ['an empty directory', (path) => mkdir(path)],
+      [
+        'no oci-layout',
+        async (path) => {
+          await mkdir(join(path, 'blobs'), { recursive: true });
+          await writeFile(join(path, 'index.json'), '{"schemaVersion":2,"manifests":[]}');
+        },
+      ],
+      [
+        'a wrong layout version',
+        async (path) => {
+          await mkdir(join(path, 'blobs'), { recursive: true });
+          await writeFile(join(path, 'oci-layout'), '{"imageLayoutVersion":"2.0.0"}');
+          await writeFile(join(path, 'index.json'), '{"schemaVersion":2,"manifests":[]}');
+        },
+      ],
+      [
+        'oci-layout not JSON',
+        async (path) => {
+          await mkdir(join(path, 'blobs'), { recursive: true });
+          await writeFile(join(path, 'oci-layout'), 'nope');
+        },
+      ],
+      [
+        'no blobs directory',
+        async (path) => {
+          await mkdir(path);
+          await writeFile(join(path, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+          await writeFile(join(path, 'index.json'), '{"schemaVersion":2,"manifests":[]}');
+        },
+      ],
+      [
+        'no index.json',
+        async (path) => {
+          await mkdir(join(path, 'blobs'), { recursive: true });
+          await writeFile(join(path, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+        },
+      ],
+      [
+        'a broken index.json',
+        async (path) => {
+          await mkdir(join(path, 'blobs'), { recursive: true });
+          await writeFile(join(path, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+          await writeFile(join(path, 'index.json'), '{"schemaVersion":2,"manifests":[{}]}');
+        },
+      ],
+    ];
+    for (const [index, [label, prepare]] of cases.entries()) {
+      const path = join(dir, `case-${index}`);
+      await prepare(path);
+      const before = await listing(path);
+      const error = await OciLayout.open(path).catch((caught: unknown) => caught);
+      expect(isOciError(error, 'LAYOUT_INVALID'), `${label}: ${error}`).toBe(true);
+      expect((error as Error).message, label).toContain(path);
+      expect(await listing(path), label).toEqual(before);
+    }
+    expect(await codeOf(OciLayout.open(join(dir, 'case-8'), { create: true }))).toBe(
+      'LAYOUT_INVALID',
+    );
+  });
+
+  it('checks its options', async () => {
+    const cases: [string, Parameters<typeof OciLayout.open>[1]][] = [
+      ['create and readOnly', { create: true, readOnly: true }],
+      ['a negative lock timeout', { lockTimeoutMs: -1 }],
+      ['an image name with a tag', { imageName: 'app:v1' }],
+    ];
+    for (const [label, options] of cases) {
+      expect(await codeOf(OciLayout.open(root, options)), label).toBe('OPTION_INVALID');
+    }
+  });
+
+  it('refuses every write when opened read-only', async () => {
+    const image = await pushImage(layout);
+    await layout.tag(image.manifest.descriptor, 'v1');
+    const readOnly = await OciLayout.open(root, { readOnly: true });
+    const [config] = smallImage().blobs as [Blob];
+    const writes: [string, Promise<unknown>][] = [
+      ['push', readOnly.push(config.descriptor, chunked(config.bytes))],
+      ['tag', readOnly.tag(image.manifest.descriptor, 'v2')],
+      ['untag', readOnly.untag('v1')],
+      ['delete', readOnly.delete(image.manifest.descriptor)],
+      ['gc', readOnly.gc()],
+    ];
+    for (const [label, write] of writes) expect(await codeOf(write), label).toBe('DENIED');
+    expect((await readOnly.resolve('v1')).digest).toBe(image.manifest.digest);
+  });
+
+  it('never duplicates an index.json entry, and moves tags by replacing their entry', async () => {
+    const [first, second] = [await pushImage(layout), await pushImage(layout)];
+    for (let i = 0; i < 3; i++) await layout.tag(first.manifest.descriptor, 'v1');
+    await layout.tag(first.manifest.descriptor, 'latest');
+    await layout.push(first.manifest.descriptor, streamFromBytes(first.manifest.bytes));
+    expect((await indexJson(root)).manifests.map((entry) => entry.annotations?.[REF])).toEqual([
+      'v1',
+      'latest',
+    ]);
+    await layout.tag(second.manifest.descriptor, 'v1');
+    const entries = (await indexJson(root)).manifests;
+    expect(entries.map((entry) => [entry.annotations?.[REF], entry.digest])).toEqual([
+      ['latest', first.manifest.digest],
+      ['v1', second.manifest.digest],
+    ]);
+    expect(await collect(layout.tags())).toEqual(['latest', 'v1']);
+  });
+
+  it('writes io.containerd.image.name from the layout or the tag option', async () => {
+    const named = await OciLayout.open(root, { imageName: 'example.com/app' });
+    const image = await pushImage(named);
+    await named.tag(image.manifest.descriptor, 'v1');
+    await named.tag(image.manifest.descriptor, 'v2', { imageName: 'alpine' });
+    await layout.tag(image.manifest.descriptor, 'plain');
+    expect((await indexJson(root)).manifests.map((entry) => entry.annotations)).toEqual([
+      { [CTR]: 'example.com/app:v1', [REF]: 'v1' },
+      { [CTR]: 'docker.io/library/alpine:v2', [REF]: 'v2' },
+      { [REF]: 'plain' },
+    ]);
+    expect(await codeOf(named.tag(image.manifest.descriptor, 'example.com/x:v1'))).toBe(
+      'OPTION_INVALID',
+    );
+    expect(await codeOf(layout.tag(image.manifest.descriptor, 'v3', { imageName: 'Bad' }))).toBe(
+      'OPTION_INVALID',
+    );
+  });
+
+  it('reads tags that other tools wrote, and keeps what it does not own', async () => {
+    const [a, b] = [await pushImage(layout), await pushImage(layout)];
+    const foreign = {
+      schemaVersion: 2,
+      'com.example.extra': [1, 2],
+      manifests: [
+        {
+          ...a.manifest.descriptor,
+          annotations: { [CTR]: 'docker.io/library/x:1', 'com.example.k': 'v' },
+        },
+        {
+          ...b.manifest.descriptor,
+          annotations: { [REF]: 'example.com/app:v1' },
+          'x-unknown': true,
+        },
+      ],
+    };
+    await writeFile(join(root, 'index.json'), JSON.stringify(foreign));
+    expect(await collect(layout.tags())).toEqual(['1', 'example.com/app:v1']);
+    expect((await layout.resolve('1')).digest).toBe(a.manifest.digest);
+    expect((await layout.resolve('example.com/app:v1')).digest).toBe(b.manifest.digest);
+    await layout.tag(a.manifest.descriptor, 'new');
+    const written = await indexJson(root);
+    expect(written['com.example.extra']).toEqual([1, 2]);
+    expect(written.manifests.slice(0, 2)).toEqual(foreign.manifests);
+  });
+
+  it('resolves tags without annotations, digests of unlisted manifests, and refuses other blobs', async () => {
+    const image = await pushImage(layout);
+    const [config, layer] = image.blobs as [Blob, Blob];
+    const { index } = multiPlatformImage();
+    await layout.tag(image.manifest.descriptor, 'v1');
+    expect(await layout.resolve('v1')).toEqual(image.manifest.descriptor);
+    expect(await layout.resolve(image.manifest.digest)).toEqual(image.manifest.descriptor);
+    expect(await codeOf(layout.resolve(layer.descriptor.digest))).toBe('MANIFEST_UNKNOWN');
+    expect(await codeOf(layout.resolve(config.descriptor.digest))).toBe('MANIFEST_UNKNOWN');
+    expect(await codeOf(layout.resolve(index.digest))).toBe('MANIFEST_UNKNOWN');
+    expect(await codeOf(layout.tag(index.descriptor, 'multi'))).toBe('MANIFEST_UNKNOWN');
+    expect(await codeOf(layout.tag(layer.descriptor, 'layer'))).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('keeps referrers as untagged entries, through untag and gc', async () => {
+    const image = await pushImage(layout);
+    await layout.tag(image.manifest.descriptor, 'v1');
+    const signature = await pushImage(
+      layout,
+      artifactFor(image.manifest.descriptor, 'application/vnd.example.sig'),
+    );
+    const sbom = await pushImage(
+      layout,
+      artifactFor(image.manifest.descriptor, 'application/vnd.example.sbom'),
+    );
+    const entries = (await indexJson(root)).manifests;
+    expect(entries.map((entry) => entry.digest)).toEqual([
+      image.manifest.digest,
+      signature.manifest.digest,
+      sbom.manifest.digest,
+    ]);
+    expect(entries[1]).toEqual(signature.manifest.descriptor);
+    await layout.tag(signature.manifest.descriptor, 'sig');
+    await layout.untag('sig');
+    expect((await indexJson(root)).manifests.map((entry) => entry.digest)).toContain(
+      signature.manifest.digest,
+    );
+    await layout.untag('v1');
+    const result = await layout.gc();
+    expect(result.removed.map((blob) => blob.digest)).not.toContain(image.manifest.digest);
+    const referrers = await collect(layout.referrers(image.manifest.descriptor));
+    expect(referrers.map((referrer) => referrer.digest).sort()).toEqual(
+      [signature.manifest.digest, sbom.manifest.digest].sort(),
+    );
+    expect(await codeOf(layout.untag('v1'))).toBe('MANIFEST_UNKNOWN');
+  });
+
+  it('finds referrers nested in an index that other tools wrote', async () => {
+    const image = await pushImage(layout);
+    const signature = artifactFor(image.manifest.descriptor, 'application/vnd.example.sig');
+    for (const blob of signature.blobs) await layout.push(blob.descriptor, chunked(blob.bytes));
+    await writeFile(
+      join(root, 'blobs', 'sha256', signature.manifest.digest.slice(7)),
+      signature.manifest.bytes,
+    );
+    const { createImageIndex } = await import('@ocikit/spec');
+    const holder = createImageIndex({ manifests: [signature.manifest.descriptor] });
+    await pushBytes(layout, holder.bytes, holder.mediaType);
+    await layout.tag(holder.descriptor, 'holder');
+    const referrers = await collect(layout.referrers(image.manifest.descriptor));
+    expect(referrers.map((referrer) => referrer.digest)).toEqual([signature.manifest.digest]);
+  });
+
+  it('deletes a manifest with its entries, and gc removes what nothing reaches', async () => {
+    const keep = await pushImage(layout);
+    const drop = await pushImage(layout);
+    await layout.tag(keep.manifest.descriptor, 'keep');
+    await layout.tag(drop.manifest.descriptor, 'drop');
+    await layout.tag(drop.manifest.descriptor, 'drop2');
+    await layout.delete(drop.manifest.descriptor);
+    expect(await collect(layout.tags())).toEqual(['keep']);
+    expect(await codeOf(layout.delete(drop.manifest.descriptor))).toBe('MANIFEST_UNKNOWN');
+    await writeFile(join(root, '.index.json.deadbeef0000.tmp'), 'half');
+    const dry = await layout.gc({ dryRun: true, staleWriteMs: 0 });
+    // The two images share their config; only the dropped layer is garbage.
+    expect(dry.removed.map((blob) => blob.digest)).toEqual([drop.blobs[1]?.descriptor.digest]);
+    expect(dry.staleWrites).toBe(1);
+    const done = await layout.gc({ staleWriteMs: 0 });
+    expect(done.kept).toBe(3);
+    expect(await readdir(root)).not.toContain('.index.json.deadbeef0000.tmp');
+    expect(await layout.exists(drop.blobs[1]?.descriptor as Descriptor)).toBe(false);
+    expect(await fetchBytes(layout, keep.manifest.descriptor)).toEqual(keep.manifest.bytes);
+  });
+
+  it('refuses a manifest that does not parse, and keeps none of it', async () => {
+    const bytes = new TextEncoder().encode('{"schemaVersion":2,"layers":"nope"}');
+    expect(await codeOf(pushBytes(layout, bytes, MediaType.OciImageManifest))).toBe(
+      'MANIFEST_INVALID',
+    );
+    expect(await listing(join(root, 'blobs'))).toEqual([]);
+  });
+
+  it('resumes an interrupted blob push', async () => {
+    const image = smallImage(100_000);
+    const [, layer] = image.blobs as [Blob, Blob];
+    let sent = false;
+    const broken = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) controller.error(new Error('reset'));
+        else controller.enqueue(layer.bytes.subarray(0, 4096));
+        sent = true;
+      },
+    });
+    await expect(layout.push(layer.descriptor, broken)).rejects.toThrow('reset');
+    expect(await layout.resumeOffset(layer.descriptor)).toBe(4096);
+    await layout.pushFrom(layer.descriptor, streamFromBytes(layer.bytes.subarray(4096)), {
+      offset: 4096,
+    });
+    expect(await layout.exists(layer.descriptor)).toBe(true);
+    expect(
+      await codeOf(
+        layout.pushFrom(image.manifest.descriptor, streamFromBytes(image.manifest.bytes), {
+          offset: 1,
+        }),
+      ),
+    ).toBe('BLOB_UPLOAD_INVALID');
+  });
+
+  it('writes its archive atomically, and the archive reads back the same', async () => {
+    const image = await pushImage(layout);
+    await layout.tag(image.manifest.descriptor, 'v1');
+    const file = join(dir, 'out', 'image.tar');
+    await mkdir(join(dir, 'out'));
+    await layout.writeArchive(file);
+    await layout.writeArchive(file);
+    expect(await readdir(join(dir, 'out'))).toEqual(['image.tar']);
+    const first = await readFile(file);
+    await layout.writeArchive(join(dir, 'out', 'again.tar'));
+    expect(Buffer.compare(first, await readFile(join(dir, 'out', 'again.tar')))).toBe(0);
+    const archive = await OciArchive.open(file);
+    expect(await archive.resolve('v1')).toEqual(image.manifest.descriptor);
+    await archive.close();
+    const { createReadStream } = await import('node:fs');
+    const { Readable } = await import('node:stream');
+    const copy = await extractArchive(
+      Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>,
+      join(dir, 'copy'),
+      { fsync: false },
+    );
+    expect(await readFile(join(dir, 'copy', 'index.json'))).toEqual(
+      await readFile(join(root, 'index.json')),
+    );
+    expect(await fetchBytes(copy, image.manifest.descriptor)).toEqual(image.manifest.bytes);
+    const failed = await codeOf(
+      layout.writeArchive(join(dir, 'out', 'x.tar'), { signal: AbortSignal.abort() }),
+    );
+    expect(failed).toBe('ABORTED');
+    expect((await readdir(join(dir, 'out'))).sort()).toEqual(['again.tar', 'image.tar']);
+  });
+
+  it('takes over the index.json lock of a writer that died', async () => {
+    const image = await pushImage(layout);
+    await writeFile(
+      join(root, INDEX_LOCK_FILE),
+      JSON.stringify({ pid: 2 ** 22 + 1, host: hostname(), at: 0 }),
+    );
+    await layout.tag(image.manifest.descriptor, 'v1');
+    await expect(stat(join(root, INDEX_LOCK_FILE))).rejects.toMatchObject({ code: 'ENOENT' });
+    await writeFile(
+      join(root, INDEX_LOCK_FILE),
+      JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now() }),
+    );
+    const impatient = await OciLayout.open(root, { lockTimeoutMs: 0 });
+    expect(await codeOf(impatient.tag(image.manifest.descriptor, 'v2'))).toBe('LOCK_TIMEOUT');
+  });
+
+  it('loses no tag when processes tag into one layout at once', async () => {
+    const image = await pushImage(layout);
+    const script = join(dir, 'tagger.mts');
+    await writeFile(
+      script,
+      `import { OciLayout } from ${JSON.stringify(resolve(import.meta.dirname, 'layout.node.ts'))};
+const [root, prefix, count, descriptor] = process.argv.slice(2);
+const layout = await OciLayout.open(root, { fsync: false });
+for (let i = 0; i < Number(count); i++) await layout.tag(JSON.parse(descriptor), prefix + i);
+`,
+    );
+    const tsx = resolve(import.meta.dirname, '../../../../node_modules/.bin/tsx');
+    const tsconfig = resolve(import.meta.dirname, '../../../../tsconfig.base.json');
+    const run = promisify(execFile);
+    const writers = ['a', 'b', 'c'];
+    const perWriter = 30;
+    await Promise.all([
+      ...writers.map((prefix) =>
+        run(tsx, [
+          '--tsconfig',
+          tsconfig,
+          script,
+          root,
+          prefix,
+          String(perWriter),
+          JSON.stringify(image.manifest.descriptor),
+        ]),
+      ),
+      (async () => {
+        for (let i = 0; i < perWriter; i++) await layout.tag(image.manifest.descriptor, `main${i}`);
+      })(),
+    ]);
+    const tags = await collect(layout.tags());
+    expect(tags).toHaveLength((writers.length + 1) * perWriter);
+    const entries = (await indexJson(root)).manifests;
+    expect(entries).toHaveLength(tags.length);
+    expect(await readdir(root)).not.toContain(INDEX_LOCK_FILE);
+  }, 60_000);
+});
+
+/** Every file under a directory, relative, sorted (missing directory: none). */
+async function listing(path: string): Promise<string[]> {
+  try {
+    return (await readdir(path, { recursive: true })).sort();
+  } catch {
+    return ['<absent>'];
+  }
+}
