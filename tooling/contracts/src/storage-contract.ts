@@ -12,8 +12,9 @@ import {
   type Target,
   type Untagger,
 } from '@ocikit/content';
-import { digestBytes, isOciError, readBytes, streamFromBytes } from '@ocikit/digest';
+import { digestBytes, readBytes, streamFromBytes } from '@ocikit/digest';
 import { type Descriptor, MediaType } from '@ocikit/spec';
+import { errorCode } from '@ocikit/testbed';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   artifactFor,
@@ -36,16 +37,6 @@ async function pushManifest(
   manifest: { descriptor: Descriptor; bytes: Uint8Array },
 ) {
   await storage.push(manifest.descriptor, streamFromBytes(manifest.bytes));
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isOciError(error)) return error.code;
-    throw error;
-  }
-  return 'no error';
 }
 
 function useSubject<T>(factory: Factory<T>): () => T {
@@ -107,7 +98,7 @@ export function describeStorage(name: string, factory: Factory<Storage>): void {
         ['too long', Uint8Array.of(...blob.bytes, 1), 'SIZE_EXCEEDED'],
       ];
       for (const [label, bytes, code] of cases) {
-        const error = await codeOf(store().push(blob.descriptor, chunked(bytes, 1000)));
+        const error = await errorCode(store().push(blob.descriptor, chunked(bytes, 1000)));
         // A registry may report the server's verdict (DIGEST_INVALID, SIZE_INVALID) instead.
         expect([code, 'DIGEST_INVALID', 'SIZE_INVALID', 'BLOB_UPLOAD_INVALID'], label).toContain(
           error,
@@ -126,10 +117,10 @@ export function describeStorage(name: string, factory: Factory<Storage>): void {
     it('fails with ABORTED when the signal has fired', async () => {
       const blob = randomBlob(100);
       const signal = AbortSignal.abort();
-      expect(await codeOf(store().push(blob.descriptor, chunked(blob.bytes), { signal }))).toBe(
+      expect(await errorCode(store().push(blob.descriptor, chunked(blob.bytes), { signal }))).toBe(
         'ABORTED',
       );
-      expect(await codeOf(store().exists(blob.descriptor, { signal }))).toBe('ABORTED');
+      expect(await errorCode(store().exists(blob.descriptor, { signal }))).toBe('ABORTED');
     });
   });
 }
@@ -204,9 +195,11 @@ export function describeTarget(
     });
 
     it('says MANIFEST_UNKNOWN for an unknown tag, and refuses an invalid one', async () => {
-      expect(await codeOf(target().resolve('no-such-tag'))).toBe('MANIFEST_UNKNOWN');
+      expect(await errorCode(target().resolve('no-such-tag'))).toBe('MANIFEST_UNKNOWN');
       const image = await pushImage();
-      expect(await codeOf(target().tag(image.manifest.descriptor, 'bad tag!'))).toBe('TAG_INVALID');
+      expect(await errorCode(target().tag(image.manifest.descriptor, 'bad tag!'))).toBe(
+        'TAG_INVALID',
+      );
     });
 
     const itIf = (declared: boolean) => (declared ? it : () => {});
@@ -254,7 +247,7 @@ export function describeTarget(
         await target().tag(image.manifest.descriptor, 'keep');
         await target().tag(image.manifest.descriptor, 'drop');
         await as<Untagger>(isUntagger).untag('drop');
-        expect(await codeOf(target().resolve('drop'))).toBe('MANIFEST_UNKNOWN');
+        expect(await errorCode(target().resolve('drop'))).toBe('MANIFEST_UNKNOWN');
         expect((await target().resolve('keep')).digest).toBe(image.manifest.digest);
         expect(await target().exists(image.manifest.descriptor)).toBe(true);
       },
@@ -265,7 +258,7 @@ export function describeTarget(
       await target().tag(image.manifest.descriptor, 'gone');
       await as<Deleter>(isDeleter).delete(image.manifest.descriptor);
       expect(await target().exists(image.manifest.descriptor)).toBe(false);
-      expect(await codeOf(target().resolve('gone'))).toBe('MANIFEST_UNKNOWN');
+      expect(await errorCode(target().resolve('gone'))).toBe('MANIFEST_UNKNOWN');
     });
   });
 }

@@ -1,5 +1,5 @@
 export { DEBIAN_PACKAGES, type RunOptions, type RunResult, requireBinary } from './lib/binaries.ts';
-export { ociFailure } from './lib/failure.ts';
+export { collect, errorCode, ociFailure } from './lib/failure.ts';
 export { type FaultClient, type FaultHandle, faultClient } from './lib/fault-client.ts';
 export {
   type FaultProxyOptions,

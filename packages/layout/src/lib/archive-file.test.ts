@@ -5,6 +5,7 @@ import { fetchBytes, MemoryStore, pushBytes } from '@ocikit/content';
 import { artifactFor, smallImage } from '@ocikit/contracts';
 import { digestBytes, isOciError, readBytes, streamFromBytes } from '@ocikit/digest';
 import { MediaType } from '@ocikit/spec';
+import { collect, errorCode } from '@ocikit/testbed';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OciArchive } from './archive-file.node.ts';
 import {
@@ -17,22 +18,6 @@ import {
 import { createLayoutIndex, setLayoutTag } from './index-json.ts';
 import { createLayoutArchive } from './layout-archive.ts';
 import { rawTar } from './raw-tar.testing.ts';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isOciError(error)) return error.code;
-    throw error;
-  }
-  return 'no error';
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
 
 describe('OciArchive', () => {
   let dir: string;
@@ -62,16 +47,16 @@ describe('OciArchive', () => {
       const rest = await archive.fetchRange(layer, { offset: 6 });
       expect(await readBytes(rest, { maxBytes: 100 })).toEqual(BLOB.subarray(6));
       expect((await archive.readIndex()).manifests).toHaveLength(1);
-      expect(await codeOf(archive.resolve('v2'))).toBe('MANIFEST_UNKNOWN');
-      expect(await codeOf(archive.resolve(BLOB_DIGEST))).toBe('MANIFEST_UNKNOWN');
-      expect(await codeOf(archive.fetch({ ...layer, digest: digestBytes('absent') }))).toBe(
+      expect(await errorCode(archive.resolve('v2'))).toBe('MANIFEST_UNKNOWN');
+      expect(await errorCode(archive.resolve(BLOB_DIGEST))).toBe('MANIFEST_UNKNOWN');
+      expect(await errorCode(archive.fetch({ ...layer, digest: digestBytes('absent') }))).toBe(
         'BLOB_UNKNOWN',
       );
     } finally {
       await archive.close();
     }
     await archive.close();
-    expect(await codeOf(archive.fetch(MANIFEST_DESCRIPTOR))).toBe('OPTION_INVALID');
+    expect(await errorCode(archive.fetch(MANIFEST_DESCRIPTOR))).toBe('OPTION_INVALID');
   });
 
   it('lists referrers of an archive written from another store', async () => {
@@ -103,12 +88,12 @@ describe('OciArchive', () => {
     for (const { label, bytes, code, onFetch } of badArchives()) {
       const path = await archiveFile(bytes, 'bad.tar');
       if (!onFetch) {
-        expect(await codeOf(OciArchive.open(path)), label).toBe(code);
+        expect(await errorCode(OciArchive.open(path)), label).toBe(code);
         continue;
       }
       const archive = await OciArchive.open(path);
       const layer = { mediaType: MediaType.OciLayer, digest: BLOB_DIGEST, size: BLOB.byteLength };
-      expect(await codeOf(fetchBytes(archive, layer)), label).toBe(code);
+      expect(await errorCode(fetchBytes(archive, layer)), label).toBe(code);
       await archive.close();
     }
   });
@@ -124,7 +109,7 @@ describe('OciArchive', () => {
     expect(isOciError(error, 'TAR_INVALID')).toBe(true);
     expect((error as Error).message).toContain(path);
     expect((error as Error).message).toContain('extractArchive');
-    expect(await codeOf(OciArchive.open(path, { signal: AbortSignal.abort() }))).toBe('ABORTED');
-    expect(await codeOf(OciArchive.open(join(dir, 'absent.tar')))).toBe('LAYOUT_INVALID');
+    expect(await errorCode(OciArchive.open(path, { signal: AbortSignal.abort() }))).toBe('ABORTED');
+    expect(await errorCode(OciArchive.open(join(dir, 'absent.tar')))).toBe('LAYOUT_INVALID');
   });
 });

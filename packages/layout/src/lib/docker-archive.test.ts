@@ -7,6 +7,7 @@ import { digestBytes, isOciError, readBytes, streamFromBytes } from '@ocikit/dig
 import { type Descriptor, MediaType, parseManifest } from '@ocikit/spec';
 import {
   collectContent,
+  errorCode,
   makeImage,
   makeMultiPlatformImage,
   type TestImage,
@@ -21,16 +22,6 @@ import { type RawEntry, rawTar } from './raw-tar.testing.ts';
 import { readLayoutArchive } from './tar-read.ts';
 
 const encoder = new TextEncoder();
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isOciError(error)) return error.code;
-    throw error;
-  }
-  return 'no error';
-}
 
 async function storeOf(...nodes: TestNode[]): Promise<MemoryStore> {
   const store = new MemoryStore();
@@ -201,7 +192,7 @@ describe('createDockerArchive', () => {
         'MANIFEST_UNKNOWN',
       ],
     ];
-    for (const [label, run, code] of cases) expect(await codeOf(run()), label).toBe(code);
+    for (const [label, run, code] of cases) expect(await errorCode(run()), label).toBe(code);
   });
 });
 
@@ -269,7 +260,7 @@ describe('importDockerArchive', () => {
       },
     );
     expect(asDocker?.descriptor.mediaType).toBe(MediaType.DockerManifest);
-    expect(await codeOf(docker.resolve('v1'))).toBe('MANIFEST_UNKNOWN');
+    expect(await errorCode(docker.resolve('v1'))).toBe('MANIFEST_UNKNOWN');
     const gzipFile = join(dir, 'image.tar.gz');
     const gzip = new Response(
       new Blob([await readFile(file)]).stream().pipeThrough(new CompressionStream('gzip')),
@@ -353,10 +344,10 @@ describe('importDockerArchive', () => {
     for (const [label, bytes, code] of cases) {
       const file = join(dir, 'bad.tar');
       await writeFile(file, bytes);
-      expect(await codeOf(importDockerArchive(file, new MemoryStore())), label).toBe(code);
+      expect(await errorCode(importDockerArchive(file, new MemoryStore())), label).toBe(code);
     }
     expect(
-      await codeOf(
+      await errorCode(
         importDockerArchive(join(dir, 'bad.tar'), new MemoryStore(), {
           signal: AbortSignal.abort(),
         }),

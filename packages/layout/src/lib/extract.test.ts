@@ -2,8 +2,9 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetchBytes } from '@ocikit/content';
-import { isOciError, streamFromBytes } from '@ocikit/digest';
+import { streamFromBytes } from '@ocikit/digest';
 import { MediaType } from '@ocikit/spec';
+import { errorCode } from '@ocikit/testbed';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   BLOB,
@@ -14,16 +15,6 @@ import {
 } from './bad-archives.testing.ts';
 import { extractArchive } from './extract.node.ts';
 import { rawTar } from './raw-tar.testing.ts';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isOciError(error)) return error.code;
-    throw error;
-  }
-  return 'no error';
-}
 
 describe('extractArchive', () => {
   let dir: string;
@@ -56,13 +47,15 @@ describe('extractArchive', () => {
     expect(await readFile(join(dir, 'empty', 'index.json'))).toEqual(
       await readFile(join(dir, 'a', 'b', 'index.json')),
     );
-    expect(await codeOf(again.tag(MANIFEST_DESCRIPTOR, 'v2'))).toBe('DENIED');
+    expect(await errorCode(again.tag(MANIFEST_DESCRIPTOR, 'v2'))).toBe('DENIED');
   });
 
   it('leaves nothing behind, inside or beside the target, when the archive is bad', async () => {
     for (const { label, bytes, code } of badArchives()) {
       const target = join(dir, 'out');
-      expect(await codeOf(extractArchive(streamFromBytes(bytes, 1000), target)), label).toBe(code);
+      expect(await errorCode(extractArchive(streamFromBytes(bytes, 1000), target)), label).toBe(
+        code,
+      );
       expect(await readdir(dir), label).toEqual([]);
     }
   });
@@ -78,7 +71,9 @@ describe('extractArchive', () => {
           cancelled = true;
         },
       });
-      expect(await codeOf(extractArchive(source, join(dir, target))), target).toBe('PATH_INVALID');
+      expect(await errorCode(extractArchive(source, join(dir, target))), target).toBe(
+        'PATH_INVALID',
+      );
       expect(cancelled, target).toBe(true);
     }
     expect((await readdir(dir)).sort()).toEqual(['file', 'full']);
@@ -96,7 +91,7 @@ describe('extractArchive', () => {
       },
     });
     const result = extractArchive(source, join(dir, 'out'), { signal: controller.signal });
-    expect(await codeOf(result)).toBe('ABORTED');
+    expect(await errorCode(result)).toBe('ABORTED');
     expect(await readdir(dir)).toEqual([]);
   });
 });

@@ -1,13 +1,8 @@
 import { type Fetcher, MemoryStore, pushBytes } from '@ocikit/content';
 import { configBlob, multiPlatformImage, randomBlob, smallImage } from '@ocikit/contracts';
-import {
-  createVerifyStream,
-  digestBytes,
-  isOciError,
-  readBytes,
-  streamFromBytes,
-} from '@ocikit/digest';
+import { createVerifyStream, digestBytes, readBytes, streamFromBytes } from '@ocikit/digest';
 import { createImageManifest, type Descriptor, MediaType } from '@ocikit/spec';
+import { errorCode } from '@ocikit/testbed';
 import { createTarDecoder } from 'modern-tar';
 import { describe, expect, it } from 'vitest';
 import { createLayoutIndex, serializeLayoutIndex, setLayoutTag } from './index-json.ts';
@@ -16,16 +11,6 @@ import { readLayoutArchive } from './tar-read.ts';
 
 async function bytesOf(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isOciError(error)) return error.code;
-    throw error;
-  }
-  return 'no error';
 }
 
 /** The headers modern-tar reads back (the oracle for the writer). */
@@ -159,7 +144,7 @@ describe('createLayoutArchive', () => {
     }
     expect(paths).not.toContain(`blobs/sha256/${foreign.digest.slice(7)}`);
     const missing = setLayoutTag(createLayoutIndex(), smallImage().manifest.descriptor, 'gone');
-    expect(await codeOf(createLayoutArchive(store, missing))).toBe('MANIFEST_UNKNOWN');
+    expect(await errorCode(createLayoutArchive(store, missing))).toBe('MANIFEST_UNKNOWN');
     const liar: Fetcher & Pick<MemoryStore, 'exists'> = {
       fetch: async (descriptor, options) =>
         descriptor.digest === layer.digest
@@ -168,8 +153,10 @@ describe('createLayoutArchive', () => {
       exists: (descriptor, options) => store.exists(descriptor, options),
     };
     const index = setLayoutTag(createLayoutIndex(), image.manifest.descriptor, 'v1');
-    expect(await codeOf(bytesOf(await createLayoutArchive(liar, index)))).toBe('DIGEST_MISMATCH');
+    expect(await errorCode(bytesOf(await createLayoutArchive(liar, index)))).toBe(
+      'DIGEST_MISMATCH',
+    );
     const signal = AbortSignal.abort();
-    expect(await codeOf(createLayoutArchive(store, index, { signal }))).toBe('ABORTED');
+    expect(await errorCode(createLayoutArchive(store, index, { signal }))).toBe('ABORTED');
   });
 });

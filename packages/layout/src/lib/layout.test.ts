@@ -15,6 +15,7 @@ import {
 } from '@ocikit/contracts';
 import { isOciError, streamFromBytes } from '@ocikit/digest';
 import { type Descriptor, MediaType } from '@ocikit/spec';
+import { collect, errorCode } from '@ocikit/testbed';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OciArchive } from './archive-file.node.ts';
 import { extractArchive } from './extract.node.ts';
@@ -22,22 +23,6 @@ import { INDEX_LOCK_FILE, OciLayout } from './layout.node.ts';
 
 const REF = 'org.opencontainers.image.ref.name';
 const CTR = 'io.containerd.image.name';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isOciError(error)) return error.code;
-    throw error;
-  }
-  return 'no error';
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
 
 async function pushImage(layout: OciLayout, image: TestImage = smallImage()): Promise<TestImage> {
   for (const blob of image.blobs) await layout.push(blob.descriptor, chunked(blob.bytes));
@@ -150,7 +135,7 @@ describe('OciLayout', () => {
       expect((error as Error).message, label).toContain(path);
       expect(await listing(path), label).toEqual(before);
     }
-    expect(await codeOf(OciLayout.open(join(dir, 'case-8'), { create: true }))).toBe(
+    expect(await errorCode(OciLayout.open(join(dir, 'case-8'), { create: true }))).toBe(
       'LAYOUT_INVALID',
     );
   });
@@ -162,7 +147,7 @@ describe('OciLayout', () => {
       ['an image name with a tag', { imageName: 'app:v1' }],
     ];
     for (const [label, options] of cases) {
-      expect(await codeOf(OciLayout.open(root, options)), label).toBe('OPTION_INVALID');
+      expect(await errorCode(OciLayout.open(root, options)), label).toBe('OPTION_INVALID');
     }
   });
 
@@ -178,7 +163,7 @@ describe('OciLayout', () => {
       ['delete', readOnly.delete(image.manifest.descriptor)],
       ['gc', readOnly.gc()],
     ];
-    for (const [label, write] of writes) expect(await codeOf(write), label).toBe('DENIED');
+    for (const [label, write] of writes) expect(await errorCode(write), label).toBe('DENIED');
     expect((await readOnly.resolve('v1')).digest).toBe(image.manifest.digest);
   });
 
@@ -211,10 +196,10 @@ describe('OciLayout', () => {
       { [CTR]: 'docker.io/library/alpine:v2', [REF]: 'v2' },
       { [REF]: 'plain' },
     ]);
-    expect(await codeOf(named.tag(image.manifest.descriptor, 'example.com/x:v1'))).toBe(
+    expect(await errorCode(named.tag(image.manifest.descriptor, 'example.com/x:v1'))).toBe(
       'OPTION_INVALID',
     );
-    expect(await codeOf(layout.tag(image.manifest.descriptor, 'v3', { imageName: 'Bad' }))).toBe(
+    expect(await errorCode(layout.tag(image.manifest.descriptor, 'v3', { imageName: 'Bad' }))).toBe(
       'OPTION_INVALID',
     );
   });
@@ -253,11 +238,11 @@ describe('OciLayout', () => {
     await layout.tag(image.manifest.descriptor, 'v1');
     expect(await layout.resolve('v1')).toEqual(image.manifest.descriptor);
     expect(await layout.resolve(image.manifest.digest)).toEqual(image.manifest.descriptor);
-    expect(await codeOf(layout.resolve(layer.descriptor.digest))).toBe('MANIFEST_UNKNOWN');
-    expect(await codeOf(layout.resolve(config.descriptor.digest))).toBe('MANIFEST_UNKNOWN');
-    expect(await codeOf(layout.resolve(index.digest))).toBe('MANIFEST_UNKNOWN');
-    expect(await codeOf(layout.tag(index.descriptor, 'multi'))).toBe('MANIFEST_UNKNOWN');
-    expect(await codeOf(layout.tag(layer.descriptor, 'layer'))).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(await errorCode(layout.resolve(layer.descriptor.digest))).toBe('MANIFEST_UNKNOWN');
+    expect(await errorCode(layout.resolve(config.descriptor.digest))).toBe('MANIFEST_UNKNOWN');
+    expect(await errorCode(layout.resolve(index.digest))).toBe('MANIFEST_UNKNOWN');
+    expect(await errorCode(layout.tag(index.descriptor, 'multi'))).toBe('MANIFEST_UNKNOWN');
+    expect(await errorCode(layout.tag(layer.descriptor, 'layer'))).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('keeps referrers as untagged entries, through untag and gc', async () => {
@@ -290,7 +275,7 @@ describe('OciLayout', () => {
     expect(referrers.map((referrer) => referrer.digest).sort()).toEqual(
       [signature.manifest.digest, sbom.manifest.digest].sort(),
     );
-    expect(await codeOf(layout.untag('v1'))).toBe('MANIFEST_UNKNOWN');
+    expect(await errorCode(layout.untag('v1'))).toBe('MANIFEST_UNKNOWN');
   });
 
   it('finds referrers nested in an index that other tools wrote', async () => {
@@ -317,7 +302,7 @@ describe('OciLayout', () => {
     await layout.tag(drop.manifest.descriptor, 'drop2');
     await layout.delete(drop.manifest.descriptor);
     expect(await collect(layout.tags())).toEqual(['keep']);
-    expect(await codeOf(layout.delete(drop.manifest.descriptor))).toBe('MANIFEST_UNKNOWN');
+    expect(await errorCode(layout.delete(drop.manifest.descriptor))).toBe('MANIFEST_UNKNOWN');
     await writeFile(join(root, '.index.json.deadbeef0000.tmp'), 'half');
     const dry = await layout.gc({ dryRun: true, staleWriteMs: 0 });
     // The two images share their config; only the dropped layer is garbage.
@@ -332,7 +317,7 @@ describe('OciLayout', () => {
 
   it('refuses a manifest that does not parse, and keeps none of it', async () => {
     const bytes = new TextEncoder().encode('{"schemaVersion":2,"layers":"nope"}');
-    expect(await codeOf(pushBytes(layout, bytes, MediaType.OciImageManifest))).toBe(
+    expect(await errorCode(pushBytes(layout, bytes, MediaType.OciImageManifest))).toBe(
       'MANIFEST_INVALID',
     );
     expect(await listing(join(root, 'blobs'))).toEqual([]);
@@ -356,7 +341,7 @@ describe('OciLayout', () => {
     });
     expect(await layout.exists(layer.descriptor)).toBe(true);
     expect(
-      await codeOf(
+      await errorCode(
         layout.pushFrom(image.manifest.descriptor, streamFromBytes(image.manifest.bytes), {
           offset: 1,
         }),
@@ -389,7 +374,7 @@ describe('OciLayout', () => {
       await readFile(join(root, 'index.json')),
     );
     expect(await fetchBytes(copy, image.manifest.descriptor)).toEqual(image.manifest.bytes);
-    const failed = await codeOf(
+    const failed = await errorCode(
       layout.writeArchive(join(dir, 'out', 'x.tar'), { signal: AbortSignal.abort() }),
     );
     expect(failed).toBe('ABORTED');
@@ -409,7 +394,7 @@ describe('OciLayout', () => {
       JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now() }),
     );
     const impatient = await OciLayout.open(root, { lockTimeoutMs: 0 });
-    expect(await codeOf(impatient.tag(image.manifest.descriptor, 'v2'))).toBe('LOCK_TIMEOUT');
+    expect(await errorCode(impatient.tag(image.manifest.descriptor, 'v2'))).toBe('LOCK_TIMEOUT');
   });
 
   it('loses no tag when processes tag into one layout at once', async () => {

@@ -1,4 +1,5 @@
-import { digestBytes, isOciError, readBytes, streamFromBytes } from '@ocikit/digest';
+import { digestBytes, readBytes, streamFromBytes } from '@ocikit/digest';
+import { errorCode } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
 import {
   BLOB,
@@ -21,16 +22,6 @@ async function readAll(stream: ReadableStream<Uint8Array>) {
     seen.push({ kind: entry.kind, path: entry.path, bytes });
   }
   return seen;
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isOciError(error)) return error.code;
-    throw error;
-  }
-  return 'no error';
 }
 
 /** A copy of `bytes` as a view at a non-zero offset of a larger buffer. */
@@ -108,7 +99,7 @@ describe('readLayoutArchive', () => {
 
   it('fails every broken archive with its code', async () => {
     for (const { label, bytes, code } of badArchives()) {
-      expect(await codeOf(readAll(streamFromBytes(bytes, 700))), label).toBe(code);
+      expect(await errorCode(readAll(streamFromBytes(bytes, 700))), label).toBe(code);
     }
   });
 
@@ -150,6 +141,6 @@ describe('readLayoutArchive', () => {
         // never reached
       }
     })();
-    expect(await codeOf(aborted)).toBe('ABORTED');
+    expect(await errorCode(aborted)).toBe('ABORTED');
   });
 });
