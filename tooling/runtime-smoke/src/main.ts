@@ -3,6 +3,7 @@ import { smokeAuth } from './auth.ts';
 import { smokeDigest } from './digest.ts';
 import { smokeLayout } from './layout.ts';
 import { smokeReference } from './reference.ts';
+import { smokeRegistry } from './registry.ts';
 import { smokeSpec } from './spec.ts';
 import { smokeTransport } from './transport.ts';
 
@@ -15,6 +16,7 @@ const smokes: [string, () => Promise<void>][] = [
   ['@ocikit/auth', smokeAuth],
   ['@ocikit/transport', smokeTransport],
   ['@ocikit/layout', smokeLayout],
+  ['@ocikit/registry', smokeRegistry],
 ];
 for (const [name, smoke] of smokes) {
   await smoke();

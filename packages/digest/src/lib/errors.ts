@@ -59,6 +59,8 @@ export type ClientErrorCode =
   | 'REDIRECT_INVALID'
   /** An image reference or location string does not follow the grammar. */
   | 'REFERENCE_INVALID'
+  /** A successful response is unusable: a body that is not what the API says, a missing header. */
+  | 'RESPONSE_INVALID'
   /** A response or body is larger than the limit set for it. */
   | 'SIZE_EXCEEDED'
   /** A body ended before (or after) the size its descriptor announced. */

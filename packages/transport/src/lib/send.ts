@@ -108,18 +108,27 @@ async function fetchOnce(url: URL, outgoing: Outgoing, options: SendOptions): Pr
   }, timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
   const body = bodyForAttempt(outgoing.body);
+  // A fetch that may have to follow a redirect keeps a copy of its body
+  // (undici tees it), which for a streamed upload means the whole upload in
+  // memory. A stream is sent with `redirect: 'error'`, which sends it as is.
+  const streamed = body instanceof ReadableStream;
   const init: RequestInit & { duplex?: 'half' } = {
     method: outgoing.method,
     headers: outgoing.headers,
-    redirect: 'manual',
+    redirect: streamed ? 'error' : 'manual',
     signal: combined,
     ...(body === undefined ? {} : { body }),
-    ...(body instanceof ReadableStream ? { duplex: 'half' as const } : {}),
+    ...(streamed ? { duplex: 'half' as const } : {}),
   };
   try {
     return await options.fetch(url, init);
   } catch (error) {
     if (combined.aborted) throw abortError(combined);
+    if (streamed && /redirect/i.test(describeFailure(error))) {
+      throw redirectInvalid(
+        `${redactUrl(url)} answered a streamed upload with a redirect, which cannot be followed`,
+      );
+    }
     throw new OciError(
       'NETWORK_ERROR',
       `Cannot reach ${redactUrl(url)}: ${describeFailure(error)}`,

@@ -209,7 +209,7 @@ export class Transport {
     const replayable = isReplayable(request.body);
     const retryable = replayable && (request.retry ?? IDEMPOTENT.has(method));
     let authorization = ownOrigin
-      ? await this.#authorize(endpoint, this.#challenges.get(url), request, false)
+      ? await this.#authorize(endpoint, withoutScope(this.#challenges.get(url)), request, false)
       : undefined;
     let challenged = false;
     for (let retries = 0, attempt = 0; ; attempt += 1) {
@@ -404,6 +404,18 @@ async function refusal(
   );
   const code = insufficient ? 'DENIED' : 'UNAUTHORIZED';
   return new OciError(code, error.message, { status: 401, detail: error.detail });
+}
+
+/**
+ * Remembered challenges without their `scope`: that scope was asked for by
+ * an earlier request (perhaps for another repository); a request sent with
+ * credentials up front asks only for the scopes it declares.
+ */
+function withoutScope(challenges: readonly Challenge[]): Challenge[] {
+  return challenges.map(({ params, ...challenge }) => {
+    const { scope: _scope, ...rest } = params;
+    return { ...challenge, params: rest };
+  });
 }
 
 function isTransient(error: unknown): boolean {

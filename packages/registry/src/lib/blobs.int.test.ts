@@ -1,0 +1,132 @@
+import { digestBytes, digestStream, readBytes, streamFromBytes } from '@ocikit/digest';
+import {
+  descriptorOf,
+  getTestbed,
+  fetchBlob as oracleBlob,
+  randomBlob,
+  tokenStats,
+} from '@ocikit/testbed';
+import { describe, expect, it } from 'vitest';
+import { codeOf } from './outcomes.testing.ts';
+import { endpoint, freshRepository } from './testbed.testing.node.ts';
+
+const testbed = getTestbed();
+
+describe('blobs on distribution 2.8', () => {
+  it('uploads a streamed blob in one PUT and reads it back as a verified stream', async () => {
+    const repo = freshRepository('basic', 'blobs/monolithic');
+    const blob = await randomBlob({ size: 3 * 1024 * 1024 + 17, seed: repo.name });
+    const descriptor = descriptorOf(blob);
+    await repo.pushBlob(descriptor, blob.stream());
+    expect(await repo.statBlob(blob.digest)).toMatchObject({
+      digest: blob.digest,
+      size: blob.size,
+    });
+    const read = await digestStream(await repo.fetch(descriptor));
+    expect(read).toEqual({ digest: blob.digest, size: blob.size });
+    expect(await repo.exists(descriptor)).toBe(true);
+  });
+
+  it('streams a blob in one PUT when asked, and refuses wrong content either way', async () => {
+    const repo = freshRepository('token', 'blobs/streamed', { streamUploads: true });
+    const blob = await randomBlob({ size: 2 * 1024 * 1024, seed: repo.name });
+    await repo.pushBlob(descriptorOf(blob), blob.stream());
+    expect(await digestStream(await repo.fetch(descriptorOf(blob)))).toEqual({
+      digest: blob.digest,
+      size: blob.size,
+    });
+    const small = await readBytes((await randomBlob({ size: 5000, seed: repo.name })).stream(), {
+      maxBytes: 5000,
+    });
+    const descriptor = {
+      mediaType: 'application/octet-stream',
+      digest: digestBytes(small),
+      size: 5000,
+    };
+    const cases: [string, Uint8Array, string][] = [
+      ['other bytes', small.map((byte) => byte ^ 1), 'DIGEST_MISMATCH'],
+      ['short', small.subarray(0, 4000), 'SIZE_MISMATCH'],
+      ['long', Uint8Array.of(...small, 7), 'SIZE_EXCEEDED'],
+    ];
+    for (const streamed of [true, false]) {
+      for (const [label, bytes, code] of cases) {
+        expect(
+          await codeOf(repo.pushBlob(descriptor, streamFromBytes(bytes, 1000), { streamed })),
+          `${label}, streamed: ${streamed}`,
+        ).toBe(code);
+        expect(await repo.exists(descriptor), label).toBe(false);
+      }
+    }
+  });
+
+  it('uploads in chunks (PATCH with Content-Range), which an independent client reads back', async () => {
+    const repo = freshRepository('token', 'blobs/chunked', { chunkSize: 256 * 1024 });
+    const blob = await randomBlob({ size: 1024 * 1024 + 3, seed: repo.name });
+    await repo.pushBlob(descriptorOf(blob), blob.stream());
+    const bytes = await oracleBlob(endpoint('token'), repo.name, blob.digest);
+    expect((await digestStream(streamFromBytes(bytes))).digest).toBe(blob.digest);
+  });
+
+  it('resumes an upload session from its location: status, then the rest of the blob', async () => {
+    const repo = freshRepository('token', 'blobs/resume');
+    const blob = await randomBlob({ size: 300_000, seed: repo.name });
+    const whole = await readBytes(blob.stream(), { maxBytes: blob.size });
+    const session = await repo.startUpload();
+    expect(session.offset).toBe(0);
+    expect(await session.append(whole.subarray(0, 100_000))).toBe(100_000);
+    expect(await session.append(whole.subarray(100_000, 100_001))).toBe(100_001);
+    const resumed = await repo.resumeUpload(session.location);
+    expect(resumed.offset).toBe(100_001);
+    await repo.pushBlob(descriptorOf(blob), streamFromBytes(whole.subarray(100_001)), {
+      session: resumed,
+      chunkSize: 64 * 1024,
+    });
+    expect(await repo.exists(descriptorOf(blob))).toBe(true);
+  });
+
+  it('cancels an upload session', async () => {
+    const repo = freshRepository('anonymous', 'blobs/cancel');
+    const session = await repo.startUpload();
+    await session.append(new Uint8Array(10));
+    await session.cancel();
+    expect(await codeOf(session.status())).toBe('BLOB_UPLOAD_UNKNOWN');
+    await session.cancel();
+  });
+
+  it('mounts across repositories with one token for both, and uploads through the session of a failed mount', async () => {
+    const source = freshRepository('token', 'blobs/mount-source');
+    const target = freshRepository('token', 'blobs/mount-target');
+    const blob = await randomBlob({ size: 100_000, seed: source.name });
+    await source.pushBlob(descriptorOf(blob), blob.stream());
+    expect(await target.mountBlob(descriptorOf(blob), source.name)).toEqual({ mounted: true });
+    expect(await target.exists(descriptorOf(blob))).toBe(true);
+    const stats = await tokenStats(testbed.token.statsUrl, { repository: target.name });
+    expect(
+      stats.requests.some(
+        (request) =>
+          request.scopes.some((scope) => scope.startsWith(`repository:${source.name}:`)) &&
+          request.repositories.includes(target.name),
+      ),
+    ).toBe(true);
+    const other = await randomBlob({ size: 5000, seed: target.name });
+    const result = await target.mountBlob(descriptorOf(other), source.name);
+    expect(result.mounted).toBe(false);
+    if (!result.mounted) {
+      await target.pushBlob(descriptorOf(other), other.stream(), { session: result.session });
+    }
+    expect(await target.exists(descriptorOf(other))).toBe(true);
+    const third = freshRepository('token', 'blobs/mount-third');
+    expect(await third.mount(descriptorOf(blob), target)).toBe(true);
+    expect(await third.exists(descriptorOf(blob))).toBe(true);
+  });
+
+  it('deletes a blob, and says BLOB_UNKNOWN for one that is not there', async () => {
+    const repo = freshRepository('token', 'blobs/delete');
+    const blob = await randomBlob({ size: 1000, seed: repo.name });
+    await repo.pushBlob(descriptorOf(blob), blob.stream());
+    await repo.delete(descriptorOf(blob));
+    expect(await repo.exists(descriptorOf(blob))).toBe(false);
+    expect(await codeOf(repo.fetch(descriptorOf(blob)))).toBe('BLOB_UNKNOWN');
+    expect(await codeOf(repo.statBlob(blob.digest))).toBe('BLOB_UNKNOWN');
+  });
+});

@@ -1,0 +1,116 @@
+import { digestBytes } from '@ocikit/digest';
+import { MediaType } from '@ocikit/spec';
+import {
+  getTestbed,
+  makeImage,
+  makeMultiPlatformImage,
+  fetchManifest as oracleManifest,
+  pushImage,
+  uniqueRepo,
+} from '@ocikit/testbed';
+import { describe, expect, it } from 'vitest';
+import { codeOf } from './outcomes.testing.ts';
+import { Repository } from './repository.ts';
+import { endpoint, freshRepository, pushNode, transportFor } from './testbed.testing.node.ts';
+
+const testbed = getTestbed();
+
+describe('manifests on distribution 2.8', () => {
+  it('reads OCI and Docker images and indexes pushed by an independent client, verified', async () => {
+    for (const format of ['oci', 'docker'] as const) {
+      const repo = freshRepository('token', `manifests/${format}`);
+      const index = await makeMultiPlatformImage({ format, seed: repo.name });
+      await pushImage(endpoint('token'), repo.name, index, { tag: 'multi' });
+      const parsed = await repo.getManifest('multi');
+      expect(parsed.kind, format).toBe('index');
+      expect(parsed.digest).toBe(index.manifest.digest);
+      expect(parsed.mediaType).toBe(
+        format === 'oci' ? MediaType.OciImageIndex : MediaType.DockerManifestList,
+      );
+      for (const child of index.manifests) {
+        const fetched = await repo.fetchManifest(child.manifest.digest);
+        expect(digestBytes(fetched.bytes)).toBe(child.manifest.digest);
+        expect(fetched.descriptor.mediaType).toBe(child.manifest.mediaType);
+      }
+      expect(await repo.resolve('multi')).toEqual({
+        mediaType: index.manifest.mediaType,
+        digest: index.manifest.digest,
+        size: index.manifest.size,
+      });
+    }
+  });
+
+  it('pushes under several tags, which an independent client reads back byte for byte', async () => {
+    const repo = freshRepository('basic', 'manifests/tags');
+    const image = await makeImage({ seed: repo.name });
+    await pushNode(repo, image);
+    const descriptor = await repo.putManifest(image.manifest, { tags: ['1.2.3', '1.2', 'latest'] });
+    expect(descriptor.digest).toBe(image.manifest.digest);
+    expect(await repo.listTags()).toEqual(['1.2', '1.2.3', 'latest']);
+    for (const tag of ['1.2.3', '1.2', 'latest']) {
+      const read = await oracleManifest(endpoint('basic'), repo.name, tag);
+      expect(read.digest).toBe(image.manifest.digest);
+      expect(read.mediaType).toBe(MediaType.OciImageManifest);
+    }
+  });
+
+  it('answers MANIFEST_UNKNOWN and NAME_UNKNOWN, and MANIFEST_BLOB_UNKNOWN for a manifest without its blobs', async () => {
+    const repo = freshRepository('anonymous', 'manifests/missing');
+    expect(await codeOf(repo.fetchManifest('nope'))).toBe('MANIFEST_UNKNOWN');
+    expect(await codeOf(repo.resolve('nope'))).toBe('MANIFEST_UNKNOWN');
+    expect(await codeOf(repo.listTags())).toBe('NAME_UNKNOWN');
+    const image = await makeImage({ seed: repo.name });
+    expect(await codeOf(repo.putManifest(image.manifest))).toBe('MANIFEST_BLOB_UNKNOWN');
+  });
+
+  it('deletes a manifest by digest (with its tags) with the delete permission only', async () => {
+    const repo = freshRepository('token', 'manifests/delete');
+    const image = await makeImage({ seed: repo.name });
+    await pushNode(repo, image, 'v1');
+    const pullOnly = new Repository(
+      { registry: repo.registry, repository: repo.name },
+      { transport: transportFor('token', testbed.token.users.pull) },
+    );
+    expect(await codeOf(pullOnly.delete(image.manifest))).toBe('DENIED');
+    expect(await codeOf(pullOnly.putManifest(image.manifest, { tags: ['v2'] }))).toBe('DENIED');
+    await repo.delete(image.manifest);
+    expect(await codeOf(repo.resolve('v1'))).toBe('MANIFEST_UNKNOWN');
+    expect(await codeOf(repo.delete(image.manifest))).toBe('MANIFEST_UNKNOWN');
+  });
+});
+
+describe('tag removal on distribution 2.8', () => {
+  it('is refused by the registry (400 DIGEST_INVALID): UNSUPPORTED without the fallback', async () => {
+    const repo = freshRepository('token', 'untag/refused');
+    const image = await makeImage({ seed: repo.name });
+    await pushNode(repo, image, 'v1');
+    const error = await repo.untag('v1').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'UNSUPPORTED', status: 400 });
+    expect(await repo.listTags()).toEqual(['v1']);
+  });
+
+  it('goes through a throwaway manifest with the fallback, keeping the image and its other tags', async () => {
+    const repo = freshRepository('token', 'untag/fallback', { untagFallback: true });
+    const image = await makeImage({ seed: repo.name });
+    await pushNode(repo, image, 'keep');
+    await repo.putManifest(image.manifest, { tags: ['drop', 'also'] });
+    await repo.untag('drop');
+    expect(await repo.listTags()).toEqual(['also', 'keep']);
+    expect((await repo.resolve('keep')).digest).toBe(image.manifest.digest);
+    expect((await oracleManifest(endpoint('token'), repo.name, image.manifest.digest)).digest).toBe(
+      image.manifest.digest,
+    );
+    expect(await codeOf(repo.untag('drop'))).toBe('MANIFEST_UNKNOWN');
+  });
+
+  it('needs the delete permission', async () => {
+    const name = uniqueRepo('registry/untag/denied');
+    const image = await makeImage({ seed: name });
+    await pushImage(endpoint('token'), name, image, { tag: 'v1' });
+    const pullOnly = new Repository(
+      { registry: testbed.token.host, repository: name },
+      { transport: transportFor('token', testbed.token.users.pull), untagFallback: true },
+    );
+    expect(await codeOf(pullOnly.untag('v1'))).toBe('DENIED');
+  });
+});

@@ -1,0 +1,75 @@
+import { MediaType } from '@ocikit/spec';
+import { makeArtifact, makeImage, fetchManifest as oracleManifest } from '@ocikit/testbed';
+import { describe, expect, it } from 'vitest';
+import { codeOf, collect } from './outcomes.testing.ts';
+import { referrersTag } from './referrers-fallback.ts';
+import { endpoint, freshRepository, pushNode } from './testbed.testing.node.ts';
+
+describe('referrers on distribution 2.8 (no referrers API)', () => {
+  it('keeps the referrers tag schema on push and delete, and lists from it', async () => {
+    const repo = freshRepository('token', 'referrers/fallback');
+    const image = await makeImage({ seed: repo.name });
+    await pushNode(repo, image, 'v1');
+    const sbom = makeArtifact({
+      artifactType: 'application/vnd.example.sbom+json',
+      subject: image,
+      blobs: [{ mediaType: 'application/json', content: '{"sbom":true}' }],
+      annotations: { 'org.example.format': 'json' },
+    });
+    const signature = makeArtifact({ artifactType: 'application/vnd.example.sig', subject: image });
+    await pushNode(repo, sbom);
+    await pushNode(repo, signature);
+    await pushNode(repo, signature);
+
+    const index = await oracleManifest(
+      endpoint('token'),
+      repo.name,
+      referrersTag(image.manifest.digest),
+    );
+    expect(index.mediaType).toBe(MediaType.OciImageIndex);
+    const entries = (
+      JSON.parse(new TextDecoder().decode(index.bytes)) as {
+        manifests: { digest: string; artifactType: string; annotations?: Record<string, string> }[];
+      }
+    ).manifests;
+    expect(entries.map((entry) => entry.digest)).toEqual([
+      sbom.manifest.digest,
+      signature.manifest.digest,
+    ]);
+    expect(entries[0]?.artifactType).toBe('application/vnd.example.sbom+json');
+    expect(entries[0]?.annotations).toEqual({ 'org.example.format': 'json' });
+
+    const subject = {
+      mediaType: image.manifest.mediaType,
+      digest: image.manifest.digest,
+      size: image.manifest.size,
+    };
+    expect((await collect(repo.referrers(subject))).map((r) => r.digest)).toEqual([
+      sbom.manifest.digest,
+      signature.manifest.digest,
+    ]);
+    const sigs = await collect(
+      repo.referrers(subject, { artifactType: 'application/vnd.example.sig' }),
+    );
+    expect(sigs.map((r) => r.digest)).toEqual([signature.manifest.digest]);
+
+    await repo.delete({
+      mediaType: sbom.manifest.mediaType,
+      digest: sbom.manifest.digest,
+      size: sbom.manifest.size,
+    });
+    expect((await collect(repo.referrers(subject))).map((r) => r.digest)).toEqual([
+      signature.manifest.digest,
+    ]);
+  });
+
+  it('finds no referrers for a subject without any, and says UNSUPPORTED in api mode', async () => {
+    const repo = freshRepository('anonymous', 'referrers/none');
+    const image = await makeImage({ seed: repo.name });
+    await pushNode(repo, image, 'v1');
+    const subject = await repo.resolve('v1');
+    expect(await collect(repo.referrers(subject))).toEqual([]);
+    const strict = freshRepository('anonymous', 'referrers/strict', { referrers: 'api' });
+    expect(await codeOf(collect(strict.referrers(subject)))).toBe('UNSUPPORTED');
+  });
+});
