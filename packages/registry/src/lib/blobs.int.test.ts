@@ -1,13 +1,13 @@
 import { digestBytes, digestStream, readBytes, streamFromBytes } from '@ocikit/digest';
 import {
   descriptorOf,
+  errorCode,
   getTestbed,
   fetchBlob as oracleBlob,
   randomBlob,
   tokenStats,
 } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
-import { codeOf } from './outcomes.testing.ts';
 import { endpoint, freshRepository } from './testbed.testing.node.ts';
 
 const testbed = getTestbed();
@@ -51,7 +51,7 @@ describe('blobs on distribution 2.8', () => {
     for (const streamed of [true, false]) {
       for (const [label, bytes, code] of cases) {
         expect(
-          await codeOf(repo.pushBlob(descriptor, streamFromBytes(bytes, 1000), { streamed })),
+          await errorCode(repo.pushBlob(descriptor, streamFromBytes(bytes, 1000), { streamed })),
           `${label}, streamed: ${streamed}`,
         ).toBe(code);
         expect(await repo.exists(descriptor), label).toBe(false);
@@ -89,7 +89,7 @@ describe('blobs on distribution 2.8', () => {
     const session = await repo.startUpload();
     await session.append(new Uint8Array(10));
     await session.cancel();
-    expect(await codeOf(session.status())).toBe('BLOB_UPLOAD_UNKNOWN');
+    expect(await errorCode(session.status())).toBe('BLOB_UPLOAD_UNKNOWN');
     await session.cancel();
   });
 
@@ -126,7 +126,7 @@ describe('blobs on distribution 2.8', () => {
     await repo.pushBlob(descriptorOf(blob), blob.stream());
     await repo.delete(descriptorOf(blob));
     expect(await repo.exists(descriptorOf(blob))).toBe(false);
-    expect(await codeOf(repo.fetch(descriptorOf(blob)))).toBe('BLOB_UNKNOWN');
-    expect(await codeOf(repo.statBlob(blob.digest))).toBe('BLOB_UNKNOWN');
+    expect(await errorCode(repo.fetch(descriptorOf(blob)))).toBe('BLOB_UNKNOWN');
+    expect(await errorCode(repo.statBlob(blob.digest))).toBe('BLOB_UNKNOWN');
   });
 });

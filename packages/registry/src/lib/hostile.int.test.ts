@@ -4,6 +4,7 @@ import { staticCredentials } from '@ocikit/auth';
 import { digestStream, readBytes } from '@ocikit/digest';
 import {
   descriptorOf,
+  errorCode,
   faultClient,
   getTestbed,
   makeImage,
@@ -14,7 +15,7 @@ import {
 } from '@ocikit/testbed';
 import { createNodeTransport } from '@ocikit/transport/node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codeOf } from './outcomes.testing.ts';
+import type { RepositoryOptions } from './options.ts';
 import { Repository } from './repository.ts';
 import { endpoint, transportFor } from './testbed.testing.node.ts';
 
@@ -22,7 +23,10 @@ const testbed = getTestbed();
 const faults = faultClient(testbed.faults.controlUrl);
 
 /** A repository of the anonymous registry, reached through the fault proxy. */
-function behindFaults(name: string, options: { chunkSize?: number } = {}): Repository {
+function behindFaults(
+  name: string,
+  options: Pick<RepositoryOptions, 'chunkSize' | 'streamUploads'> = {},
+): Repository {
   return new Repository(
     { registry: testbed.faults.host, repository: name },
     { transport: transportFor('anonymous'), ...options },
@@ -97,9 +101,9 @@ describe('a hostile or broken path to the registry (fault proxy)', () => {
     });
     try {
       const stream = await behindFaults(name).fetch(descriptorOf(blob));
-      expect(await codeOf(digestStream(stream))).toBe('DIGEST_MISMATCH');
-      expect(await codeOf(behindFaults(name).fetchManifest('v1'))).toBe('DIGEST_MISMATCH');
-      expect(await codeOf(behindFaults(name).fetchManifest(image.manifest.digest))).toBe(
+      expect(await errorCode(digestStream(stream))).toBe('DIGEST_MISMATCH');
+      expect(await errorCode(behindFaults(name).fetchManifest('v1'))).toBe('DIGEST_MISMATCH');
+      expect(await errorCode(behindFaults(name).fetchManifest(image.manifest.digest))).toBe(
         'DIGEST_MISMATCH',
       );
     } finally {
@@ -145,7 +149,7 @@ describe('a hostile or broken path to the registry (fault proxy)', () => {
     });
     try {
       const stream = await behindFaults(name).fetch(descriptorOf(blob));
-      expect(await codeOf(digestStream(stream))).toBe('NETWORK_ERROR');
+      expect(await errorCode(digestStream(stream))).toBe('NETWORK_ERROR');
       expect(await rule.hits()).toBe(4);
     } finally {
       await rule.remove();
@@ -205,8 +209,8 @@ describe('a hostile server', () => {
       pump();
     });
     const repo = repositoryOn(server, { maxManifestSize: 1024 * 1024 });
-    expect(await codeOf(repo.fetchManifest('declared'))).toBe('SIZE_EXCEEDED');
-    expect(await codeOf(repo.fetchManifest('endless'))).toBe('SIZE_EXCEEDED');
+    expect(await errorCode(repo.fetchManifest('declared'))).toBe('SIZE_EXCEEDED');
+    expect(await errorCode(repo.fetchManifest('endless'))).toBe('SIZE_EXCEEDED');
   });
 
   it('gets typed errors out of malformed error bodies', async () => {
@@ -246,7 +250,7 @@ describe('a hostile server', () => {
       });
       response.end('{"tags":["a"]}');
     });
-    expect(await codeOf(repositoryOn(server).listTags())).toBe('REDIRECT_INVALID');
+    expect(await errorCode(repositoryOn(server).listTags())).toBe('REDIRECT_INVALID');
     expect(evil.requests).toEqual([]);
   });
 
@@ -267,7 +271,7 @@ describe('a hostile server', () => {
     };
     const signal = AbortSignal.timeout(300);
     const stream = await repo.fetch(descriptor, { signal });
-    expect(await codeOf(readBytes(stream, { maxBytes: 1000 }))).toBe('ABORTED');
+    expect(await errorCode(readBytes(stream, { maxBytes: 1000 }))).toBe('ABORTED');
   });
 });
 
@@ -315,7 +319,7 @@ describe('redirects of blob downloads', () => {
       { registry: redirect.host, repository: name },
       { transport: createNodeTransport({ credentials }) },
     );
-    expect(await codeOf(loop.fetch(descriptorOf(blob)))).toBe('REDIRECT_INVALID');
+    expect(await errorCode(loop.fetch(descriptorOf(blob)))).toBe('REDIRECT_INVALID');
     const downgrade = new Repository(
       { registry: redirect.httpsHost, repository: name.replace(redirect.loopPrefix, 'down/') },
       {
@@ -325,6 +329,6 @@ describe('redirects of blob downloads', () => {
         }),
       },
     );
-    expect(await codeOf(downgrade.fetch(descriptorOf(blob)))).toBe('REDIRECT_INVALID');
+    expect(await errorCode(downgrade.fetch(descriptorOf(blob)))).toBe('REDIRECT_INVALID');
   });
 });

@@ -1,6 +1,7 @@
 import { digestBytes } from '@ocikit/digest';
 import { MediaType } from '@ocikit/spec';
 import {
+  errorCode,
   getTestbed,
   makeImage,
   makeMultiPlatformImage,
@@ -9,7 +10,6 @@ import {
   uniqueRepo,
 } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
-import { codeOf } from './outcomes.testing.ts';
 import { Repository } from './repository.ts';
 import { endpoint, freshRepository, pushNode, transportFor } from './testbed.testing.node.ts';
 
@@ -56,11 +56,11 @@ describe('manifests on distribution 2.8', () => {
 
   it('answers MANIFEST_UNKNOWN and NAME_UNKNOWN, and MANIFEST_BLOB_UNKNOWN for a manifest without its blobs', async () => {
     const repo = freshRepository('anonymous', 'manifests/missing');
-    expect(await codeOf(repo.fetchManifest('nope'))).toBe('MANIFEST_UNKNOWN');
-    expect(await codeOf(repo.resolve('nope'))).toBe('MANIFEST_UNKNOWN');
-    expect(await codeOf(repo.listTags())).toBe('NAME_UNKNOWN');
+    expect(await errorCode(repo.fetchManifest('nope'))).toBe('MANIFEST_UNKNOWN');
+    expect(await errorCode(repo.resolve('nope'))).toBe('MANIFEST_UNKNOWN');
+    expect(await errorCode(repo.listTags())).toBe('NAME_UNKNOWN');
     const image = await makeImage({ seed: repo.name });
-    expect(await codeOf(repo.putManifest(image.manifest))).toBe('MANIFEST_BLOB_UNKNOWN');
+    expect(await errorCode(repo.putManifest(image.manifest))).toBe('MANIFEST_BLOB_UNKNOWN');
   });
 
   it('deletes a manifest by digest (with its tags) with the delete permission only', async () => {
@@ -71,11 +71,11 @@ describe('manifests on distribution 2.8', () => {
       { registry: repo.registry, repository: repo.name },
       { transport: transportFor('token', testbed.token.users.pull) },
     );
-    expect(await codeOf(pullOnly.delete(image.manifest))).toBe('DENIED');
-    expect(await codeOf(pullOnly.putManifest(image.manifest, { tags: ['v2'] }))).toBe('DENIED');
+    expect(await errorCode(pullOnly.delete(image.manifest))).toBe('DENIED');
+    expect(await errorCode(pullOnly.putManifest(image.manifest, { tags: ['v2'] }))).toBe('DENIED');
     await repo.delete(image.manifest);
-    expect(await codeOf(repo.resolve('v1'))).toBe('MANIFEST_UNKNOWN');
-    expect(await codeOf(repo.delete(image.manifest))).toBe('MANIFEST_UNKNOWN');
+    expect(await errorCode(repo.resolve('v1'))).toBe('MANIFEST_UNKNOWN');
+    expect(await errorCode(repo.delete(image.manifest))).toBe('MANIFEST_UNKNOWN');
   });
 });
 
@@ -100,7 +100,7 @@ describe('tag removal on distribution 2.8', () => {
     expect((await oracleManifest(endpoint('token'), repo.name, image.manifest.digest)).digest).toBe(
       image.manifest.digest,
     );
-    expect(await codeOf(repo.untag('drop'))).toBe('MANIFEST_UNKNOWN');
+    expect(await errorCode(repo.untag('drop'))).toBe('MANIFEST_UNKNOWN');
   });
 
   it('needs the delete permission', async () => {
@@ -111,6 +111,6 @@ describe('tag removal on distribution 2.8', () => {
       { registry: testbed.token.host, repository: name },
       { transport: transportFor('token', testbed.token.users.pull), untagFallback: true },
     );
-    expect(await codeOf(pullOnly.untag('v1'))).toBe('DENIED');
+    expect(await errorCode(pullOnly.untag('v1'))).toBe('DENIED');
   });
 });

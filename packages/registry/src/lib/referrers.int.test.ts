@@ -1,7 +1,12 @@
 import { MediaType } from '@ocikit/spec';
-import { makeArtifact, makeImage, fetchManifest as oracleManifest } from '@ocikit/testbed';
+import {
+  collect,
+  errorCode,
+  makeArtifact,
+  makeImage,
+  fetchManifest as oracleManifest,
+} from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
-import { codeOf, collect } from './outcomes.testing.ts';
 import { referrersTag } from './referrers-fallback.ts';
 import { endpoint, freshRepository, pushNode } from './testbed.testing.node.ts';
 
@@ -70,6 +75,6 @@ describe('referrers on distribution 2.8 (no referrers API)', () => {
     const subject = await repo.resolve('v1');
     expect(await collect(repo.referrers(subject))).toEqual([]);
     const strict = freshRepository('anonymous', 'referrers/strict', { referrers: 'api' });
-    expect(await codeOf(collect(strict.referrers(subject)))).toBe('UNSUPPORTED');
+    expect(await errorCode(collect(strict.referrers(subject)))).toBe('UNSUPPORTED');
   });
 });

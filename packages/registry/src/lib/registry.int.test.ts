@@ -1,6 +1,5 @@
-import { getTestbed, makeImage, pushImage, uniqueRepo } from '@ocikit/testbed';
+import { collect, errorCode, getTestbed, makeImage, pushImage, uniqueRepo } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
-import { codeOf, collect } from './outcomes.testing.ts';
 import { Registry } from './registry.ts';
 import { endpoint, freshRepository, transportFor } from './testbed.testing.node.ts';
 
@@ -16,11 +15,11 @@ describe('Registry on distribution 2.8', () => {
 
   it('is refused without the right credentials', async () => {
     const anonymous = new Registry(testbed.basic.host, { transport: transportFor('anonymous') });
-    expect(await codeOf(anonymous.ping())).toBe('UNAUTHORIZED');
+    expect(await errorCode(anonymous.ping())).toBe('UNAUTHORIZED');
     const wrong = new Registry(testbed.basic.host, {
       transport: transportFor('basic', { username: 'basic-push', password: 'wrong' }),
     });
-    expect(await codeOf(wrong.ping())).toBe('UNAUTHORIZED');
+    expect(await errorCode(wrong.ping())).toBe('UNAUTHORIZED');
   });
 
   it('lists the catalog page by page with the catalog scope', async () => {
@@ -40,7 +39,7 @@ describe('Registry on distribution 2.8', () => {
     expect(after).toContain(names[1]);
     expect(after).not.toContain(names[0]);
     const pusher = new Registry(testbed.token.host, { transport: transportFor('token') });
-    expect(await codeOf(collect(pusher.catalog()))).toBe('DENIED');
+    expect(await errorCode(collect(pusher.catalog()))).toBe('DENIED');
   });
 
   it('lists tags although the registry ignores n and last, in order, deduplicated', async () => {

@@ -1,11 +1,11 @@
 import { artifactFor, randomBlob, smallImage, type TestImage } from '@ocikit/contracts';
 import { digestBytes, readBytes, streamFromBytes } from '@ocikit/digest';
 import { createImageManifest, type Descriptor, EMPTY_DESCRIPTOR, MediaType } from '@ocikit/spec';
+import { collect, errorCode, ociFailure } from '@ocikit/testbed';
 import { Transport } from '@ocikit/transport';
 import { describe, expect, it, vi } from 'vitest';
 import { FakeRegistry, type FakeRegistryOptions } from './fake-registry.testing.ts';
 import type { RepositoryOptions } from './options.ts';
-import { codeOf, collect, failure } from './outcomes.testing.ts';
 import { referrersTag } from './referrers-fallback.ts';
 import { Registry } from './registry.ts';
 import { Repository } from './repository.ts';
@@ -97,9 +97,9 @@ describe('Repository manifests', () => {
           })
         : undefined,
     );
-    expect(await codeOf(repo.fetchManifest('v1'))).toBe('DIGEST_MISMATCH');
-    expect(await codeOf(repo.fetchManifest(image.manifest.digest))).toBe('DIGEST_MISMATCH');
-    expect(await codeOf(repo.fetch(image.manifest.descriptor))).toBe('DIGEST_MISMATCH');
+    expect(await errorCode(repo.fetchManifest('v1'))).toBe('DIGEST_MISMATCH');
+    expect(await errorCode(repo.fetchManifest(image.manifest.digest))).toBe('DIGEST_MISMATCH');
+    expect(await errorCode(repo.fetch(image.manifest.descriptor))).toBe('DIGEST_MISMATCH');
   });
 
   it('resolves with HEAD, and with GET when HEAD leaves out the digest', async () => {
@@ -136,26 +136,26 @@ describe('Repository manifests', () => {
       }
       return undefined;
     });
-    const declared = await failure(repo.fetchManifest('declared'));
+    const declared = await ociFailure(repo.fetchManifest('declared'));
     expect(declared.code).toBe('SIZE_EXCEEDED');
     expect(declared.message).toContain('5000000');
     expect(pulled).toBeLessThanOrEqual(1);
-    expect(await codeOf(repo.fetchManifest('endless'))).toBe('SIZE_EXCEEDED');
+    expect(await errorCode(repo.fetchManifest('endless'))).toBe('SIZE_EXCEEDED');
     expect(pulled).toBeLessThan(10);
   });
 
   it('refuses invalid manifests, tags and digests before sending anything', async () => {
     const { fake, repo } = setup();
     const bytes = new TextEncoder().encode('{"schemaVersion":2}');
-    expect(await codeOf(repo.putManifest({ bytes, mediaType: MediaType.OciImageManifest }))).toBe(
-      'MANIFEST_INVALID',
-    );
+    expect(
+      await errorCode(repo.putManifest({ bytes, mediaType: MediaType.OciImageManifest })),
+    ).toBe('MANIFEST_INVALID');
     const image = smallImage();
-    expect(await codeOf(repo.putManifest(image.manifest, { tags: ['bad tag'] }))).toBe(
+    expect(await errorCode(repo.putManifest(image.manifest, { tags: ['bad tag'] }))).toBe(
       'TAG_INVALID',
     );
-    expect(await codeOf(repo.fetchManifest('sha256:nope'))).toBe('DIGEST_INVALID');
-    expect(await codeOf(repo.resolve('-bad'))).toBe('TAG_INVALID');
+    expect(await errorCode(repo.fetchManifest('sha256:nope'))).toBe('DIGEST_INVALID');
+    expect(await errorCode(repo.resolve('-bad'))).toBe('TAG_INVALID');
     expect(fake.requests).toHaveLength(0);
   });
 });
@@ -168,14 +168,14 @@ describe('Repository.untag', () => {
     await repo.untag('drop');
     expect(await repo.listTags()).toEqual(['keep']);
     expect(fake.seen('DELETE', /./).map((r) => r.path)).toEqual([`/v2/${NAME}/manifests/drop`]);
-    expect(await codeOf(repo.untag('drop'))).toBe('MANIFEST_UNKNOWN');
+    expect(await errorCode(repo.untag('drop'))).toBe('MANIFEST_UNKNOWN');
   });
 
   it('says UNSUPPORTED where the registry refuses, unless the fallback is on', async () => {
     for (const tagDelete of ['refuse-400', 'refuse-405'] as const) {
       const { repo } = setup({ tagDelete });
       await pushImage(repo, smallImage(), ['v1']);
-      const error = await failure(repo.untag('v1'));
+      const error = await ociFailure(repo.untag('v1'));
       expect(error.code, tagDelete).toBe('UNSUPPORTED');
       expect(error.message).toContain('untagFallback');
       expect(await repo.listTags()).toEqual(['v1']);
@@ -192,7 +192,7 @@ describe('Repository.untag', () => {
     expect(await repo.exists(image.manifest.descriptor)).toBe(true);
     const manifests = fake.manifests.get(NAME);
     expect(manifests?.size).toBe(1);
-    expect(await codeOf(repo.untag('nothing'))).toBe('MANIFEST_UNKNOWN');
+    expect(await errorCode(repo.untag('nothing'))).toBe('MANIFEST_UNKNOWN');
   });
 });
 
@@ -272,14 +272,14 @@ describe('Repository referrers', () => {
     const artifact = artifactFor(image.manifest.descriptor, 'application/vnd.example.signature');
     for (const blob of artifact.blobs)
       await repo.push(blob.descriptor, streamFromBytes(blob.bytes));
-    expect(await codeOf(repo.putManifest(artifact.manifest))).toBe('MANIFEST_INVALID');
+    expect(await errorCode(repo.putManifest(artifact.manifest))).toBe('MANIFEST_INVALID');
     expect(fake.manifests.get(NAME)?.has(artifact.manifest.digest)).toBe(true);
   });
 
   it('says UNSUPPORTED in api mode on a registry without the API', async () => {
     const { repo } = setup({}, { referrers: 'api' });
     const subject = smallImage().manifest.descriptor;
-    expect(await codeOf(collect(repo.referrers(subject)))).toBe('UNSUPPORTED');
+    expect(await errorCode(collect(repo.referrers(subject)))).toBe('UNSUPPORTED');
   });
 });
 
@@ -323,8 +323,12 @@ describe('Repository blobs', () => {
           })
         : undefined,
     );
-    expect(await codeOf(repo.fetchRange(blob.descriptor, { offset: 900 }))).toBe('RANGE_INVALID');
-    expect(await codeOf(repo.fetchRange(blob.descriptor, { offset: 1001 }))).toBe('RANGE_INVALID');
+    expect(await errorCode(repo.fetchRange(blob.descriptor, { offset: 900 }))).toBe(
+      'RANGE_INVALID',
+    );
+    expect(await errorCode(repo.fetchRange(blob.descriptor, { offset: 1001 }))).toBe(
+      'RANGE_INVALID',
+    );
   });
 
   it('uploads in chunks of at least OCI-Chunk-Min-Length, the last one in the closing PUT', async () => {
@@ -419,9 +423,9 @@ describe('Repository blobs', () => {
     const dropped = await repo.startUpload();
     await dropped.cancel();
     expect(fake.uploads.size).toBe(0);
-    expect(await codeOf(dropped.status())).toBe('BLOB_UPLOAD_UNKNOWN');
+    expect(await errorCode(dropped.status())).toBe('BLOB_UPLOAD_UNKNOWN');
     expect(
-      await codeOf(
+      await errorCode(
         repo.pushBlob(blob.descriptor, streamFromBytes(blob.bytes), {
           session: { ...session } as never,
         }),
@@ -455,7 +459,7 @@ describe('Repository blobs', () => {
           },
         });
         expect(
-          await codeOf(repo.pushBlob(blob.descriptor, content)),
+          await errorCode(repo.pushBlob(blob.descriptor, content)),
           `${label}, chunks ${chunkSize}`,
         ).toBe(code);
         expect(settled, `${label}: the content is read to its end or cancelled`).toBe(true);
@@ -507,8 +511,8 @@ describe('Repository blobs', () => {
       size: 100,
     });
     await repo.delete(blob.descriptor);
-    expect(await codeOf(repo.statBlob(blob.descriptor.digest))).toBe('BLOB_UNKNOWN');
-    expect(await codeOf(repo.delete(blob.descriptor))).toBe('BLOB_UNKNOWN');
+    expect(await errorCode(repo.statBlob(blob.descriptor.digest))).toBe('BLOB_UNKNOWN');
+    expect(await errorCode(repo.delete(blob.descriptor))).toBe('BLOB_UNKNOWN');
   });
 });
 
@@ -572,7 +576,7 @@ describe('Repository tags', () => {
         { headers: { link: `<${url.pathname}?page=${count}>; rel="next"` } },
       );
     });
-    expect(await codeOf(repo.listTags())).toBe('SIZE_EXCEEDED');
+    expect(await errorCode(repo.listTags())).toBe('SIZE_EXCEEDED');
     fake.intercept(() => undefined);
     const loop = setup();
     loop.fake.intercept((_request, url) =>
@@ -595,7 +599,7 @@ describe('Repository tags', () => {
         : undefined,
     );
     const seen: string[] = [];
-    const error = await failure(
+    const error = await ociFailure(
       (async () => {
         for await (const tag of evil.repo.tags()) seen.push(tag);
       })(),
@@ -609,8 +613,8 @@ describe('Repository tags', () => {
     fake.intercept((_request, url) =>
       url.pathname.endsWith('/tags/list') ? new Response('{"tags": [1, 2]}') : undefined,
     );
-    expect(await codeOf(repo.listTags())).toBe('RESPONSE_INVALID');
-    expect(await codeOf(repo.listTags({ pageSize: 0 }))).toBe('OPTION_INVALID');
+    expect(await errorCode(repo.listTags())).toBe('RESPONSE_INVALID');
+    expect(await errorCode(repo.listTags({ pageSize: 0 }))).toBe('OPTION_INVALID');
   });
 });
 
@@ -647,7 +651,7 @@ describe('Registry', () => {
     const registry = new Registry('web.test', {
       transport: new Transport({ fetch: async () => new Response('nope', { status: 404 }) }),
     });
-    expect(await codeOf(registry.ping())).toBe('UNSUPPORTED');
+    expect(await errorCode(registry.ping())).toBe('UNSUPPORTED');
   });
 });
 
@@ -676,7 +680,7 @@ describe('cancellation', () => {
           }),
       ],
     ];
-    for (const [label, call] of calls) expect(await codeOf(call()), label).toBe('ABORTED');
+    for (const [label, call] of calls) expect(await errorCode(call()), label).toBe('ABORTED');
     expect(fake.requests).toHaveLength(0);
   });
 
@@ -689,7 +693,7 @@ describe('cancellation', () => {
     const reader = stream.getReader();
     await reader.read();
     controller.abort();
-    expect(await codeOf(reader.read().then(() => reader.read()))).toBe('ABORTED');
+    expect(await errorCode(reader.read().then(() => reader.read()))).toBe('ABORTED');
   });
 });
 
@@ -714,6 +718,6 @@ describe('Target through the manifest endpoint', () => {
       config: EMPTY_DESCRIPTOR,
       layers: [EMPTY_DESCRIPTOR],
     });
-    expect(await codeOf(repo.tag(artifact.descriptor, 'nope'))).toBe('MANIFEST_UNKNOWN');
+    expect(await errorCode(repo.tag(artifact.descriptor, 'nope'))).toBe('MANIFEST_UNKNOWN');
   });
 });

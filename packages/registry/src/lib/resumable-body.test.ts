@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { OciError, streamFromBytes } from '@ocikit/digest';
+import { ociFailure } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
-import { failure } from './outcomes.testing.ts';
 import { resumableBody, skipBytes } from './resumable-body.ts';
 
 async function drain(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
@@ -81,10 +81,10 @@ describe('resumableBody', () => {
         maxResumes: 2,
         what: 'blob',
       });
-    const error = await failure(drain(broken('error')));
+    const error = await ociFailure(drain(broken('error')));
     expect(error.code).toBe('NETWORK_ERROR');
     expect(error.message).toContain('20 of 97');
-    expect((await failure(drain(broken('end')))).code).toBe('SIZE_MISMATCH');
+    expect((await ociFailure(drain(broken('end')))).code).toBe('SIZE_MISMATCH');
   });
 
   it('never passes a byte past the size', async () => {
@@ -100,7 +100,7 @@ describe('resumableBody', () => {
       maxResumes: 1,
       what: 'blob',
     });
-    const error = await failure(
+    const error = await ociFailure(
       (async () => {
         for await (const chunk of body) chunks.push(chunk);
       })(),
@@ -121,7 +121,7 @@ describe('resumableBody', () => {
       maxResumes: 3,
       what: 'blob',
     });
-    expect(await failure(drain(body))).toBe(notFound);
+    expect(await ociFailure(drain(body))).toBe(notFound);
     const controller = new AbortController();
     controller.abort();
     const aborted = resumableBody({
@@ -133,7 +133,7 @@ describe('resumableBody', () => {
       what: 'blob',
       signal: controller.signal,
     });
-    expect((await failure(drain(aborted))).code).toBe('ABORTED');
+    expect((await ociFailure(drain(aborted))).code).toBe('ABORTED');
   });
 
   it('cancels the body it reads when it is cancelled', async () => {
