@@ -1,3 +1,4 @@
+import type { Challenge } from '@ocikit/auth';
 import { type RequestBody, Transport } from '@ocikit/transport';
 import { parseRateLimit, type RateLimit } from './rate-limit.ts';
 import type { Address } from './urls.ts';
@@ -87,6 +88,17 @@ export class Client {
     this.#warnings.observe(response.headers);
     this.#rateLimit = parseRateLimit(response.headers) ?? this.#rateLimit;
     return response;
+  }
+
+  /**
+   * The authentication challenges the registry has answered with (see
+   * `Transport.challenges`).
+   *
+   * @param signal - cancels the scheme detection this may need
+   * @returns the remembered challenges
+   */
+  challenges(signal?: AbortSignal): Promise<readonly Challenge[]> {
+    return this.#transport.challenges(this.registry, signal === undefined ? {} : { signal });
   }
 
   /**

@@ -7,10 +7,23 @@ const testbed = getTestbed();
 
 describe('Registry on distribution 2.8', () => {
   it('pings anonymously, with Basic and with tokens, over http on loopback', async () => {
+    const schemes = { anonymous: [], basic: ['basic'], token: ['bearer'] };
     for (const mode of ['anonymous', 'basic', 'token'] as const) {
       const registry = new Registry(endpoint(mode).host, { transport: transportFor(mode) });
-      expect(await registry.ping(), mode).toEqual({ status: 200, apiVersion: 'registry/2.0' });
+      const result = await registry.ping();
+      expect(result, mode).toMatchObject({ status: 200, apiVersion: 'registry/2.0' });
+      expect(
+        result.challenges.map((challenge) => challenge.scheme),
+        mode,
+      ).toEqual(schemes[mode]);
     }
+    const token = await new Registry(testbed.token.host, {
+      transport: transportFor('token'),
+    }).ping();
+    expect(token.challenges[0]?.params).toMatchObject({
+      realm: testbed.token.realm,
+      service: testbed.token.service,
+    });
   });
 
   it('is refused without the right credentials', async () => {

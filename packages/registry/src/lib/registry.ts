@@ -1,3 +1,4 @@
+import type { Challenge } from '@ocikit/auth';
 import type { OperationOptions } from '@ocikit/content';
 import { OciError } from '@ocikit/digest';
 import { parseRegistryHost } from '@ocikit/reference';
@@ -29,6 +30,11 @@ export interface PingResult {
   readonly status: number;
   /** `Docker-Distribution-API-Version` (`registry/2.0`), when the registry sends it. */
   readonly apiVersion: string | undefined;
+  /**
+   * How the registry asks clients to authenticate (`bearer` with its realm
+   * and service, or `basic`); empty for an open registry.
+   */
+  readonly challenges: readonly Challenge[];
 }
 
 /**
@@ -102,6 +108,7 @@ export class Registry {
     return Object.freeze({
       status: response.status,
       apiVersion: response.headers.get('docker-distribution-api-version') ?? undefined,
+      challenges: await this.#client.challenges(options.signal),
     });
   }
 

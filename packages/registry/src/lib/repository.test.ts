@@ -629,7 +629,7 @@ describe('Registry', () => {
       transport: new Transport({ fetch: fake.fetch }),
       onWarning,
     });
-    expect(await registry.ping()).toEqual({ status: 200, apiVersion: undefined });
+    expect(await registry.ping()).toEqual({ status: 200, apiVersion: undefined, challenges: [] });
     for (const name of ['b/x', 'a/y', 'c/z']) {
       await pushImage(registry.repository(name), smallImage(), ['v1']);
     }

@@ -200,6 +200,24 @@ export class Transport {
     throw new OciError('OPTION_INVALID', `No endpoint for registry "${request.registry}"`);
   }
 
+  /**
+   * The authentication challenges the registry has answered with so far
+   * (remembered from its 401 responses): which scheme, realm and service it
+   * uses. Empty before the first challenge, and for an open registry.
+   *
+   * @param registry - the registry as named in references
+   * @param options - `signal` for the scheme detection this may need
+   * @returns the remembered challenges
+   */
+  async challenges(
+    registry: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<readonly Challenge[]> {
+    const [endpoint] = endpointsFor(this.#hosts, registry, false);
+    if (!endpoint) return [];
+    return this.#challenges.get(await this.#base(endpoint, options.signal));
+  }
+
   async #send(endpoint: Endpoint, method: string, request: TransportRequest, id: number) {
     const { signal } = request;
     const base = await this.#base(endpoint, signal);
