@@ -302,38 +302,6 @@ export async function putManifest(
   return response;
 }
 
-/**
- * Deletes a manifest by digest (and, on distribution, every tag pointing at it).
- *
- * @param context - the repository
- * @param digest - the manifest's digest
- * @param signal - cancels the request
- * @throws {OciError} `MANIFEST_UNKNOWN`; `UNSUPPORTED` when deletes are
- *   disabled; `DENIED` without the `delete` permission
- * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#deleting-manifests
- */
-export async function deleteManifest(
-  context: RepositoryContext,
-  digest: Digest,
-  signal?: AbortSignal,
-): Promise<void> {
-  const response = await context.client.send({
-    method: 'DELETE',
-    address: { path: manifestPath(context.name, digest) },
-    scopes: [scope.delete(context.name)],
-    repository: context.name,
-    signal,
-  });
-  if (response.status !== 202 && response.status !== 200 && response.status !== 204) {
-    throw await responseError(
-      response,
-      `Cannot delete manifest ${digest} of ${context.name}`,
-      'MANIFEST_UNKNOWN',
-    );
-  }
-  await discard(response);
-}
-
 /** The `OCI-Tag` values of a push response: the tags the registry set. */
 export function acceptedTags(response: Response): Set<string> {
   return new Set(

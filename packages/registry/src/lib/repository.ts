@@ -21,14 +21,13 @@ import {
   streamFromBytes,
 } from '@ocikit/digest';
 import { type Descriptor, type ParsedManifest, parseManifest } from '@ocikit/spec';
-import { deleteBlob } from './blobs-delete.ts';
 import { fetchBlob, fetchBlobRange, headBlob } from './blobs-get.ts';
 import { pushBlob } from './blobs-upload.ts';
 import { Client, SHARED_CLIENT } from './client.ts';
+import { deleteByDigest } from './delete.ts';
 import {
   acceptedTags,
   checkManifestContent,
-  deleteManifest,
   type FetchedManifest,
   fetchManifest,
   headManifest,
@@ -416,7 +415,7 @@ export class Repository
     const { signal } = options;
     const digest = parseDigest(descriptor.digest).digest;
     if (!this.#isManifest(descriptor)) {
-      await deleteBlob(context, digest, signal);
+      await deleteByDigest(context, 'blob', digest, signal);
       return;
     }
     const subject = await subjectToUnindex(context, descriptor, async () => {
@@ -426,7 +425,7 @@ export class Repository
       });
       return fetched.bytes;
     });
-    await deleteManifest(context, digest, signal);
+    await deleteByDigest(context, 'manifest', digest, signal);
     if (subject !== undefined) await unindexReferrer(context, subject, digest, signal);
   }
 

@@ -3,7 +3,8 @@ import { OciError, streamFromBytes } from '@ocikit/digest';
 import { createImageManifest, EMPTY_DESCRIPTOR } from '@ocikit/spec';
 import { headBlob } from './blobs-get.ts';
 import { pushBlob } from './blobs-upload.ts';
-import { deleteManifest, headManifest, putManifest } from './manifests.ts';
+import { deleteByDigest } from './delete.ts';
+import { headManifest, putManifest } from './manifests.ts';
 import { type RepositoryContext, scope } from './options.ts';
 import { discard, responseError } from './response.ts';
 import { manifestPath } from './urls.ts';
@@ -88,5 +89,5 @@ async function untagByThrowaway(
     },
   });
   await putManifest(context, throwaway, throwaway.digest, { reference: tag, signal });
-  await deleteManifest(context, throwaway.digest, signal);
+  await deleteByDigest(context, 'manifest', throwaway.digest, signal);
 }
