@@ -72,6 +72,21 @@ function send(path: string, method: string, body?: string | ReadableStream<Uint8
 }
 
 describe('sendFollowingRedirects', () => {
+  it('refuses the opaque redirect a browser fetch gives back', async () => {
+    const opaque = Object.defineProperty(new Response(null, { status: 200 }), 'type', {
+      value: 'opaqueredirect',
+    });
+    const error = await sendFollowingRedirects(
+      new URL('https://reg.example/v2/'),
+      { method: 'GET', headers: new Headers() },
+      { fetch: async () => opaque, signal: undefined, timeoutMs: 1000, maxRedirects: 3 },
+    ).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect((error as OciError).code).toBe('REDIRECT_INVALID');
+  });
+
   it('keeps method, body and credentials on a same-origin 307', async () => {
     const response = await send('/a?status=307&to=/b', 'PUT', 'payload');
     expect(await response.text()).toBe('done');

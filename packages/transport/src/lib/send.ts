@@ -52,6 +52,12 @@ export async function sendFollowingRedirects(
     const started = performance.now();
     const response = await fetchOnce(current, { method, headers, body }, options);
     options.onResponse?.(current, response, performance.now() - started);
+    if (response.type === 'opaqueredirect') {
+      // A browser's fetch hides the redirect (status 0, no Location).
+      throw redirectInvalid(
+        `${redactUrl(current)} redirected, and this runtime's fetch does not let redirects be followed safely`,
+      );
+    }
     const location = response.headers.get('location');
     if (
       options.maxRedirects === 0 ||
