@@ -92,22 +92,8 @@ export async function fetchManifest(
   reference: string,
   options: ManifestReadOptions = {},
 ): Promise<FetchedManifest> {
-  const checked = manifestReference(reference);
+  const { checked, response } = await requestManifest(context, 'GET', reference, options);
   const what = `Manifest "${reference}" of ${context.name}`;
-  const response = await context.client.send({
-    address: { path: manifestPath(context.name, checked.value) },
-    headers: { accept: acceptHeader(context, options.accept) },
-    scopes: [scope.pull(context.name)],
-    repository: context.name,
-    signal: options.signal,
-  });
-  if (response.status !== 200) {
-    throw await responseError(
-      response,
-      `Cannot get manifest "${reference}" of ${context.name}`,
-      'MANIFEST_UNKNOWN',
-    );
-  }
   const expected =
     checked.kind === 'digest'
       ? checked.value
@@ -132,6 +118,35 @@ export async function fetchManifest(
     bytes,
     etag: response.headers.get('etag') ?? undefined,
   };
+}
+
+/**
+ * Sends a `GET` or `HEAD` for a manifest with the accepted media types and
+ * the pull scope, and turns anything but 200 into an error.
+ */
+async function requestManifest(
+  context: RepositoryContext,
+  method: 'GET' | 'HEAD',
+  reference: string,
+  options: ManifestReadOptions,
+) {
+  const checked = manifestReference(reference);
+  const response = await context.client.send({
+    method,
+    address: { path: manifestPath(context.name, checked.value) },
+    headers: { accept: acceptHeader(context, options.accept) },
+    scopes: [scope.pull(context.name)],
+    repository: context.name,
+    signal: options.signal,
+  });
+  if (response.status !== 200) {
+    throw await responseError(
+      response,
+      `Cannot ${method === 'GET' ? 'get' : 'find'} manifest "${reference}" of ${context.name}`,
+      'MANIFEST_UNKNOWN',
+    );
+  }
+  return { checked, response };
 }
 
 function verifiableOrUndefined(digest: string | undefined): Digest | undefined {
@@ -175,22 +190,7 @@ export async function headManifest(
   reference: string,
   options: ManifestReadOptions = {},
 ): Promise<Descriptor> {
-  const checked = manifestReference(reference);
-  const response = await context.client.send({
-    method: 'HEAD',
-    address: { path: manifestPath(context.name, checked.value) },
-    headers: { accept: acceptHeader(context, options.accept) },
-    scopes: [scope.pull(context.name)],
-    repository: context.name,
-    signal: options.signal,
-  });
-  if (response.status !== 200) {
-    throw await responseError(
-      response,
-      `Cannot find manifest "${reference}" in ${context.name}`,
-      'MANIFEST_UNKNOWN',
-    );
-  }
+  const { checked, response } = await requestManifest(context, 'HEAD', reference, options);
   await discard(response);
   if (checked.kind === 'digest') {
     checkHeaderDigest(response, checked.value, `Manifest "${reference}" of ${context.name}`);
