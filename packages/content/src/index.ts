@@ -31,4 +31,5 @@ export { MemoryStore } from './lib/memory-store.ts';
 export { isNotFound, notFound } from './lib/not-found.ts';
 export { findReachable, type Reachability } from './lib/reachable.ts';
 export { type FetchBytesOptions, fetchBytes, pushBytes } from './lib/read-write.ts';
+export { matchesReferrerFilter } from './lib/referrer-filter.ts';
 export { assertTag } from './lib/tag.ts';

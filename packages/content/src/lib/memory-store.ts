@@ -26,6 +26,7 @@ import type {
 } from './interfaces.ts';
 import { notFound } from './not-found.ts';
 import { readVerified } from './read-write.ts';
+import { matchesReferrerFilter } from './referrer-filter.ts';
 import { assertTag } from './tag.ts';
 
 interface StoredContent {
@@ -134,9 +135,7 @@ export class MemoryStore
   ): AsyncIterable<Descriptor> {
     for (const referrer of this.#referrers.get(subject.digest)?.values() ?? []) {
       if (options.signal?.aborted) throw abortError(options.signal);
-      if (options.artifactType === undefined || referrer.artifactType === options.artifactType) {
-        yield referrer;
-      }
+      if (matchesReferrerFilter(referrer, options)) yield referrer;
     }
   }
 

@@ -4,7 +4,7 @@ import type {
   ReferrerListOptions,
   TagListOptions,
 } from '@ocikit/content';
-import { fetchBytes } from '@ocikit/content';
+import { fetchBytes, matchesReferrerFilter } from '@ocikit/content';
 import { abortError, type Digest, isDigest, isOciError, OciError } from '@ocikit/digest';
 import {
   DEFAULT_MAX_MANIFEST_SIZE,
@@ -130,9 +130,7 @@ export class LayoutReader {
       queue.push(...info.children);
       const referrer = info.referrer;
       if (info.subject?.digest !== subject.digest || !referrer) continue;
-      if (options.artifactType === undefined || referrer.artifactType === options.artifactType) {
-        yield referrer;
-      }
+      if (matchesReferrerFilter(referrer, options)) yield referrer;
     }
   }
 

@@ -1,4 +1,4 @@
-import type { ReferrerListOptions } from '@ocikit/content';
+import { matchesReferrerFilter, type ReferrerListOptions } from '@ocikit/content';
 import { type Digest, OciError, parseDigest } from '@ocikit/digest';
 import {
   type Descriptor,
@@ -106,8 +106,7 @@ export async function* listReferrers(
 ): AsyncGenerator<Descriptor> {
   const digest = parseDigest(subject.digest).digest;
   const { artifactType, signal } = options;
-  const keep = (entry: Descriptor) =>
-    artifactType === undefined || entry.artifactType === artifactType;
+  const keep = (entry: Descriptor) => matchesReferrerFilter(entry, options);
   if (useApi(context)) {
     const visited = new Set<string>();
     let location: string | undefined = referrersPath(context.name, digest, artifactType);
