@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests run against (Debian packages): the
-# distribution registry, skopeo, umoci, and htpasswd. Does nothing when they
+# distribution registry, skopeo, umoci, htpasswd, and containerd (with ctr). Does nothing when they
 # are all present; says what to install when it cannot install them itself.
 set -euo pipefail
 
@@ -9,10 +9,14 @@ declare -A wanted=(
   [skopeo]=skopeo
   [umoci]=umoci
   [htpasswd]=apache2-utils
+  [containerd]=containerd
+  [ctr]=containerd
 )
 missing=()
 for command in "${!wanted[@]}"; do
-  command -v "$command" >/dev/null 2>&1 || missing+=("${wanted[$command]}")
+  package="${wanted[$command]}"
+  command -v "$command" >/dev/null 2>&1 && continue
+  [[ " ${missing[*]} " == *" $package "* ]] || missing+=("$package")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -1,4 +1,11 @@
 export { DEBIAN_PACKAGES, type RunOptions, type RunResult, requireBinary } from './lib/binaries.ts';
+export {
+  type CtrOptions,
+  ctr,
+  type RunningContainerd,
+  type StartContainerdOptions,
+  startContainerd,
+} from './lib/containerd.ts';
 export { collect, errorCode, ociFailure } from './lib/failure.ts';
 export { type FaultClient, type FaultHandle, faultClient } from './lib/fault-client.ts';
 export {
@@ -41,6 +48,7 @@ export { type RandomOptions, randomBlob, randomLayer } from './lib/images/random
 export { type LayerEntry, type TarLayerOptions, tarLayer } from './lib/images/tar-layer.ts';
 export type {
   BasicRegistryInfo,
+  ContainerdInfo,
   FaultsInfo,
   RedirectInfo,
   RegistryInfo,

@@ -8,6 +8,8 @@ export const DEBIAN_PACKAGES = {
   skopeo: 'skopeo',
   umoci: 'umoci',
   htpasswd: 'apache2-utils',
+  containerd: 'containerd',
+  ctr: 'containerd',
 } as const;
 
 /** A program the test bed runs. */

@@ -93,6 +93,14 @@ export interface RedirectInfo {
   caFile: string;
 }
 
+/** The test bed's private containerd (root, state and socket in the temp dir, CRI off). */
+export interface ContainerdInfo {
+  /** Its socket: `ctr(socket, args, { namespace })`, or `ctr --address SOCKET`. */
+  socket: string;
+  /** Its log. */
+  logFile: string;
+}
+
 /** Everything the test bed runs, as tests see it through `inject('testbed')`. */
 export interface TestbedInfo {
   /** distribution without auth. */
@@ -105,6 +113,8 @@ export interface TestbedInfo {
   faults: FaultsInfo;
   /** The redirect servers in front of the anonymous registry. */
   redirect: RedirectInfo;
+  /** containerd, for `ctr` (use a namespace of your own per test). */
+  containerd: ContainerdInfo;
   /** The test bed's temp dir: registry data and logs. */
   tmpRoot: string;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Binary, DEBIAN_PACKAGES, requireBinary } from './binaries.ts';
 import { createCertificate } from './certificate.ts';
+import { type RunningContainerd, startContainerd } from './containerd.ts';
 import { startFaultProxy } from './fault-proxy.ts';
 import { writeHtpasswd } from './htpasswd.ts';
 import type { TestbedInfo } from './info.ts';
@@ -46,8 +47,8 @@ const credentials = (username: string) => ({ username, password: `${username}-pa
 
 /**
  * Starts everything integration tests use: three distribution registries
- * (anonymous, htpasswd, token), the token issuer, the fault proxy and the
- * redirect servers, all on loopback, with data and logs in one temp dir.
+ * (anonymous, htpasswd, token), the token issuer, the fault proxy, the
+ * redirect servers and a private containerd, all on loopback, with data and logs in one temp dir.
  * When any part fails to start, the parts already running are stopped.
  *
  * @param options - {@link StartTestbedOptions}
@@ -133,7 +134,8 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<T
     const realmFaults = started(await startFaultProxy({ target: issuer.url }));
     const realm = `${realmFaults.url}/token`;
 
-    const registries = await Promise.allSettled([
+    // Everything settles before a failure is thrown, so nothing is left running unstopped.
+    const parts = await Promise.allSettled([
       startRegistry({ dir: dir('anonymous') }),
       startRegistry({
         dir: dir('basic'),
@@ -149,13 +151,14 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<T
           rootCertBundle,
         },
       }),
+      startContainerd({ dir: dir('containerd') }),
     ]);
-    for (const result of registries) if (result.status === 'fulfilled') started(result.value);
-    const failed = registries.find((result) => result.status === 'rejected');
+    for (const result of parts) if (result.status === 'fulfilled') started(result.value);
+    const failed = parts.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
-    const [anonymous, basic, token] = registries.map(
-      (result) => (result as PromiseFulfilledResult<RunningRegistry>).value,
-    ) as [RunningRegistry, RunningRegistry, RunningRegistry];
+    const [anonymous, basic, token, containerd] = parts.map(
+      (result) => (result as PromiseFulfilledResult<unknown>).value,
+    ) as [RunningRegistry, RunningRegistry, RunningRegistry, RunningContainerd];
 
     const redirectCredentials = credentials('redirect-user');
     const [faults, redirect] = await Promise.all([
@@ -205,6 +208,7 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<T
         caPem: tls.certPem,
         caFile,
       },
+      containerd: { socket: containerd.socket, logFile: containerd.logFile },
       tmpRoot,
     };
     return { info, stop: stopAll };

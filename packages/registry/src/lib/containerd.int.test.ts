@@ -1,0 +1,76 @@
+// Interop with containerd (the test bed's own daemon): `ctr images pull`
+// fetches and unpacks from the real registry what ocikit pushed.
+import {
+  collectContent,
+  ctr,
+  getTestbed,
+  makeImage,
+  makeMultiPlatformImage,
+  tokenStats,
+} from '@ocikit/testbed';
+import { describe, expect, it } from 'vitest';
+import { freshRepository, pushNode } from './testbed.testing.node.ts';
+
+const testbed = getTestbed();
+const { socket } = testbed.containerd;
+
+const namespaceOf = (repository: string) => repository.replaceAll('/', '-');
+
+/** `ctr images check` of one image: its status and whether it is unpacked. */
+async function check(namespace: string, name: string): Promise<string> {
+  const { stdout } = await ctr(socket, ['images', 'check', `name==${name}`], { namespace });
+  return stdout.trim().split('\n').slice(1).join('\n');
+}
+
+describe('ctr images pull of what Repository pushed', () => {
+  it('pulls and unpacks an image from the anonymous registry over plain http', async () => {
+    const repo = freshRepository('anonymous', 'ctr/pull');
+    const image = await makeImage({ seed: repo.name });
+    await pushNode(repo, image, 'v1');
+    const name = `${testbed.anonymous.host}/${repo.name}:v1`;
+    const namespace = namespaceOf(repo.name);
+    await ctr(socket, ['images', 'pull', '--plain-http', name], { namespace });
+    const { stdout } = await ctr(socket, ['images', 'ls', '--quiet'], { namespace });
+    expect(stdout.trim()).toBe(name);
+    const status = await check(namespace, name);
+    expect(status).toContain(image.manifest.digest);
+    expect(status).toMatch(/complete \(2\/2\).* true$/); // config + layer, unpacked
+  });
+
+  it('pulls every platform of an index with --all-platforms, each blob verified by containerd', async () => {
+    const repo = freshRepository('anonymous', 'ctr/index');
+    const index = await makeMultiPlatformImage({ seed: repo.name });
+    await pushNode(repo, index, 'multi');
+    const name = `${testbed.anonymous.host}/${repo.name}:multi`;
+    const namespace = namespaceOf(repo.name);
+    await ctr(socket, ['images', 'pull', '--plain-http', '--all-platforms', name], { namespace });
+    const { stdout } = await ctr(socket, ['content', 'ls', '--quiet'], { namespace });
+    const { blobs, manifests } = collectContent([index]);
+    expect(stdout.trim().split('\n').sort()).toEqual(
+      [...blobs, ...manifests].map((blob) => blob.digest).sort(),
+    );
+  });
+
+  it('pulls from the token registry with --user, through the OAuth2 POST password grant', async () => {
+    const repo = freshRepository('token', 'ctr/token');
+    const image = await makeImage({ seed: repo.name });
+    await pushNode(repo, image, 'v1');
+    const { pull } = testbed.token.users;
+    const name = `${testbed.token.host}/${repo.name}:v1`;
+    const namespace = namespaceOf(repo.name);
+    await ctr(
+      socket,
+      ['images', 'pull', '--plain-http', '--user', `${pull.username}:${pull.password}`, name],
+      { namespace, secrets: [pull.password] },
+    );
+    expect(await check(namespace, name)).toMatch(/complete \(2\/2\).* true$/);
+    // containerd asks for tokens as OAuth2 does: POST with grant_type=password.
+    const stats = await tokenStats(testbed.token.statsUrl, {
+      repository: repo.name,
+      user: pull.username,
+    });
+    expect(stats.requests.map(({ method, grant, status }) => ({ method, grant, status }))).toEqual(
+      expect.arrayContaining([{ method: 'POST', grant: 'password', status: 200 }]),
+    );
+  });
+});
