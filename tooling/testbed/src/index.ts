@@ -78,6 +78,7 @@ export { authHeaders, type RegistryEndpoint } from './lib/registry-auth.ts';
 export {
   type SkopeoCopyOptions,
   type SkopeoInspectOptions,
+  skopeo,
   skopeoCopy,
   skopeoInspect,
 } from './lib/skopeo.ts';

@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import { type RunResult, runBinary } from './binaries.ts';
+import { type RunOptions, type RunResult, runBinary } from './binaries.ts';
 import type { Credentials } from './types.ts';
 
 /** Options of {@link skopeoCopy}. */
@@ -127,4 +127,24 @@ export async function skopeoInspect(
     secrets: [options.creds?.password ?? ''],
   });
   return JSON.parse(stdout);
+}
+
+/**
+ * Runs any skopeo command (`login`, `logout`, `inspect --authfile …`) with
+ * the same isolation as {@link skopeoCopy}: no trust policy, registries.conf
+ * or signature-storage configuration of this machine. Unlike the other
+ * wrappers it adds no credential flags: the caller decides (`--authfile`,
+ * `--creds`, `--no-creds`), and a command without them may read this
+ * machine's auth files. Pass passwords in `options.secrets`.
+ *
+ * @param args - the command and its arguments, such as `['login', '--authfile', FILE, …]`
+ * @param options - environment, signal, secrets to hide
+ * @returns its output
+ * @throws {Error} with skopeo's stderr (secrets hidden) when it fails
+ */
+export function skopeo(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return runBinary('skopeo', [...ISOLATION_ARGS, ...args], {
+    ...options,
+    env: { ...ISOLATION_ENV, ...options.env },
+  });
 }
