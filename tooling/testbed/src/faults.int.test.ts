@@ -50,6 +50,24 @@ describe('fault proxy', () => {
     expect((await control.rules()).some((state) => state.id === rule.id)).toBe(false);
   });
 
+  it('forwards with headers added: a repeated Warning and rate-limit headers', async () => {
+    const { blobPath, bytes } = await seededBlob('headers');
+    const rule = await control.add({
+      path: blobPath,
+      fault: {
+        type: 'headers',
+        headers: { Warning: ['299 - "one"', '299 - "two"'], 'RateLimit-Remaining': '7;w=60' },
+      },
+    });
+    const response = await fetch(`${faults.url}${blobPath}`);
+    expect(response.status).toBe(200);
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(bytes);
+    expect(response.headers.get('warning')).toBe('299 - "one", 299 - "two"');
+    expect(response.headers.get('ratelimit-remaining')).toBe('7;w=60');
+    expect(response.headers.get('docker-content-digest')).toMatch(/^sha256:/);
+    expect(await rule.hits()).toBe(1);
+  });
+
   it('sends Retry-After as seconds or as an HTTP date', async () => {
     const repo = uniqueRepo('testbed/faults-429');
     const cases = [

@@ -71,8 +71,11 @@ async function relay(
   response: ServerResponse,
 ): Promise<void> {
   const status = upstream.statusCode ?? 502;
-  const headers = endToEndHeaders(upstream.headers);
   const fault = rule?.fault;
+  const headers = endToEndHeaders(upstream.headers);
+  if (fault?.type === 'headers') {
+    for (const [name, value] of Object.entries(fault.headers)) headers[name.toLowerCase()] = value;
+  }
   if (fault?.type === 'truncate') {
     const kept: Buffer[] = [];
     let size = 0;

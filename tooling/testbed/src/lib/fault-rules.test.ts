@@ -43,6 +43,8 @@ describe('takeFault', () => {
 describe('validateFaultRule', () => {
   it('accepts good rules and names the bad field of others', () => {
     expect(validateFaultRule({ path: 'x', fault: { type: 'delay', ms: 5 } })).toBeTruthy();
+    const headers = { warning: ['299 - "a"', '299 - "b"'], 'ratelimit-limit': '100' };
+    expect(validateFaultRule({ path: 'x', fault: { type: 'headers', headers } })).toBeTruthy();
     const cases = [
       { value: null, message: /object/ },
       { value: { fault: { type: 'delay' } }, message: /path/ },
@@ -50,6 +52,11 @@ describe('validateFaultRule', () => {
       { value: { path: 'x', method: 1, fault: { type: 'delay' } }, message: /method/ },
       { value: { path: 'x', times: 1.5, fault: { type: 'delay' } }, message: /times/ },
       { value: { path: 'x', fault: { type: 'boom' } }, message: /fault\.type/ },
+      { value: { path: 'x', fault: { type: 'headers' } }, message: /fault\.headers/ },
+      {
+        value: { path: 'x', fault: { type: 'headers', headers: { a: 1 } } },
+        message: /fault\.headers/,
+      },
     ];
     for (const { value, message } of cases) {
       expect(() => validateFaultRule(value), JSON.stringify(value)).toThrow(message);

@@ -44,6 +44,14 @@ export type Fault =
       bytes: number;
     }
   | {
+      /**
+       * Forward, and add (or replace) response headers, such as `Warning` or
+       * `RateLimit-Remaining`; an array sends the header once per value.
+       */
+      type: 'headers';
+      headers: Record<string, string | string[]>;
+    }
+  | {
       /** Wait `ms` milliseconds, then forward. */
       type: 'delay';
       ms: number;
@@ -120,11 +128,21 @@ export function validateFaultRule(value: unknown): FaultRule {
     'drop-headers',
     'drop-body',
     'truncate',
+    'headers',
     'delay',
     'corrupt',
   ];
   if (typeof rule.fault !== 'object' || !types.includes(rule.fault?.type)) {
     throw new Error(`"fault.type" must be one of ${types.join(', ')}`);
+  }
+  if (rule.fault.type === 'headers') {
+    const headers = rule.fault.headers as unknown;
+    const isValue = (value: unknown) =>
+      typeof value === 'string' ||
+      (Array.isArray(value) && value.every((item) => typeof item === 'string'));
+    if (typeof headers !== 'object' || headers === null || !Object.values(headers).every(isValue)) {
+      throw new Error('"fault.headers" must map header names to strings or arrays of strings');
+    }
   }
   return rule;
 }
