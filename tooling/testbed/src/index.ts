@@ -1,4 +1,5 @@
 export { DEBIAN_PACKAGES, type RunOptions, type RunResult, requireBinary } from './lib/binaries.ts';
+export { type Certificate, type CertificateOptions, createCertificate } from './lib/certificate.ts';
 export {
   type CtrOptions,
   ctr,
@@ -50,6 +51,7 @@ export type {
   BasicRegistryInfo,
   ContainerdInfo,
   FaultsInfo,
+  MtlsInfo,
   RedirectInfo,
   RegistryInfo,
   TestbedInfo,
@@ -57,6 +59,11 @@ export type {
 } from './lib/info.ts';
 export { getTestbed } from './lib/info.ts';
 export { type LayoutEntry, writeOciLayout } from './lib/layout.ts';
+export {
+  type MtlsFrontOptions,
+  type RunningMtlsFront,
+  startMtlsFront,
+} from './lib/mtls-front.ts';
 export { type FetchedManifest, fetchBlob, fetchManifest } from './lib/pull.ts';
 export { type PushImageOptions, pushImage } from './lib/push.ts';
 export {

@@ -23,6 +23,21 @@ describe('createCertificate', () => {
   });
 });
 
+describe('createCertificate with an issuer', () => {
+  it('makes a leaf certificate for client auth that verifies against the CA, not against itself', () => {
+    const ca = createCertificate({ commonName: 'test ca' });
+    const leaf = createCertificate({ commonName: 'client', issuer: ca });
+    const x509 = new X509Certificate(leaf.certPem);
+    expect(x509.subject).toBe('CN=client');
+    expect(x509.issuer).toBe('CN=test ca');
+    expect(x509.ca).toBe(false);
+    expect(x509.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2', '1.3.6.1.5.5.7.3.1']);
+    expect(x509.checkIssued(new X509Certificate(ca.certPem))).toBe(true);
+    expect(x509.verify(ca.publicKey)).toBe(true);
+    expect(x509.verify(leaf.publicKey)).toBe(false);
+  });
+});
+
 describe('libtrustKeyId', () => {
   it('is the base32 of the first 240 bits of the SPKI hash, in groups of four', () => {
     const { publicKey } = createCertificate({ commonName: 'kid' });

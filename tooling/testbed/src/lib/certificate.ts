@@ -29,10 +29,19 @@ export interface CertificateOptions {
    * @default 7 days
    */
   validDays?: number;
+  /**
+   * The CA that signs it, making it a leaf certificate (not a CA, key usage
+   * `digitalSignature`, extended key usage `clientAuth` and `serverAuth`),
+   * such as a TLS client certificate.
+   * @default self-signed, a CA
+   */
+  issuer?: Pick<Certificate, 'commonName' | 'privateKey'>;
 }
 
-/** A P-256 key pair and its self-signed certificate. */
+/** A P-256 key pair and its certificate. */
 export interface Certificate {
+  /** The subject common name. */
+  commonName: string;
   /** The private key, for signing tokens or serving TLS. */
   privateKey: KeyObject;
   /** The public key. */
@@ -48,43 +57,71 @@ const COMMON_NAME = '2.5.4.3';
 const BASIC_CONSTRAINTS = '2.5.29.19';
 const KEY_USAGE = '2.5.29.15';
 const SUBJECT_ALT_NAME = '2.5.29.17';
+const EXTENDED_KEY_USAGE = '2.5.29.37';
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
 function altName(name: string): Uint8Array {
   if (isIPv4(name)) return tlv(0x87, Uint8Array.from(name.split('.').map(Number)));
   return tlv(0x82, new TextEncoder().encode(name));
 }
 
+/** The X.501 name `CN=<commonName>`. */
+function nameOf(commonName: string): Uint8Array {
+  return sequence(set(sequence(objectIdentifier(COMMON_NAME), utf8String(commonName))));
+}
+
+/** Basic constraints and key usage: a CA that signs certificates and data, or a leaf. */
+function usageExtensions(ca: boolean): Uint8Array[] {
+  if (ca) {
+    return [
+      sequence(
+        objectIdentifier(BASIC_CONSTRAINTS),
+        booleanTrue(),
+        octetString(sequence(booleanTrue())),
+      ),
+      // digitalSignature (bit 0) and keyCertSign (bit 5): 0b10000100, 2 unused bits.
+      sequence(
+        objectIdentifier(KEY_USAGE),
+        booleanTrue(),
+        octetString(bitString(Uint8Array.of(0x84), 2)),
+      ),
+    ];
+  }
+  return [
+    sequence(objectIdentifier(BASIC_CONSTRAINTS), booleanTrue(), octetString(sequence())),
+    // digitalSignature (bit 0) only: 0b10000000, 7 unused bits.
+    sequence(
+      objectIdentifier(KEY_USAGE),
+      booleanTrue(),
+      octetString(bitString(Uint8Array.of(0x80), 7)),
+    ),
+    sequence(
+      objectIdentifier(EXTENDED_KEY_USAGE),
+      octetString(sequence(objectIdentifier(CLIENT_AUTH), objectIdentifier(SERVER_AUTH))),
+    ),
+  ];
+}
+
 /**
- * Makes a P-256 key and a self-signed X.509 v3 certificate for it, built here
- * in DER and signed with `node:crypto`, so the test bed needs no `openssl`
- * binary. The certificate is a CA (basic constraints) allowed to sign
- * certificates and data, so it serves both as the token issuer's
- * `rootcertbundle` and as a TLS server certificate with its own trust anchor.
+ * Makes a P-256 key and an X.509 v3 certificate for it, built here in DER and
+ * signed with `node:crypto`, so the test bed needs no `openssl` binary.
+ * Without `issuer` the certificate is self-signed and a CA (basic
+ * constraints) allowed to sign certificates and data, so it serves both as the
+ * token issuer's `rootcertbundle` and as a TLS server certificate with its own
+ * trust anchor. With `issuer` it is a leaf signed by that CA, such as a TLS
+ * client certificate.
  *
  * @param options - {@link CertificateOptions}
  * @returns the key pair and the certificate
  */
 export function createCertificate(options: CertificateOptions): Certificate {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const name = sequence(
-    set(sequence(objectIdentifier(COMMON_NAME), utf8String(options.commonName))),
-  );
+  const issuer = options.issuer ?? { commonName: options.commonName, privateKey };
   const algorithm = sequence(objectIdentifier(ECDSA_WITH_SHA256));
   const notBefore = new Date(Date.now() - 3_600_000);
   const notAfter = new Date(notBefore.getTime() + (options.validDays ?? 7) * 86_400_000);
-  const extensions = [
-    sequence(
-      objectIdentifier(BASIC_CONSTRAINTS),
-      booleanTrue(),
-      octetString(sequence(booleanTrue())),
-    ),
-    // digitalSignature (bit 0) and keyCertSign (bit 5): 0b10000100, 2 unused bits.
-    sequence(
-      objectIdentifier(KEY_USAGE),
-      booleanTrue(),
-      octetString(bitString(Uint8Array.of(0x84), 2)),
-    ),
-  ];
+  const extensions = usageExtensions(options.issuer === undefined);
   const altNames = options.altNames ?? [];
   if (altNames.length > 0) {
     extensions.push(
@@ -97,15 +134,16 @@ export function createCertificate(options: CertificateOptions): Certificate {
     explicit(0, integer(Uint8Array.of(2))),
     integer(serial),
     algorithm,
-    name,
+    nameOf(issuer.commonName),
     sequence(time(notBefore), time(notAfter)),
-    name,
+    nameOf(options.commonName),
     publicKey.export({ type: 'spki', format: 'der' }),
     explicit(3, sequence(...extensions)),
   );
-  const signature = sign('sha256', tbs, privateKey);
+  const signature = sign('sha256', tbs, issuer.privateKey);
   const der = sequence(tbs, algorithm, bitString(signature));
   return {
+    commonName: options.commonName,
     privateKey,
     publicKey,
     keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

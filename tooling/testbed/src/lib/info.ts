@@ -93,6 +93,22 @@ export interface RedirectInfo {
   caFile: string;
 }
 
+/** The https front that requires a client certificate, in front of the anonymous registry. */
+export interface MtlsInfo {
+  /** `127.0.0.1:PORT`. */
+  host: string;
+  /** `https://127.0.0.1:PORT`: the TLS handshake fails without a client certificate of the CA. */
+  url: string;
+  /** The CA (PEM) of the server certificate and of the client certificate (`redirect.caPem`). */
+  caPem: string;
+  /** A client certificate (PEM) issued by that CA. */
+  clientCertPem: string;
+  /** Its private key (PKCS#8 PEM). */
+  clientKeyPem: string;
+  /** A directory with `ca.crt`, `client.cert` and `client.key`, for skopeo `--cert-dir`. */
+  certDir: string;
+}
+
 /** The test bed's private containerd (root, state and socket in the temp dir, CRI off). */
 export interface ContainerdInfo {
   /** Its socket: `ctr(socket, args, { namespace })`, or `ctr --address SOCKET`. */
@@ -113,6 +129,8 @@ export interface TestbedInfo {
   faults: FaultsInfo;
   /** The redirect servers in front of the anonymous registry. */
   redirect: RedirectInfo;
+  /** The https front that requires a client certificate. */
+  mtls: MtlsInfo;
   /** containerd, for `ctr` (use a namespace of your own per test). */
   containerd: ContainerdInfo;
   /** The test bed's temp dir: registry data and logs. */

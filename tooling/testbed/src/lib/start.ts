@@ -7,6 +7,7 @@ import { type RunningContainerd, startContainerd } from './containerd.ts';
 import { startFaultProxy } from './fault-proxy.ts';
 import { writeHtpasswd } from './htpasswd.ts';
 import type { TestbedInfo } from './info.ts';
+import { startMtlsFront } from './mtls-front.ts';
 import { startRedirectServer } from './redirect-server.ts';
 import { type RunningRegistry, startRegistry } from './registry.ts';
 import { startTokenIssuer, type TokenUser } from './token-issuer.ts';
@@ -48,7 +49,7 @@ const credentials = (username: string) => ({ username, password: `${username}-pa
 /**
  * Starts everything integration tests use: three distribution registries
  * (anonymous, htpasswd, token), the token issuer, the fault proxy, the
- * redirect servers and a private containerd, all on loopback, with data and logs in one temp dir.
+ * redirect servers, the mutual-TLS front and a private containerd, all on loopback, with data and logs in one temp dir.
  * When any part fails to start, the parts already running are stopped.
  *
  * @param options - {@link StartTestbedOptions}
@@ -89,6 +90,11 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<T
     });
     const caFile = join(dir('tls'), 'ca.crt');
     writeFileSync(caFile, tls.certPem);
+    const client = createCertificate({ commonName: 'ocikit testbed client', issuer: tls });
+    const certDir = dir('mtls');
+    writeFileSync(join(certDir, 'ca.crt'), tls.certPem);
+    writeFileSync(join(certDir, 'client.cert'), client.certPem);
+    writeFileSync(join(certDir, 'client.key'), client.keyPem, { mode: 0o600 });
 
     const basicUser = credentials('basic-push');
     const htpasswdFile = join(dir('basic'), 'htpasswd');
@@ -161,13 +167,14 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<T
     ) as [RunningRegistry, RunningRegistry, RunningRegistry, RunningContainerd];
 
     const redirectCredentials = credentials('redirect-user');
-    const [faults, redirect] = await Promise.all([
+    const [faults, redirect, mtls] = await Promise.all([
       startFaultProxy({ target: anonymous.url }).then(started),
       startRedirectServer({
         target: anonymous.url,
         credentials: redirectCredentials,
         tls,
       }).then(started),
+      startMtlsFront({ target: anonymous.url, tls, clientCa: tls.certPem }).then(started),
     ]);
 
     const registryInfo = (registry: RunningRegistry) => ({
@@ -207,6 +214,14 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<T
         loopPrefix: 'loop/',
         caPem: tls.certPem,
         caFile,
+      },
+      mtls: {
+        host: mtls.host,
+        url: mtls.url,
+        caPem: tls.certPem,
+        clientCertPem: client.certPem,
+        clientKeyPem: client.keyPem,
+        certDir,
       },
       containerd: { socket: containerd.socket, logFile: containerd.logFile },
       tmpRoot,
