@@ -1,6 +1,8 @@
+import { getTestbed } from '@ocikit/testbed';
 import { authorizationFor } from './authorize.ts';
 import { parseChallenges } from './challenge.ts';
-import type { Credential } from './credential.ts';
+import type { BasicCredential, Credential } from './credential.ts';
+import { fetchToken } from './token.ts';
 import { TokenCache } from './token-cache.ts';
 
 /** Every manifest media type, so that distribution 2.8 finds OCI manifests and indexes too. */
@@ -59,4 +61,21 @@ export async function getManifestWithAuth(
     status: response.status,
     digest: response.headers.get('docker-content-digest'),
   };
+}
+
+/**
+ * A refresh token (an identity token) for an account of the test bed's token
+ * registry, from the OAuth2 password grant with `access_type=offline`.
+ *
+ * @param credential - the account
+ * @returns the refresh token
+ */
+export async function refreshTokenFor(credential: BasicCredential): Promise<string> {
+  const { realm, service } = getTestbed().token;
+  const { refreshToken } = await fetchToken(
+    { realm, service, credential },
+    { forceOAuth: true, offlineToken: true },
+  );
+  if (refreshToken === undefined) throw new Error(`No refresh token from ${realm}`);
+  return refreshToken;
 }

@@ -15,7 +15,7 @@ import {
 } from '@ocikit/testbed';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dockerConfigCredentials } from './docker-sources.node.ts';
-import { getManifestWithAuth } from './handshake.testing.ts';
+import { getManifestWithAuth, refreshTokenFor } from './handshake.testing.ts';
 import { login } from './login.node.ts';
 import { fetchToken } from './token.ts';
 import { TokenCache } from './token-cache.ts';
@@ -76,11 +76,7 @@ describe('OAuth2 POST against the token registry', () => {
 
   it('exchanges an identity token by the refresh_token grant, on every token it needs', async () => {
     const { repo, digest } = await seeded('oauth-refresh');
-    const { refreshToken } = await fetchToken(
-      { realm, service, credential: users.pull },
-      { forceOAuth: true, offlineToken: true },
-    );
-    if (refreshToken === undefined) throw new Error('no refresh token');
+    const refreshToken = await refreshTokenFor(users.pull);
     const credential = { identityToken: refreshToken, username: users.pull.username };
     const first = await fetchToken({
       realm,
@@ -108,11 +104,7 @@ describe('OAuth2 POST against the token registry', () => {
 
   it('answers the registry challenge with an identity token that login() stored in a config.json', async () => {
     const { repo, digest } = await seeded('oauth-login');
-    const { refreshToken } = await fetchToken(
-      { realm, service, credential: users.pull },
-      { forceOAuth: true, offlineToken: true },
-    );
-    if (refreshToken === undefined) throw new Error('no refresh token');
+    const refreshToken = await refreshTokenFor(users.pull);
     const dir = await mkdtemp(join(tmpdir(), 'ocikit-auth-oauth-'));
     dirs.push(dir);
     const file = join(dir, 'config.json');

@@ -15,9 +15,8 @@ import {
 } from '@ocikit/testbed';
 import { afterEach, describe, expect, it } from 'vitest';
 import { containersAuthCredentials } from './docker-sources.node.ts';
-import { getManifestWithAuth } from './handshake.testing.ts';
+import { getManifestWithAuth, refreshTokenFor } from './handshake.testing.ts';
 import { login } from './login.node.ts';
-import { fetchToken } from './token.ts';
 
 const testbed = getTestbed();
 const dirs: string[] = [];
@@ -101,13 +100,9 @@ describe('skopeo and ocikit share credential files', () => {
   });
 
   it('has skopeo use an identity token that login() stored, by the OAuth2 refresh_token grant', async () => {
-    const { host, url, users, realm, service, statsUrl } = testbed.token;
+    const { host, url, users, statsUrl } = testbed.token;
     const { repo, digest } = await seeded(url, users.push, 'ocikit-login-identity');
-    const { refreshToken } = await fetchToken(
-      { realm, service, credential: users.pull },
-      { forceOAuth: true, offlineToken: true },
-    );
-    if (refreshToken === undefined) throw new Error('no refresh token');
+    const refreshToken = await refreshTokenFor(users.pull);
     const file = await tempFile('config.json');
     await login(host, { identityToken: refreshToken, username: users.pull.username }, { file });
     const { stdout } = await skopeo(

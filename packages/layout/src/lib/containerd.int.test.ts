@@ -48,6 +48,22 @@ async function layoutWith(dir: string, node: TestNode, imageName: string): Promi
   return layout;
 }
 
+/**
+ * A multi-platform index in a new layout, written as an oci-archive and
+ * imported by `ctr images import --all-platforms` into a namespace of its own.
+ */
+async function importedIndex(prefix: string) {
+  const { namespace, name } = names(prefix);
+  const index = await makeMultiPlatformImage({ seed: name });
+  const dir = await tempDir();
+  const layout = await layoutWith(join(dir, 'layout'), index, name);
+  await layout.writeArchive(join(dir, 'app.tar'));
+  await ctr(socket, ['images', 'import', '--no-unpack', '--all-platforms', join(dir, 'app.tar')], {
+    namespace,
+  });
+  return { namespace, name, index, dir };
+}
+
 /** `ctr images ls` as name → target digest. */
 async function containerdImages(namespace: string): Promise<Map<string, string>> {
   const { stdout } = await ctr(socket, ['images', 'ls'], { namespace });
@@ -87,18 +103,7 @@ const digestsOf = (node: TestNode) => {
 
 describe('containerd (ctr) and the tars ocikit writes', () => {
   it('ctr images import takes an oci-archive from OciLayout.writeArchive under its io.containerd.image.name', async () => {
-    const { namespace, name } = names('ctr-oci');
-    const index = await makeMultiPlatformImage({ seed: name });
-    const dir = await tempDir();
-    const layout = await layoutWith(join(dir, 'layout'), index, name);
-    await layout.writeArchive(join(dir, 'app.tar'));
-    await ctr(
-      socket,
-      ['images', 'import', '--no-unpack', '--all-platforms', join(dir, 'app.tar')],
-      {
-        namespace,
-      },
-    );
+    const { namespace, name, index } = await importedIndex('ctr-oci');
     expect(await containerdImages(namespace)).toEqual(
       new Map([[`${name}:v1`, index.manifest.digest]]),
     );
@@ -130,14 +135,7 @@ describe('containerd (ctr) and the tars ocikit writes', () => {
   });
 
   it('reads back what ctr images export writes: the OCI layout and its Docker manifest.json', async () => {
-    const { namespace, name } = names('ctr-export');
-    const index = await makeMultiPlatformImage({ seed: name });
-    const dir = await tempDir();
-    const layout = await layoutWith(join(dir, 'layout'), index, name);
-    await layout.writeArchive(join(dir, 'in.tar'));
-    await ctr(socket, ['images', 'import', '--no-unpack', '--all-platforms', join(dir, 'in.tar')], {
-      namespace,
-    });
+    const { namespace, name, index, dir } = await importedIndex('ctr-export');
     const exported = join(dir, 'out.tar');
     await ctr(socket, ['images', 'export', '--all-platforms', exported, `${name}:v1`], {
       namespace,

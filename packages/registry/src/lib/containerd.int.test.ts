@@ -6,7 +6,9 @@ import {
   getTestbed,
   makeImage,
   makeMultiPlatformImage,
+  type TestNode,
   tokenStats,
+  uniqueRepo,
 } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
 import { freshRepository, pushNode } from './testbed.testing.node.ts';
@@ -14,7 +16,19 @@ import { freshRepository, pushNode } from './testbed.testing.node.ts';
 const testbed = getTestbed();
 const { socket } = testbed.containerd;
 
-const namespaceOf = (repository: string) => repository.replaceAll('/', '-');
+/**
+ * Pushes a node with `Repository` into a new repository; returns the image
+ * name for `ctr` and a containerd namespace of the test's own.
+ */
+async function pushed(mode: 'anonymous' | 'token', prefix: string, node: TestNode, tag: string) {
+  const repo = freshRepository(mode, prefix);
+  await pushNode(repo, node, tag);
+  return {
+    repository: repo.name,
+    name: `${testbed[mode].host}/${repo.name}:${tag}`,
+    namespace: repo.name.replaceAll('/', '-'),
+  };
+}
 
 /** `ctr images check` of one image: its status and whether it is unpacked. */
 async function check(namespace: string, name: string): Promise<string> {
@@ -24,11 +38,8 @@ async function check(namespace: string, name: string): Promise<string> {
 
 describe('ctr images pull of what Repository pushed', () => {
   it('pulls and unpacks an image from the anonymous registry over plain http', async () => {
-    const repo = freshRepository('anonymous', 'ctr/pull');
-    const image = await makeImage({ seed: repo.name });
-    await pushNode(repo, image, 'v1');
-    const name = `${testbed.anonymous.host}/${repo.name}:v1`;
-    const namespace = namespaceOf(repo.name);
+    const image = await makeImage({ seed: uniqueRepo('ctr/pull') });
+    const { name, namespace } = await pushed('anonymous', 'ctr/pull', image, 'v1');
     await ctr(socket, ['images', 'pull', '--plain-http', name], { namespace });
     const { stdout } = await ctr(socket, ['images', 'ls', '--quiet'], { namespace });
     expect(stdout.trim()).toBe(name);
@@ -38,11 +49,8 @@ describe('ctr images pull of what Repository pushed', () => {
   });
 
   it('pulls every platform of an index with --all-platforms, each blob verified by containerd', async () => {
-    const repo = freshRepository('anonymous', 'ctr/index');
-    const index = await makeMultiPlatformImage({ seed: repo.name });
-    await pushNode(repo, index, 'multi');
-    const name = `${testbed.anonymous.host}/${repo.name}:multi`;
-    const namespace = namespaceOf(repo.name);
+    const index = await makeMultiPlatformImage({ seed: uniqueRepo('ctr/index') });
+    const { name, namespace } = await pushed('anonymous', 'ctr/index', index, 'multi');
     await ctr(socket, ['images', 'pull', '--plain-http', '--all-platforms', name], { namespace });
     const { stdout } = await ctr(socket, ['content', 'ls', '--quiet'], { namespace });
     const { blobs, manifests } = collectContent([index]);
@@ -52,12 +60,9 @@ describe('ctr images pull of what Repository pushed', () => {
   });
 
   it('pulls from the token registry with --user, through the OAuth2 POST password grant', async () => {
-    const repo = freshRepository('token', 'ctr/token');
-    const image = await makeImage({ seed: repo.name });
-    await pushNode(repo, image, 'v1');
+    const image = await makeImage({ seed: uniqueRepo('ctr/token') });
+    const { repository, name, namespace } = await pushed('token', 'ctr/token', image, 'v1');
     const { pull } = testbed.token.users;
-    const name = `${testbed.token.host}/${repo.name}:v1`;
-    const namespace = namespaceOf(repo.name);
     await ctr(
       socket,
       ['images', 'pull', '--plain-http', '--user', `${pull.username}:${pull.password}`, name],
@@ -66,7 +71,7 @@ describe('ctr images pull of what Repository pushed', () => {
     expect(await check(namespace, name)).toMatch(/complete \(2\/2\).* true$/);
     // containerd asks for tokens as OAuth2 does: POST with grant_type=password.
     const stats = await tokenStats(testbed.token.statsUrl, {
-      repository: repo.name,
+      repository,
       user: pull.username,
     });
     expect(stats.requests.map(({ method, grant, status }) => ({ method, grant, status }))).toEqual(
