@@ -1,9 +1,11 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { fetchBytes, pushBytes } from '@ocikit/content';
+import { acquireFileLock } from '@ocikit/content/fs';
 import {
   artifactFor,
   type Blob,
@@ -389,13 +391,82 @@ describe('OciLayout', () => {
     );
     await layout.tag(image.manifest.descriptor, 'v1');
     await expect(stat(join(root, INDEX_LOCK_FILE))).rejects.toMatchObject({ code: 'ENOENT' });
-    await writeFile(
-      join(root, INDEX_LOCK_FILE),
-      JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now() }),
-    );
+    const held = await acquireFileLock(join(root, INDEX_LOCK_FILE));
     const impatient = await OciLayout.open(root, { lockTimeoutMs: 0 });
-    expect(await errorCode(impatient.tag(image.manifest.descriptor, 'v2'))).toBe('LOCK_TIMEOUT');
+    const error = await impatient.tag(image.manifest.descriptor, 'v2').catch((e: unknown) => e);
+    expect(isOciError(error) && error.code).toBe('LOCK_TIMEOUT');
+    expect((error as Error).message).toContain(join(root, INDEX_LOCK_FILE));
+    expect((error as Error).message).toContain(`pid ${process.pid}`);
+    await held.release();
   });
+
+  it('tags at once into a layout whose index.json lock records no owner', async () => {
+    const image = await pushImage(layout);
+    await writeFile(join(root, INDEX_LOCK_FILE), '');
+    const impatient = await OciLayout.open(root, { lockTimeoutMs: 0 });
+    await impatient.tag(image.manifest.descriptor, 'v1');
+    expect(await collect(impatient.tags())).toEqual(['v1']);
+    expect(await readdir(root)).not.toContain(INDEX_LOCK_FILE);
+  });
+
+  it('keeps every confirmed tag when separate instances in one process race to take over a dead writer lock', async () => {
+    const image = await pushImage(layout);
+    const writers = await Promise.all(
+      Array.from({ length: 6 }, () => OciLayout.open(root, { fsync: false })),
+    );
+    const confirmed: string[] = [];
+    for (let trial = 0; trial < 50; trial++) {
+      await writeFile(join(root, INDEX_LOCK_FILE), deadWriterLock());
+      await Promise.all(
+        writers.map(async (writer, i) => {
+          await writer.tag(image.manifest.descriptor, `t${trial}-w${i}`);
+          confirmed.push(`t${trial}-w${i}`);
+        }),
+      );
+    }
+    expect((await collect(layout.tags())).sort()).toEqual(confirmed.sort());
+    expect(await readdir(root)).not.toContain(INDEX_LOCK_FILE);
+  }, 30_000);
+
+  it('keeps every confirmed tag when processes race to take over a dead writer lock', async () => {
+    const image = await pushImage(layout);
+    const script = join(dir, 'round-tagger.mts');
+    await writeFile(
+      script,
+      `import { createInterface } from 'node:readline';
+import { OciLayout } from ${JSON.stringify(resolve(import.meta.dirname, 'layout.node.ts'))};
+const [root, prefix, descriptor] = process.argv.slice(2);
+const layout = await OciLayout.open(root, { fsync: false });
+process.stdout.write('ready\\n');
+for await (const round of createInterface({ input: process.stdin })) {
+  await layout.tag(JSON.parse(descriptor), prefix + round);
+  process.stdout.write('tagged ' + round + '\\n');
+}
+`,
+    );
+    const tsx = resolve(import.meta.dirname, '../../../../node_modules/.bin/tsx');
+    const tsconfig = resolve(import.meta.dirname, '../../../../tsconfig.base.json');
+    const writers = Array.from({ length: 6 }, (_, i) =>
+      lineProcess(tsx, [
+        '--tsconfig',
+        tsconfig,
+        script,
+        root,
+        `p${i}-`,
+        JSON.stringify(image.manifest.descriptor),
+      ]),
+    );
+    await Promise.all(writers.map((writer) => writer.next('ready')));
+    const rounds = 8;
+    for (let round = 0; round < rounds; round++) {
+      await writeFile(join(root, INDEX_LOCK_FILE), deadWriterLock());
+      for (const writer of writers) writer.send(`${round}`);
+      await Promise.all(writers.map((writer) => writer.next(`tagged ${round}`)));
+    }
+    await Promise.all(writers.map((writer) => writer.end()));
+    expect(await collect(layout.tags())).toHaveLength(rounds * writers.length);
+    expect(await readdir(root)).not.toContain(INDEX_LOCK_FILE);
+  }, 60_000);
 
   it('loses no tag when processes tag into one layout at once', async () => {
     const image = await pushImage(layout);
@@ -436,6 +507,34 @@ for (let i = 0; i < Number(count); i++) await layout.tag(JSON.parse(descriptor),
     expect(await readdir(root)).not.toContain(INDEX_LOCK_FILE);
   }, 60_000);
 });
+
+/** A lock file left by a writer that died: a pid above Linux's largest `pid_max` on this host. */
+function deadWriterLock(): string {
+  return JSON.stringify({ pid: 2 ** 22 + 1, host: hostname(), at: 0 });
+}
+
+/** A child process spoken to by lines: `send` one, wait for the `next` one. */
+function lineProcess(command: string, args: string[]) {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const exited = new Promise((done, fail) => {
+    child.on('error', fail);
+    child.on('exit', done);
+  });
+  return {
+    async next(expected: string) {
+      const line = await lines.next();
+      expect(line.value).toBe(expected);
+    },
+    send(line: string) {
+      child.stdin.write(`${line}\n`);
+    },
+    async end() {
+      child.stdin.end();
+      expect(await exited).toBe(0);
+    },
+  };
+}
 
 /** Every file under a directory, relative, sorted (missing directory: none). */
 async function listing(path: string): Promise<string[]> {
