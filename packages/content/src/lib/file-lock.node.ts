@@ -84,7 +84,8 @@ interface Holder {
 
 const POLL_MS = 25;
 const MAX_RECORD_BYTES = 4096;
-const MAX_CLAIM_DEPTH = 3;
+/** Claims of claims stop here (a claim chain also lengthens file names). */
+const MAX_CLAIM_DEPTH = 2;
 const TOKEN = /^[0-9a-f]{32}$/;
 const HELD_KEY = Symbol.for('ocikit.heldFileLocks');
 /** Tokens of the locks this process holds, shared by every copy of this module. */
@@ -161,8 +162,8 @@ async function attempt(path: string, staleMs: number, depth: number): Promise<Fi
         break;
       }
       holder = await inspect(path, staleMs);
-      if (!holder?.stale) continue;
-      if (depth >= MAX_CLAIM_DEPTH) return holder;
+      if (!holder) continue;
+      if (!holder.stale || depth >= MAX_CLAIM_DEPTH) return holder;
       const claim = await attempt(`${path}.${holder.generation}`, staleMs, depth + 1);
       if ('generation' in claim) return holder;
       try {
