@@ -77,6 +77,53 @@ describe('OciLayout', () => {
     expect(again.root).toBe(resolve(root));
   });
 
+  it('leaves no half-made layout when create fails midway', async () => {
+    const cases: [string, string | undefined, (path: string) => Promise<unknown>][] = [
+      [
+        'a directory where index.json.lock goes',
+        'PATH_INVALID',
+        (path) => mkdir(join(path, INDEX_LOCK_FILE), { recursive: true }),
+      ],
+      [
+        'a directory where index.json goes',
+        undefined,
+        (path) => mkdir(join(path, 'index.json'), { recursive: true }),
+      ],
+      [
+        'index.json.lock held by a live writer',
+        'LOCK_TIMEOUT',
+        async (path) => {
+          await mkdir(path);
+          return acquireFileLock(join(path, INDEX_LOCK_FILE));
+        },
+      ],
+    ];
+    for (const [index, [label, code, prepare]] of cases.entries()) {
+      const path = join(dir, `half-${index}`);
+      const held = await prepare(path);
+      const before = await readdir(path);
+      const error = await OciLayout.open(path, { create: true, lockTimeoutMs: 0 }).catch(
+        (e: unknown) => e,
+      );
+      expect(error, label).toBeInstanceOf(Error);
+      if (code) expect(isOciError(error) && error.code, `${label}: ${error}`).toBe(code);
+      expect(await readdir(path), label).toEqual(before);
+      if (code === 'LOCK_TIMEOUT') {
+        expect((error as Error).message, label).toContain(join(path, INDEX_LOCK_FILE));
+        expect((error as Error).message, label).toContain(`pid ${process.pid}`);
+        await (held as Awaited<ReturnType<typeof acquireFileLock>>).release();
+      }
+    }
+    // Aborted once the directories are made: they go again, the parent stays.
+    let checks = 0;
+    const signal = AbortSignal.abort();
+    Object.defineProperty(signal, 'aborted', { get: () => checks++ > 0 });
+    const fresh = join(dir, 'fresh', 'deeper', 'layout');
+    expect(await errorCode(OciLayout.open(fresh, { create: true, signal }))).toBe('ABORTED');
+    expect(checks).toBeGreaterThan(1);
+    expect(await readdir(dir)).not.toContain('fresh');
+  });
+
   it('refuses what is not a layout with LAYOUT_INVALID naming the path, writing nothing', async () => {
     const cases: [string, (path: string) => Promise<void>][] = [
       ['a missing directory', async () => {}],
