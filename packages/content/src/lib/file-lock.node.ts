@@ -123,7 +123,7 @@ export async function acquireFileLock(
     if (Date.now() >= deadline) {
       throw new OciError(
         'LOCK_TIMEOUT',
-        `Lock "${path}" is still held after ${timeoutMs} ms by ${result.owner}`,
+        `Lock "${path}" is still held after ${timeoutMs} ms by ${result.owner}; it is taken over once its owner is gone or it goes untouched for ${staleMs} ms`,
       );
     }
     await delay(POLL_MS, options.signal);
