@@ -477,31 +477,21 @@ describe('OciLayout', () => {
 
   it('keeps every confirmed tag when processes race to take over a dead writer lock', async () => {
     const image = await pushImage(layout);
-    const script = join(dir, 'round-tagger.mts');
-    await writeFile(
-      script,
+    const script = await writeLayoutScript(
+      join(dir, 'round-tagger.mts'),
       `import { createInterface } from 'node:readline';
-import { OciLayout } from ${JSON.stringify(resolve(import.meta.dirname, 'layout.node.ts'))};
-const [root, prefix, descriptor] = process.argv.slice(2);
-const layout = await OciLayout.open(root, { fsync: false });
+const [prefix, descriptor] = args;
 process.stdout.write('ready\\n');
 for await (const round of createInterface({ input: process.stdin })) {
   await layout.tag(JSON.parse(descriptor), prefix + round);
   process.stdout.write('tagged ' + round + '\\n');
-}
-`,
+}`,
     );
-    const tsx = resolve(import.meta.dirname, '../../../../node_modules/.bin/tsx');
-    const tsconfig = resolve(import.meta.dirname, '../../../../tsconfig.base.json');
     const writers = Array.from({ length: 6 }, (_, i) =>
-      lineProcess(tsx, [
-        '--tsconfig',
-        tsconfig,
-        script,
-        root,
-        `p${i}-`,
-        JSON.stringify(image.manifest.descriptor),
-      ]),
+      lineProcess(
+        TSX,
+        tsxArgs(script, [root, `p${i}-`, JSON.stringify(image.manifest.descriptor)]),
+      ),
     );
     await Promise.all(writers.map((writer) => writer.next('ready')));
     const rounds = 8;
@@ -517,31 +507,25 @@ for await (const round of createInterface({ input: process.stdin })) {
 
   it('loses no tag when processes tag into one layout at once', async () => {
     const image = await pushImage(layout);
-    const script = join(dir, 'tagger.mts');
-    await writeFile(
-      script,
-      `import { OciLayout } from ${JSON.stringify(resolve(import.meta.dirname, 'layout.node.ts'))};
-const [root, prefix, count, descriptor] = process.argv.slice(2);
-const layout = await OciLayout.open(root, { fsync: false });
-for (let i = 0; i < Number(count); i++) await layout.tag(JSON.parse(descriptor), prefix + i);
-`,
+    const script = await writeLayoutScript(
+      join(dir, 'tagger.mts'),
+      `const [prefix, count, descriptor] = args;
+for (let i = 0; i < Number(count); i++) await layout.tag(JSON.parse(descriptor), prefix + i);`,
     );
-    const tsx = resolve(import.meta.dirname, '../../../../node_modules/.bin/tsx');
-    const tsconfig = resolve(import.meta.dirname, '../../../../tsconfig.base.json');
     const run = promisify(execFile);
     const writers = ['a', 'b', 'c'];
     const perWriter = 30;
     await Promise.all([
       ...writers.map((prefix) =>
-        run(tsx, [
-          '--tsconfig',
-          tsconfig,
-          script,
-          root,
-          prefix,
-          String(perWriter),
-          JSON.stringify(image.manifest.descriptor),
-        ]),
+        run(
+          TSX,
+          tsxArgs(script, [
+            root,
+            prefix,
+            String(perWriter),
+            JSON.stringify(image.manifest.descriptor),
+          ]),
+        ),
       ),
       (async () => {
         for (let i = 0; i < perWriter; i++) await layout.tag(image.manifest.descriptor, `main${i}`);
@@ -554,6 +538,31 @@ for (let i = 0; i < Number(count); i++) await layout.tag(JSON.parse(descriptor),
     expect(await readdir(root)).not.toContain(INDEX_LOCK_FILE);
   }, 60_000);
 });
+
+/** Writes a script for {@link TSX} that opens the layout at its first argument as `layout`, the rest in `args`, then runs `body`. */
+async function writeLayoutScript(path: string, body: string): Promise<string> {
+  await writeFile(
+    path,
+    `import { OciLayout } from ${JSON.stringify(resolve(import.meta.dirname, 'layout.node.ts'))};
+const [root, ...args] = process.argv.slice(2);
+const layout = await OciLayout.open(root, { fsync: false });
+${body}
+`,
+  );
+  return path;
+}
+
+const TSX = resolve(import.meta.dirname, '../../../../node_modules/.bin/tsx');
+
+/** The arguments of {@link TSX} that run `script` with the sources' path aliases. */
+function tsxArgs(script: string, args: string[]): string[] {
+  return [
+    '--tsconfig',
+    resolve(import.meta.dirname, '../../../../tsconfig.base.json'),
+    script,
+    ...args,
+  ];
+}
 
 /** A lock file left by a writer that died: a pid above Linux's largest `pid_max` on this host. */
 function deadWriterLock(): string {
