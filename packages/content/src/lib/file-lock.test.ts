@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isOciError } from '@ocikit/digest';
@@ -52,6 +52,34 @@ describe('acquireFileLock', () => {
       await lock.release();
       expect(await readdir(dir), label).toEqual([]);
     }
+  });
+
+  it('takes over a dead writer lock whose claim a crashed taker left behind', async () => {
+    const stale = 'd'.repeat(32);
+    await writeFile(path, JSON.stringify({ pid: DEAD_PID, host: hostname(), token: stale }));
+    await writeFile(
+      `${path}.${stale}`,
+      JSON.stringify({ pid: DEAD_PID, host: hostname(), token: 'c'.repeat(32) }),
+    );
+    const lock = await acquireFileLock(path, { timeoutMs: 0 });
+    expect(JSON.parse(await readFile(path, 'utf8')).pid).toBe(process.pid);
+    await lock.release();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('judges a lock of another host by its age only', async () => {
+    await writeFile(
+      path,
+      JSON.stringify({ pid: DEAD_PID, host: 'elsewhere', token: 'e'.repeat(32) }),
+    );
+    const error = await acquireFileLock(path, { timeoutMs: 0 }).catch((e: unknown) => e);
+    expect(isOciError(error) && error.code).toBe('LOCK_TIMEOUT');
+    expect((error as Error).message).toContain(`pid ${DEAD_PID} on "elsewhere"`);
+    const old = new Date(Date.now() - 120_000);
+    await utimes(path, old, old);
+    const lock = await acquireFileLock(path, { timeoutMs: 0, staleMs: 60_000 });
+    await lock.release();
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('fails with LOCK_TIMEOUT naming the file and the live owner it found', async () => {
