@@ -2,8 +2,8 @@
  * Exclusive lock files shared by writers on one host (`index.json.lock`,
  * ingest locks). The protocol:
  *
- * - **Record.** A lock file holds one JSON record: `pid`, `host` (and the
- *   when it can be read), `at`, and `token`, 128 random bits
+ * - **Record.** A lock file holds one JSON record: `pid`, `host` (when it
+ *   can be read without a Deno prompt), `at`, and `token`, 128 random bits
  *   that name this one holding.
  * - **Acquire.** The record is written to a temp file of its own beside the
  *   lock (`.<lock>.<token>.tmp`), then `link()`ed to the lock path: the link
@@ -27,8 +27,9 @@
  *   this holding's token.
  *
  * Not defended: locks on NFS or shared between hosts, a holder stalled for
- * longer than `staleMs` (judged dead), a local user who can write the
- * directory.
+ * longer than `staleMs` (judged dead), containers that share a hostname but
+ * not a pid namespace, a local user who can write the directory. Needs hard
+ * links (not FAT or exFAT).
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -311,13 +312,13 @@ function ownerRecord(): OwnerRecord {
 let cachedHost: { host: string | undefined } | undefined;
 
 /**
- * This host's name, undefined when it cannot be read (Deno without
- * `--allow-sys=hostname`): then no pid is judged, only time.
+ * This host's name, undefined when it cannot be read without asking (Deno
+ * without `--allow-sys=hostname`): then no pid is judged, only time.
  */
 function localHost(): string | undefined {
   if (!cachedHost) {
     try {
-      cachedHost = { host: hostname() };
+      cachedHost = { host: permitted({ name: 'sys', kind: 'hostname' }) ? hostname() : undefined };
     } catch {
       cachedHost = { host: undefined };
     }
@@ -325,8 +326,29 @@ function localHost(): string | undefined {
   return cachedHost.host;
 }
 
+/** The part of Deno's permission API used here. */
+interface DenoPermissions {
+  permissions: { querySync(descriptor: { name: string; kind?: string }): { state: string } };
+}
+
+/**
+ * Whether a call that Deno guards by a permission may be made: always
+ * outside Deno; under Deno only when granted, since a library must not make
+ * Deno prompt the user.
+ */
+function permitted(descriptor: { name: 'sys'; kind: 'hostname' } | { name: 'run' }): boolean {
+  const deno = (globalThis as { Deno?: DenoPermissions }).Deno;
+  if (deno === undefined) return true;
+  try {
+    return deno.permissions.querySync(descriptor).state === 'granted';
+  } catch {
+    return false;
+  }
+}
+
 /** True only when the process is known to be gone; a pid that cannot be signalled counts as alive. */
 function processGone(pid: number): boolean {
+  if (!permitted({ name: 'run' })) return false;
   try {
     process.kill(pid, 0);
     return false;
