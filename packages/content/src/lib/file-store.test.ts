@@ -262,6 +262,16 @@ await store.push(JSON.parse(descriptor), streamFromBytes(await readFile(source),
     expect(await store.exists(descriptor)).toBe(true);
     await expect(stat(lock)).rejects.toMatchObject({ code: 'ENOENT' });
   });
+
+  it('resumes at once past an ingest lock that records no owner', async () => {
+    const path = store.blobPath(descriptor.digest);
+    await store.push(descriptor, failingStream(data, 4096, new Error('reset'))).catch(() => {});
+    const lock = join(path, '..', `.ingest-${descriptor.digest.split(':')[1]}.lock`);
+    await writeFile(lock, '');
+    await store.pushFrom(descriptor, streamFromBytes(data.subarray(4096)), { offset: 4096 });
+    expect(await digestOfFile(path)).toBe(descriptor.digest);
+    await expect(stat(lock)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });
 
 async function digestOfFile(path: string): Promise<string> {

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import {
   type Deleter,
   isNotFound,
@@ -173,31 +173,39 @@ export class OciLayout
   /**
    * Opens a layout directory. Without `create`, nothing is written: a
    * directory without a valid `oci-layout`, `blobs/` or `index.json` is an
-   * error.
+   * error. A `create` that fails removes what it made (its directories only
+   * while empty), so no half-made layout is left.
    *
    * @param dir - the layout's directory
    * @param options - {@link OpenLayoutOptions}
    * @returns the layout
    * @throws {OciError} `LAYOUT_INVALID` (naming the path) when the directory
    *   is missing or not a layout; `OPTION_INVALID` for bad options;
-   *   `LOCK_TIMEOUT` when creating `index.json` waits too long; `ABORTED`
+   *   `LOCK_TIMEOUT` when creating `index.json` waits too long; `PATH_INVALID`
+   *   when `index.json.lock` is not a regular file; `ABORTED`
    */
   static async open(dir: string, options: OpenLayoutOptions = {}): Promise<OciLayout> {
     const settings = checkOptions(options);
     if (options.signal?.aborted) throw abortError(options.signal);
     const create = options.create ?? false;
     const root = resolve(dir);
-    await ensureDirectory(root, root, create);
-    await ensureLayoutFile(root, create, settings.fsync);
-    await ensureDirectory(root, join(root, 'blobs'), create);
-    const store = await FileStore.open(root, {
-      fsync: settings.fsync,
-      staleLockMs: settings.staleLockMs,
-      create: false,
-    });
-    const layout = new OciLayout(root, store, settings);
-    await layout.#ensureIndex(create, options.signal);
-    return layout;
+    const undo: (() => Promise<unknown>)[] = [];
+    try {
+      await ensureDirectory(root, root, create, undo);
+      await ensureLayoutFile(root, create, settings.fsync, undo);
+      await ensureDirectory(root, join(root, 'blobs'), create, undo);
+      const store = await FileStore.open(root, {
+        fsync: settings.fsync,
+        staleLockMs: settings.staleLockMs,
+        create: false,
+      });
+      const layout = new OciLayout(root, store, settings);
+      await layout.#ensureIndex(create, options.signal);
+      return layout;
+    } catch (error) {
+      for (const step of undo.reverse()) await step().catch(() => {});
+      throw error;
+    }
   }
 
   /**
@@ -575,13 +583,25 @@ function checkOptions(options: OpenLayoutOptions): Settings {
   };
 }
 
-async function ensureDirectory(root: string, path: string, create: boolean): Promise<void> {
+/** Checks (or, with `create`, makes) a directory; `undo` gets the removal of each directory made. */
+async function ensureDirectory(
+  root: string,
+  path: string,
+  create: boolean,
+  undo: (() => Promise<unknown>)[],
+): Promise<void> {
   try {
     if ((await stat(path)).isDirectory()) return;
   } catch (error) {
     if (errnoCode(error) !== 'ENOENT') throw error;
     if (create) {
-      await mkdir(path, { recursive: true });
+      const first = await mkdir(path, { recursive: true });
+      const made: string[] = [];
+      for (let dir = path; first !== undefined; dir = dirname(dir)) {
+        made.unshift(dir);
+        if (dir === first || dir === dirname(dir)) break;
+      }
+      for (const dir of made) undo.push(() => rmdir(dir));
       return;
     }
     throw layoutInvalid(
@@ -597,7 +617,13 @@ async function ensureDirectory(root: string, path: string, create: boolean): Pro
   );
 }
 
-async function ensureLayoutFile(root: string, create: boolean, fsync: boolean): Promise<void> {
+/** Checks (or, with `create`, writes) `oci-layout`; `undo` gets its removal when written. */
+async function ensureLayoutFile(
+  root: string,
+  create: boolean,
+  fsync: boolean,
+  undo: (() => Promise<unknown>)[],
+): Promise<void> {
   const path = join(root, LAYOUT_FILE);
   let bytes: Uint8Array;
   try {
@@ -610,6 +636,7 @@ async function ensureLayoutFile(root: string, create: boolean, fsync: boolean): 
     if (errnoCode(error) !== 'ENOENT') throw error;
     if (!create) throw layoutInvalid(root, 'it has no oci-layout file');
     await writeFileAtomic(path, OCI_LAYOUT_BYTES, { fsync });
+    undo.push(() => rm(path, { force: true }));
     return;
   }
   try {

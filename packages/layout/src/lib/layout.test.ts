@@ -1,9 +1,11 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { fetchBytes, pushBytes } from '@ocikit/content';
+import { acquireFileLock } from '@ocikit/content/fs';
 import {
   artifactFor,
   type Blob,
@@ -73,6 +75,53 @@ describe('OciLayout', () => {
     });
     const again = await OciLayout.open(root, { create: true });
     expect(again.root).toBe(resolve(root));
+  });
+
+  it('leaves no half-made layout when create fails midway', async () => {
+    const cases: [string, string | undefined, (path: string) => Promise<unknown>][] = [
+      [
+        'a directory where index.json.lock goes',
+        'PATH_INVALID',
+        (path) => mkdir(join(path, INDEX_LOCK_FILE), { recursive: true }),
+      ],
+      [
+        'a directory where index.json goes',
+        undefined,
+        (path) => mkdir(join(path, 'index.json'), { recursive: true }),
+      ],
+      [
+        'index.json.lock held by a live writer',
+        'LOCK_TIMEOUT',
+        async (path) => {
+          await mkdir(path);
+          return acquireFileLock(join(path, INDEX_LOCK_FILE));
+        },
+      ],
+    ];
+    for (const [index, [label, code, prepare]] of cases.entries()) {
+      const path = join(dir, `half-${index}`);
+      const held = await prepare(path);
+      const before = await readdir(path);
+      const error = await OciLayout.open(path, { create: true, lockTimeoutMs: 0 }).catch(
+        (e: unknown) => e,
+      );
+      expect(error, label).toBeInstanceOf(Error);
+      if (code) expect(isOciError(error) && error.code, `${label}: ${error}`).toBe(code);
+      expect(await readdir(path), label).toEqual(before);
+      if (code === 'LOCK_TIMEOUT') {
+        expect((error as Error).message, label).toContain(join(path, INDEX_LOCK_FILE));
+        expect((error as Error).message, label).toContain(`pid ${process.pid}`);
+        await (held as Awaited<ReturnType<typeof acquireFileLock>>).release();
+      }
+    }
+    // Aborted once the directories are made: they go again, the parent stays.
+    let checks = 0;
+    const signal = AbortSignal.abort();
+    Object.defineProperty(signal, 'aborted', { get: () => checks++ > 0 });
+    const fresh = join(dir, 'fresh', 'deeper', 'layout');
+    expect(await errorCode(OciLayout.open(fresh, { create: true, signal }))).toBe('ABORTED');
+    expect(checks).toBeGreaterThan(1);
+    expect(await readdir(dir)).not.toContain('fresh');
   });
 
   it('refuses what is not a layout with LAYOUT_INVALID naming the path, writing nothing', async () => {
@@ -389,41 +438,94 @@ describe('OciLayout', () => {
     );
     await layout.tag(image.manifest.descriptor, 'v1');
     await expect(stat(join(root, INDEX_LOCK_FILE))).rejects.toMatchObject({ code: 'ENOENT' });
-    await writeFile(
-      join(root, INDEX_LOCK_FILE),
-      JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now() }),
-    );
+    const held = await acquireFileLock(join(root, INDEX_LOCK_FILE));
     const impatient = await OciLayout.open(root, { lockTimeoutMs: 0 });
-    expect(await errorCode(impatient.tag(image.manifest.descriptor, 'v2'))).toBe('LOCK_TIMEOUT');
+    const error = await impatient.tag(image.manifest.descriptor, 'v2').catch((e: unknown) => e);
+    expect(isOciError(error) && error.code).toBe('LOCK_TIMEOUT');
+    expect((error as Error).message).toContain(join(root, INDEX_LOCK_FILE));
+    expect((error as Error).message).toContain(`pid ${process.pid}`);
+    await held.release();
   });
+
+  it('tags at once into a layout whose index.json lock records no owner', async () => {
+    const image = await pushImage(layout);
+    await writeFile(join(root, INDEX_LOCK_FILE), '');
+    const impatient = await OciLayout.open(root, { lockTimeoutMs: 0 });
+    await impatient.tag(image.manifest.descriptor, 'v1');
+    expect(await collect(impatient.tags())).toEqual(['v1']);
+    expect(await readdir(root)).not.toContain(INDEX_LOCK_FILE);
+  });
+
+  it('keeps every confirmed tag when separate instances in one process race to take over a dead writer lock', async () => {
+    const image = await pushImage(layout);
+    const writers = await Promise.all(
+      Array.from({ length: 6 }, () => OciLayout.open(root, { fsync: false })),
+    );
+    const confirmed: string[] = [];
+    for (let trial = 0; trial < 50; trial++) {
+      await writeFile(join(root, INDEX_LOCK_FILE), deadWriterLock());
+      await Promise.all(
+        writers.map(async (writer, i) => {
+          await writer.tag(image.manifest.descriptor, `t${trial}-w${i}`);
+          confirmed.push(`t${trial}-w${i}`);
+        }),
+      );
+    }
+    expect((await collect(layout.tags())).sort()).toEqual(confirmed.sort());
+    expect(await readdir(root)).not.toContain(INDEX_LOCK_FILE);
+  }, 30_000);
+
+  it('keeps every confirmed tag when processes race to take over a dead writer lock', async () => {
+    const image = await pushImage(layout);
+    const script = await writeLayoutScript(
+      join(dir, 'round-tagger.mts'),
+      `import { createInterface } from 'node:readline';
+const [prefix, descriptor] = args;
+process.stdout.write('ready\\n');
+for await (const round of createInterface({ input: process.stdin })) {
+  await layout.tag(JSON.parse(descriptor), prefix + round);
+  process.stdout.write('tagged ' + round + '\\n');
+}`,
+    );
+    const writers = Array.from({ length: 6 }, (_, i) =>
+      lineProcess(
+        TSX,
+        tsxArgs(script, [root, `p${i}-`, JSON.stringify(image.manifest.descriptor)]),
+      ),
+    );
+    await Promise.all(writers.map((writer) => writer.next('ready')));
+    const rounds = 8;
+    for (let round = 0; round < rounds; round++) {
+      await writeFile(join(root, INDEX_LOCK_FILE), deadWriterLock());
+      for (const writer of writers) writer.send(`${round}`);
+      await Promise.all(writers.map((writer) => writer.next(`tagged ${round}`)));
+    }
+    await Promise.all(writers.map((writer) => writer.end()));
+    expect(await collect(layout.tags())).toHaveLength(rounds * writers.length);
+    expect(await readdir(root)).not.toContain(INDEX_LOCK_FILE);
+  }, 60_000);
 
   it('loses no tag when processes tag into one layout at once', async () => {
     const image = await pushImage(layout);
-    const script = join(dir, 'tagger.mts');
-    await writeFile(
-      script,
-      `import { OciLayout } from ${JSON.stringify(resolve(import.meta.dirname, 'layout.node.ts'))};
-const [root, prefix, count, descriptor] = process.argv.slice(2);
-const layout = await OciLayout.open(root, { fsync: false });
-for (let i = 0; i < Number(count); i++) await layout.tag(JSON.parse(descriptor), prefix + i);
-`,
+    const script = await writeLayoutScript(
+      join(dir, 'tagger.mts'),
+      `const [prefix, count, descriptor] = args;
+for (let i = 0; i < Number(count); i++) await layout.tag(JSON.parse(descriptor), prefix + i);`,
     );
-    const tsx = resolve(import.meta.dirname, '../../../../node_modules/.bin/tsx');
-    const tsconfig = resolve(import.meta.dirname, '../../../../tsconfig.base.json');
     const run = promisify(execFile);
     const writers = ['a', 'b', 'c'];
     const perWriter = 30;
     await Promise.all([
       ...writers.map((prefix) =>
-        run(tsx, [
-          '--tsconfig',
-          tsconfig,
-          script,
-          root,
-          prefix,
-          String(perWriter),
-          JSON.stringify(image.manifest.descriptor),
-        ]),
+        run(
+          TSX,
+          tsxArgs(script, [
+            root,
+            prefix,
+            String(perWriter),
+            JSON.stringify(image.manifest.descriptor),
+          ]),
+        ),
       ),
       (async () => {
         for (let i = 0; i < perWriter; i++) await layout.tag(image.manifest.descriptor, `main${i}`);
@@ -436,6 +538,59 @@ for (let i = 0; i < Number(count); i++) await layout.tag(JSON.parse(descriptor),
     expect(await readdir(root)).not.toContain(INDEX_LOCK_FILE);
   }, 60_000);
 });
+
+/** Writes a script for {@link TSX} that opens the layout at its first argument as `layout`, the rest in `args`, then runs `body`. */
+async function writeLayoutScript(path: string, body: string): Promise<string> {
+  await writeFile(
+    path,
+    `import { OciLayout } from ${JSON.stringify(resolve(import.meta.dirname, 'layout.node.ts'))};
+const [root, ...args] = process.argv.slice(2);
+const layout = await OciLayout.open(root, { fsync: false });
+${body}
+`,
+  );
+  return path;
+}
+
+const TSX = resolve(import.meta.dirname, '../../../../node_modules/.bin/tsx');
+
+/** The arguments of {@link TSX} that run `script` with the sources' path aliases. */
+function tsxArgs(script: string, args: string[]): string[] {
+  return [
+    '--tsconfig',
+    resolve(import.meta.dirname, '../../../../tsconfig.base.json'),
+    script,
+    ...args,
+  ];
+}
+
+/** A lock file left by a writer that died: a pid above Linux's largest `pid_max` on this host. */
+function deadWriterLock(): string {
+  return JSON.stringify({ pid: 2 ** 22 + 1, host: hostname(), at: 0 });
+}
+
+/** A child process spoken to by lines: `send` one, wait for the `next` one. */
+function lineProcess(command: string, args: string[]) {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const exited = new Promise((done, fail) => {
+    child.on('error', fail);
+    child.on('exit', done);
+  });
+  return {
+    async next(expected: string) {
+      const line = await lines.next();
+      expect(line.value).toBe(expected);
+    },
+    send(line: string) {
+      child.stdin.write(`${line}\n`);
+    },
+    async end() {
+      child.stdin.end();
+      expect(await exited).toBe(0);
+    },
+  };
+}
 
 /** Every file under a directory, relative, sorted (missing directory: none). */
 async function listing(path: string): Promise<string[]> {
