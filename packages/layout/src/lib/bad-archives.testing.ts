@@ -36,15 +36,17 @@ export const MANIFEST_DESCRIPTOR = {
   size: MANIFEST.byteLength,
 };
 const MANIFEST_PATH = `blobs/sha256/${MANIFEST_DESCRIPTOR.digest.slice(7)}`;
-const INDEX = encoder.encode(
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MediaType.OciImageIndex,
-    manifests: [
-      { ...MANIFEST_DESCRIPTOR, annotations: { 'org.opencontainers.image.ref.name': 'v1' } },
-    ],
-  }),
-);
+/** The `index.json` of a layout that tags `manifest` as `v1`. */
+export function indexTagging(manifest: typeof MANIFEST_DESCRIPTOR): Uint8Array {
+  return encoder.encode(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciImageIndex,
+      manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }],
+    }),
+  );
+}
+const INDEX = indexTagging(MANIFEST_DESCRIPTOR);
 const LAYOUT = '{"imageLayoutVersion":"1.0.0"}';
 
 /** The entries of the valid archive, in the order a tool that walks a directory writes them. */
@@ -133,6 +135,57 @@ export function badArchives(): BadArchive[] {
       'LAYOUT_INVALID',
     ],
     ['a blob whose bytes do not match its name', corrupt, 'DIGEST_MISMATCH', true],
+    [
+      'a blob of the GNU sparse type S',
+      [...without(BLOB_PATH), { name: BLOB_PATH, type: 'S', content: BLOB }],
+      'TAR_INVALID',
+    ],
+    [
+      'a regular file named with a trailing slash, holding data',
+      plus({
+        name: './',
+        content: rawTar([{ name: 'repositories', content: '{}' }], { end: false }),
+      }),
+      'TAR_INVALID',
+    ],
+    [
+      'a PAX path and a GNU long name for one entry',
+      plus(
+        { name: 'PaxHeader/x', type: 'x', content: paxData({ path: 'repositories' }) },
+        { name: '././@LongLink', type: 'L', content: 'manifest.json\0' },
+        { name: 'x', content: '{}' },
+      ),
+      'TAR_INVALID',
+    ],
+    [
+      'a global PAX header between an extended header and its entry',
+      plus(
+        { name: 'PaxHeader/x', type: 'x', content: paxData({ path: 'repositories' }) },
+        { name: 'PaxHeader/g', type: 'g', content: paxData({ comment: 'c' }) },
+        { name: 'x', content: '{}' },
+      ),
+      'TAR_INVALID',
+    ],
+    [
+      'a GNU sparse PAX record',
+      plus(
+        {
+          name: 'PaxHeader/x',
+          type: 'x',
+          content: paxData({ 'GNU.sparse.name': 'repositories', 'GNU.sparse.realsize': '2' }),
+        },
+        { name: 'manifest.json', content: '[]' },
+      ),
+      'TAR_INVALID',
+    ],
+    [
+      'an empty PAX path',
+      plus(
+        { name: 'PaxHeader/x', type: 'x', content: paxData({ path: '' }) },
+        { name: 'repositories', content: '{}' },
+      ),
+      'TAR_INVALID',
+    ],
   ];
   return cases.map(([label, entries, code, onFetch]) => ({
     label,
