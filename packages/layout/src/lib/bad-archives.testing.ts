@@ -62,6 +62,54 @@ export function validEntries(): RawEntry[] {
   ];
 }
 
+/** A second image: the first one's config, no layers. */
+const MANIFEST_B = encoder.encode(
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MediaType.OciImageManifest,
+    config: {
+      mediaType: MediaType.OciImageConfig,
+      digest: digestBytes(CONFIG),
+      size: CONFIG.byteLength,
+    },
+    layers: [],
+  }),
+);
+/** The second image's manifest descriptor. */
+export const MANIFEST_B_DESCRIPTOR = {
+  mediaType: MediaType.OciImageManifest,
+  digest: digestBytes(MANIFEST_B),
+  size: MANIFEST_B.byteLength,
+};
+
+/** The valid archive plus the second image's manifest, without index.json (for a test to add). */
+export function twoImages(): RawEntry[] {
+  return [
+    ...without('index.json'),
+    { name: `blobs/sha256/${MANIFEST_B_DESCRIPTOR.digest.slice(7)}`, content: MANIFEST_B },
+  ];
+}
+
+/**
+ * The archive of issue 12: two PAX headers before each of two files. Merging
+ * them reads the first file as `index.json` (`v1` is the first image);
+ * keeping the last one alone, as Go and GNU tar do, reads the second (`v1`
+ * is the second image, {@link MANIFEST_B_DESCRIPTOR}).
+ */
+export function consecutivePaxArchive(): Uint8Array {
+  const extended = (path: string): RawEntry[] => [
+    { name: 'PaxHeader/1', type: 'x', content: paxData({ path }) },
+    { name: 'PaxHeader/2', type: 'x', content: paxData({ mtime: '1' }) },
+  ];
+  return rawTar([
+    ...twoImages(),
+    ...extended('index.json'),
+    { name: 'manifest.json', content: indexTagging(MANIFEST_DESCRIPTOR) },
+    ...extended('repositories'),
+    { name: 'index.json', content: indexTagging(MANIFEST_B_DESCRIPTOR) },
+  ]);
+}
+
 /** A broken archive, the code every reader must fail with, and whether the failure waits for a blob read. */
 export interface BadArchive {
   readonly label: string;

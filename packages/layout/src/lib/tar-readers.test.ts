@@ -10,10 +10,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fetchBytes } from '@ocikit/content';
 import { concatBytes, digestBytes, isOciError, streamFromBytes } from '@ocikit/digest';
-import { MediaType } from '@ocikit/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OciArchive } from './archive-file.node.ts';
-import { indexTagging, MANIFEST_DESCRIPTOR, validEntries } from './bad-archives.testing.ts';
+import {
+  consecutivePaxArchive,
+  indexTagging,
+  MANIFEST_B_DESCRIPTOR,
+  MANIFEST_DESCRIPTOR,
+  twoImages,
+  validEntries,
+} from './bad-archives.testing.ts';
 import { extractArchive } from './extract.node.ts';
 import { paxData, type RawEntry, rawTar } from './raw-tar.testing.ts';
 import { classifyLayoutEntry } from './tar-names.ts';
@@ -149,36 +155,6 @@ async function scannedEntries(bytes: Uint8Array) {
   }
 }
 
-/** A second image: the first manifest's config, no layers. */
-const MANIFEST_B = encoder.encode(
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MediaType.OciImageManifest,
-    config: JSON.parse(new TextDecoder().decode(readManifestA())).config,
-    layers: [],
-  }),
-);
-const MANIFEST_B_DESCRIPTOR = {
-  mediaType: MediaType.OciImageManifest,
-  digest: digestBytes(MANIFEST_B),
-  size: MANIFEST_B.byteLength,
-};
-
-function readManifestA(): Uint8Array {
-  const entry = validEntries().find(
-    (candidate) => candidate.name === `blobs/sha256/${MANIFEST_DESCRIPTOR.digest.slice(7)}`,
-  );
-  return entry?.content as Uint8Array;
-}
-
-/** The valid archive with a second manifest, and without its index.json (for a test to add). */
-function twoImages(): RawEntry[] {
-  return [
-    ...validEntries().filter((entry) => entry.name !== 'index.json'),
-    { name: `blobs/sha256/${MANIFEST_B_DESCRIPTOR.digest.slice(7)}`, content: MANIFEST_B },
-  ];
-}
-
 describe('the layout archive readers (OciArchive, extractArchive, GNU tar)', () => {
   let dir: string;
   let count = 0;
@@ -206,20 +182,7 @@ describe('the layout archive readers (OciArchive, extractArchive, GNU tar)', () 
   }
 
   it('read consecutive PAX headers as Go and GNU tar do: the last one alone applies', async () => {
-    const extended = (path: string): RawEntry[] => [
-      { name: 'PaxHeader/1', type: 'x', content: paxData({ path }) },
-      { name: 'PaxHeader/2', type: 'x', content: paxData({ mtime: '1' }) },
-    ];
-    // Merging the two headers reads the first file as index.json (image A),
-    // keeping the last reads the second one (image B).
-    const bytes = rawTar([
-      ...twoImages(),
-      ...extended('index.json'),
-      { name: 'manifest.json', content: indexTagging(MANIFEST_DESCRIPTOR) },
-      ...extended('repositories'),
-      { name: 'index.json', content: indexTagging(MANIFEST_B_DESCRIPTOR) },
-    ]);
-    const { archive, extracted, gnu } = await readAll(bytes);
+    const { archive, extracted, gnu } = await readAll(consecutivePaxArchive());
     const { files, ...rest } = extracted as { files: Record<string, Uint8Array> };
     expect(archive).toEqual(rest);
     expect(gnu).toEqual(files);
