@@ -16,25 +16,35 @@ const CONFIG = encoder.encode(
   '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}',
 );
 const CONFIG_PATH = `blobs/sha256/${digestBytes(CONFIG).slice(7)}`;
-/** The manifest of the valid archive, tagged `v1`. */
-const MANIFEST = encoder.encode(
-  JSON.stringify({
-    schemaVersion: 2,
+/** An image manifest of `CONFIG` and the given layers: its bytes and descriptor. */
+function imageManifest(layers: readonly object[]) {
+  const bytes = encoder.encode(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciImageManifest,
+      config: {
+        mediaType: MediaType.OciImageConfig,
+        digest: digestBytes(CONFIG),
+        size: CONFIG.byteLength,
+      },
+      layers,
+    }),
+  );
+  const descriptor = {
     mediaType: MediaType.OciImageManifest,
-    config: {
-      mediaType: MediaType.OciImageConfig,
-      digest: digestBytes(CONFIG),
-      size: CONFIG.byteLength,
-    },
-    layers: [{ mediaType: MediaType.OciLayer, digest: BLOB_DIGEST, size: BLOB.byteLength }],
-  }),
-);
+    digest: digestBytes(bytes),
+    size: bytes.byteLength,
+  };
+  return { bytes, descriptor };
+}
+/** The manifest of the valid archive, tagged `v1`. */
+const { bytes: MANIFEST, descriptor: MANIFEST_DESCRIPTOR } = imageManifest([
+  { mediaType: MediaType.OciLayer, digest: BLOB_DIGEST, size: BLOB.byteLength },
+]);
+
 /** The manifest's descriptor. */
-export const MANIFEST_DESCRIPTOR = {
-  mediaType: MediaType.OciImageManifest,
-  digest: digestBytes(MANIFEST),
-  size: MANIFEST.byteLength,
-};
+export { MANIFEST_DESCRIPTOR };
+
 const MANIFEST_PATH = `blobs/sha256/${MANIFEST_DESCRIPTOR.digest.slice(7)}`;
 /** The `index.json` of a layout that tags `manifest` as `v1`. */
 export function indexTagging(manifest: typeof MANIFEST_DESCRIPTOR): Uint8Array {
@@ -63,24 +73,10 @@ export function validEntries(): RawEntry[] {
 }
 
 /** A second image: the first one's config, no layers. */
-const MANIFEST_B = encoder.encode(
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MediaType.OciImageManifest,
-    config: {
-      mediaType: MediaType.OciImageConfig,
-      digest: digestBytes(CONFIG),
-      size: CONFIG.byteLength,
-    },
-    layers: [],
-  }),
-);
+const { bytes: MANIFEST_B, descriptor: MANIFEST_B_DESCRIPTOR } = imageManifest([]);
+
 /** The second image's manifest descriptor. */
-export const MANIFEST_B_DESCRIPTOR = {
-  mediaType: MediaType.OciImageManifest,
-  digest: digestBytes(MANIFEST_B),
-  size: MANIFEST_B.byteLength,
-};
+export { MANIFEST_B_DESCRIPTOR };
 
 /** The valid archive plus the second image's manifest, without index.json (for a test to add). */
 export function twoImages(): RawEntry[] {

@@ -237,7 +237,7 @@ describe('the layout archive readers (OciArchive, extractArchive, GNU tar)', () 
         ],
       ],
       [
-        'a GNU sparse name (Go and GNU tar rename the entry, a plain reader does not)',
+        'a GNU sparse name alone (GNU tar renames the entry, Go does not without a sparse map)',
         [
           ...twoImages(),
           {
