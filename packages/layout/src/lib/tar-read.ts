@@ -48,14 +48,16 @@ export type LayoutArchiveEntry =
 
 /**
  * Reads an OCI layout archive (`oci-archive`) from a stream, entry by entry,
- * holding no more than one entry's chunk in memory: the tar form of
+ * holding at most a few MiB of an entry in memory: the tar form of
  * `blobs/`, `index.json` and `oci-layout`. A gzip-compressed archive is
  * decompressed. Every rule is checked as the entries go by; the first broken
  * one ends the iteration with an error:
  *
  * - names that escape (absolute, `..`) are `PATH_INVALID`;
  * - links, devices, FIFOs, names that do not belong in a layout, a name met
- *   twice, a bad header checksum, and a truncated archive are `TAR_INVALID`;
+ *   twice, a bad header checksum, a truncated archive, and headers that tar
+ *   readers read differently (the rules of `tar-format.ts`, which
+ *   `OciArchive` shares) are `TAR_INVALID`;
  * - a missing or malformed `oci-layout` or `index.json` is `LAYOUT_INVALID`
  *   (known only at the end, as entries may come in any order);
  * - a blob whose bytes do not match its name fails its `body` with
@@ -137,10 +139,14 @@ export async function* readLayoutArchive(
 
 /** The largest chunk an entry body yields. */
 const BODY_CHUNK = 1024 * 1024;
+/** How much of an entry's data is read ahead of the consumer (so reading overlaps hashing). */
+const READ_AHEAD = 4 * BODY_CHUNK;
 
 /**
  * The data of the current entry as a stream, with reader failures as
- * `TAR_INVALID`. Once released (the reader moved on), it fails if read.
+ * `TAR_INVALID`, read up to {@link READ_AHEAD} ahead (the reader orders
+ * those reads before the next entry). Once released (the reader moved on),
+ * it fails if read.
  */
 function entryBody(
   reader: TarReader,
@@ -163,7 +169,7 @@ function entryBody(
         }
       },
     },
-    { highWaterMark: 0 },
+    new ByteLengthQueuingStrategy({ highWaterMark: READ_AHEAD }),
   );
   return {
     stream,
