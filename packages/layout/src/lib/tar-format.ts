@@ -213,7 +213,7 @@ export class ExtendedHeaders {
     // Old archives mark directories with a trailing slash; with data, Go and GNU tar disagree.
     if (type === 'file' && name.endsWith('/')) type = 'directory';
     if (HEADER_ONLY.has(type) && size !== 0) {
-      throw tarInvalid(`entry "${name}" is a ${type} that holds ${size} bytes of data`);
+      throw tarInvalid(`entry "${name}" is a ${type} but holds data (${size} bytes)`);
     }
     return { name, type, linkname, offset, size };
   }
