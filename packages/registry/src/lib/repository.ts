@@ -1,9 +1,12 @@
 import {
   assertTag,
+  type BlobContent,
+  contentStream,
   type Deleter,
   isNotFound,
   type Mounter,
   type OperationOptions,
+  pushFailure,
   type RangeFetcher,
   type RangeFetchOptions,
   type ReferrerLister,
@@ -360,21 +363,22 @@ export class Repository
    * content that exists succeeds.
    *
    * @param descriptor - digest, size and media type of the content
-   * @param content - the bytes; consumed or cancelled in every case
+   * @param content - the bytes: a stream (consumed or cancelled in every case), a `Uint8Array` or a `Blob`
    * @param options - `signal`
    * @throws {OciError} `DIGEST_MISMATCH`, `SIZE_MISMATCH`, `SIZE_EXCEEDED`;
    *   the registry's `DIGEST_INVALID`, `MANIFEST_INVALID`, `DENIED`; `ABORTED`
    */
   async push(
     descriptor: Descriptor,
-    content: ReadableStream<Uint8Array>,
+    content: BlobContent,
     options: OperationOptions = {},
   ): Promise<void> {
     if (!this.#isManifest(descriptor)) {
-      await pushBlob(this.#context, descriptor, content, options);
+      await this.pushBlob(descriptor, content, { signal: options.signal });
       return;
     }
     const { signal } = options;
+    const stream = contentStream(content);
     let bytes: Uint8Array;
     try {
       if (signal?.aborted) throw abortError(signal);
@@ -385,12 +389,14 @@ export class Repository
           `Manifest ${descriptor.digest} is ${descriptor.size} bytes, over the ${limit}-byte limit`,
         );
       }
-      bytes = await readBytes(content.pipeThrough(createVerifyStream(descriptor)), {
+      bytes = await readBytes(stream.pipeThrough(createVerifyStream(descriptor)), {
         maxBytes: descriptor.size,
         ...(signal ? { signal } : {}),
       });
+    } catch (error) {
+      throw pushFailure(error, descriptor, String(this));
     } finally {
-      await content.cancel().catch(() => {});
+      await stream.cancel().catch(() => {});
     }
     await this.putManifest(
       { bytes, mediaType: descriptor.mediaType, digest: descriptor.digest },
@@ -467,7 +473,8 @@ export class Repository
    * nothing is committed.
    *
    * @param descriptor - digest and size of the content
-   * @param content - the bytes (from `session.offset` on with a session); consumed or cancelled in every case
+   * @param content - the bytes (from `session.offset` on with a session): a
+   *   stream (consumed or cancelled in every case), a `Uint8Array` or a `Blob`
    * @param options - {@link PushBlobOptions}
    * @throws {OciError} `DIGEST_MISMATCH`, `SIZE_MISMATCH`, `SIZE_EXCEEDED`;
    *   the registry's `DIGEST_INVALID`, `BLOB_UPLOAD_INVALID`, `DENIED`;
@@ -476,22 +483,25 @@ export class Repository
    */
   async pushBlob(
     descriptor: Descriptor,
-    content: ReadableStream<Uint8Array>,
+    content: BlobContent,
     options: PushBlobOptions = {},
   ): Promise<void> {
     const { session } = options;
+    const stream = contentStream(content);
     if (session !== undefined && !(session instanceof Upload)) {
-      await content.cancel().catch(() => {});
+      await stream.cancel().catch(() => {});
       throw new OciError(
         'OPTION_INVALID',
         'session must come from startUpload, resumeUpload or mountBlob',
       );
     }
-    await pushBlob(this.#context, descriptor, content, {
+    await pushBlob(this.#context, descriptor, stream, {
       signal: options.signal,
       chunkSize: options.chunkSize,
       streamed: options.streamed,
       session,
+    }).catch((error: unknown) => {
+      throw pushFailure(error, descriptor, String(this));
     });
   }
 
