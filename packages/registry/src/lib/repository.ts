@@ -39,7 +39,7 @@ import {
   putManifest,
 } from './manifests.ts';
 import { type MountResult, mountBlob } from './mount.ts';
-import { locateRepository, type RepositoryLocator } from './name.ts';
+import { locateReference, locateRepository, type RepositoryLocator } from './name.ts';
 import { type RepositoryContext, type RepositoryOptions, repositorySettings } from './options.ts';
 import type { RateLimit } from './rate-limit.ts';
 import { indexReferrer, listReferrers, subjectToUnindex, unindexReferrer } from './referrers.ts';
@@ -110,15 +110,18 @@ export class Repository
 {
   /** The registry host, such as `ghcr.io` or `docker.io`. */
   readonly registry: string;
-  /** The repository path, such as `library/alpine`. */
+  /** The repository path, such as `library/alpine` (without the registry: `String(repository)` has both). */
   readonly name: string;
   readonly #context: RepositoryContext;
 
   /**
    * @param repository - `registry.example.com/ns/app` (normalized as Docker
-   *   does: `alpine` is `docker.io/library/alpine`), or `{ registry, repository }`
+   *   does: `alpine` is `docker.io/library/alpine`), or `{ registry, repository }`;
+   *   a reference with a tag or digest is refused: open it with
+   *   {@link Repository.fromReference}
    * @param options - {@link RepositoryOptions}
-   * @throws {OciError} `REFERENCE_INVALID`, `NAME_INVALID`, `OPTION_INVALID`
+   * @throws {OciError} `REFERENCE_INVALID` (also for a tag or digest),
+   *   `NAME_INVALID`, `OPTION_INVALID`
    */
   constructor(repository: string | RepositoryLocator, options: RepositoryOptions = {}) {
     const { registry, name } = locateRepository(repository);
@@ -128,9 +131,39 @@ export class Repository
     this.#context = {
       client: shared ?? new Client(registry, options),
       name,
+      display: `${registry}/${name}`,
       settings: repositorySettings(options),
       referrersApi: undefined,
     };
+  }
+
+  /**
+   * Opens the repository of a full image reference and keeps what it points
+   * at, as `docker pull` reads it: the digest when there is one, else the
+   * tag, else `latest`.
+   *
+   * ```ts no-run
+   * const { repository, reference } = Repository.fromReference('ghcr.io/org/app:v1');
+   * const manifest = await repository.getManifest(reference); // 'v1'
+   * ```
+   *
+   * @param reference - such as `ghcr.io/org/app:v1` or `alpine@sha256:…`
+   *   (normalized as Docker does), or a parsed `Reference` of `@ocikit/reference`
+   * @param options - {@link RepositoryOptions}
+   * @returns the repository, and the tag or digest to pass to `resolve`,
+   *   `getManifest` and the like
+   * @throws {OciError} `REFERENCE_INVALID`, `NAME_INVALID`, `OPTION_INVALID`
+   */
+  static fromReference(
+    reference: string | RepositoryLocator,
+    options: RepositoryOptions = {},
+  ): { repository: Repository; reference: string } {
+    const located = locateReference(reference);
+    const repository = new Repository(
+      { registry: located.registry, repository: located.name },
+      options,
+    );
+    return { repository, reference: located.reference };
   }
 
   /** The last rate limit the registry announced (Docker Hub's `ratelimit-*` headers), if any. */
@@ -143,9 +176,9 @@ export class Repository
     return this.#context.client.warnings;
   }
 
-  /** @returns `registry/name` */
+  /** @returns `registry/name`, the name shown to people */
   toString(): string {
-    return `${this.registry}/${this.name}`;
+    return this.#context.display;
   }
 
   #isManifest(descriptor: Descriptor): boolean {
@@ -599,19 +632,6 @@ export class Repository
    */
   tags(options: ListTagsOptions = {}): AsyncGenerator<string> {
     return listTags(this.#context, options);
-  }
-
-  /**
-   * Collects every tag ({@link Repository.tags}) into an array.
-   *
-   * @param options - `last`, `pageSize`, `signal`
-   * @returns the tags
-   * @throws {OciError} as {@link Repository.tags}
-   */
-  async listTags(options: ListTagsOptions = {}): Promise<string[]> {
-    const tags: string[] = [];
-    for await (const tag of this.tags(options)) tags.push(tag);
-    return tags;
   }
 
   /**
