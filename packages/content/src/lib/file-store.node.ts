@@ -10,6 +10,7 @@ import {
   parseDigest,
 } from '@ocikit/digest';
 import type { Descriptor } from '@ocikit/spec';
+import { type BlobContent, contentStream } from './blob-content.ts';
 import {
   errnoCode,
   isTempFile,
@@ -29,6 +30,7 @@ import type {
   Storage,
 } from './interfaces.ts';
 import { notFound } from './not-found.ts';
+import { pushFailure } from './push-failure.ts';
 import { findReachable } from './reachable.ts';
 
 /** Options of {@link FileStore.open}. */
@@ -180,7 +182,7 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
   /** {@inheritDoc Pusher.push} */
   async push(
     descriptor: Descriptor,
-    content: ReadableStream<Uint8Array>,
+    content: BlobContent,
     options: OperationOptions = {},
   ): Promise<void> {
     await this.pushFrom(descriptor, content, { offset: 0, signal: options.signal });
@@ -204,15 +206,16 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
    */
   async pushFrom(
     descriptor: Descriptor,
-    content: ReadableStream<Uint8Array>,
+    content: BlobContent,
     options: RangeFetchOptions,
   ): Promise<void> {
     const { signal, offset } = options;
-    const path = this.blobPath(descriptor.digest);
+    const stream = contentStream(content);
     try {
+      const path = this.blobPath(descriptor.digest);
       if (signal?.aborted) throw abortError(signal);
       if ((await this.#size(path)) === descriptor.size) {
-        await content.cancel();
+        await stream.cancel();
         return;
       }
       await mkdir(join(path, '..'), { recursive: true });
@@ -220,14 +223,14 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
         staleMs: this.#staleLockMs,
       });
       if (lock) {
-        await this.#ingest(descriptor, content, path, offset, lock, signal);
+        await this.#ingest(descriptor, stream, path, offset, lock, signal);
       } else {
         if (offset !== 0) throw busyIngest(descriptor.digest);
-        await this.#writePrivate(descriptor, content, path, signal);
+        await this.#writePrivate(descriptor, stream, path, signal);
       }
     } catch (error) {
-      await content.cancel(error).catch(() => {});
-      throw error;
+      await stream.cancel(error).catch(() => {});
+      throw pushFailure(error, descriptor, `"${this.root}"`);
     }
   }
 

@@ -1,10 +1,4 @@
-import {
-  createVerifyStream,
-  digestBytes,
-  OciError,
-  readBytes,
-  streamFromBytes,
-} from '@ocikit/digest';
+import { createVerifyStream, digestBytes, OciError, readBytes } from '@ocikit/digest';
 import { DEFAULT_MAX_MANIFEST_SIZE, type Descriptor } from '@ocikit/spec';
 import type { Fetcher, OperationOptions, Pusher } from './interfaces.ts';
 
@@ -60,7 +54,7 @@ export async function pushBytes(
   options: OperationOptions = {},
 ): Promise<Descriptor> {
   const descriptor: Descriptor = { mediaType, digest: digestBytes(bytes), size: bytes.byteLength };
-  await pusher.push(descriptor, streamFromBytes(bytes), options);
+  await pusher.push(descriptor, bytes, options);
   return descriptor;
 }
 

@@ -2,10 +2,13 @@ import { Buffer } from 'node:buffer';
 import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
+  type BlobContent,
+  contentStream,
   type Deleter,
   isNotFound,
   notFound,
   type OperationOptions,
+  pushFailure,
   type RangeFetcher,
   type RangeFetchOptions,
   type ReferrerLister,
@@ -26,14 +29,7 @@ import {
   removeStaleFiles,
   writeFileAtomic,
 } from '@ocikit/content/fs';
-import {
-  abortError,
-  createVerifyStream,
-  type Digest,
-  OciError,
-  readBytes,
-  streamFromBytes,
-} from '@ocikit/digest';
+import { abortError, createVerifyStream, type Digest, OciError, readBytes } from '@ocikit/digest';
 import {
   DEFAULT_MAX_MANIFEST_SIZE,
   type Descriptor,
@@ -267,7 +263,7 @@ export class OciLayout
    */
   async push(
     descriptor: Descriptor,
-    content: ReadableStream<Uint8Array>,
+    content: BlobContent,
     options: OperationOptions = {},
   ): Promise<void> {
     await this.pushFrom(descriptor, content, { offset: 0, signal: options.signal });
@@ -285,15 +281,16 @@ export class OciLayout
    */
   async pushFrom(
     descriptor: Descriptor,
-    content: ReadableStream<Uint8Array>,
+    content: BlobContent,
     options: RangeFetchOptions,
   ): Promise<void> {
     const { signal } = options;
+    const stream = contentStream(content);
     try {
       this.#assertWritable();
       if (signal?.aborted) throw abortError(signal);
       if (!isManifestMediaType(descriptor.mediaType)) {
-        await this.#store.pushFrom(descriptor, content, options);
+        await this.#store.pushFrom(descriptor, stream, options);
         return;
       }
       if (options.offset !== 0) {
@@ -309,12 +306,12 @@ export class OciLayout
         );
       }
       if (await this.#store.exists(descriptor, { signal })) {
-        await content.cancel();
+        await stream.cancel();
         const info = await this.#reader.manifestInfo(descriptor, { signal });
         if (info?.subject) await this.#keep(descriptor, signal);
         return;
       }
-      const bytes = await readBytes(content.pipeThrough(createVerifyStream(descriptor)), {
+      const bytes = await readBytes(stream.pipeThrough(createVerifyStream(descriptor)), {
         maxBytes: descriptor.size,
         signal,
       });
@@ -322,12 +319,12 @@ export class OciLayout
         contentType: descriptor.mediaType,
         expectedDigest: descriptor.digest,
       });
-      await this.#store.push(descriptor, streamFromBytes(bytes), { signal });
+      await this.#store.push(descriptor, bytes, { signal });
       const info = this.#reader.remember(manifest);
       if (info.subject) await this.#keep(descriptor, signal);
     } catch (error) {
-      await content.cancel(error).catch(() => {});
-      throw error;
+      await stream.cancel(error).catch(() => {});
+      throw pushFailure(error, descriptor, `"${this.root}"`);
     }
   }
 
@@ -607,7 +604,7 @@ async function ensureDirectory(
     throw layoutInvalid(
       root,
       path === root
-        ? 'the directory does not exist'
+        ? 'the directory does not exist (open it with { create: true } to make a new layout)'
         : `it has no ${relativeName(root, path)}/ directory`,
     );
   }
@@ -634,7 +631,12 @@ async function ensureLayoutFile(
     bytes = await readFile(path);
   } catch (error) {
     if (errnoCode(error) !== 'ENOENT') throw error;
-    if (!create) throw layoutInvalid(root, 'it has no oci-layout file');
+    if (!create) {
+      throw layoutInvalid(
+        root,
+        'it has no oci-layout file (open it with { create: true } to make a new layout)',
+      );
+    }
     await writeFileAtomic(path, OCI_LAYOUT_BYTES, { fsync });
     undo.push(() => rm(path, { force: true }));
     return;

@@ -15,7 +15,7 @@ import {
   smallImage,
   type TestImage,
 } from '@ocikit/contracts';
-import { isOciError, streamFromBytes } from '@ocikit/digest';
+import { digestBytes, isOciError, streamFromBytes } from '@ocikit/digest';
 import { type Descriptor, MediaType } from '@ocikit/spec';
 import { collect, errorCode } from '@ocikit/testbed';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -182,6 +182,9 @@ describe('OciLayout', () => {
       const error = await OciLayout.open(path).catch((caught: unknown) => caught);
       expect(isOciError(error, 'LAYOUT_INVALID'), `${label}: ${error}`).toBe(true);
       expect((error as Error).message, label).toContain(path);
+      if (index === 0 || index === 2) {
+        expect((error as Error).message, label).toContain('{ create: true }');
+      }
       expect(await listing(path), label).toEqual(before);
     }
     expect(await errorCode(OciLayout.open(join(dir, 'case-8'), { create: true }))).toBe(
@@ -362,6 +365,27 @@ describe('OciLayout', () => {
     expect(await readdir(root)).not.toContain('.index.json.deadbeef0000.tmp');
     expect(await layout.exists(drop.blobs[1]?.descriptor as Descriptor)).toBe(false);
     expect(await fetchBytes(layout, keep.manifest.descriptor)).toEqual(keep.manifest.bytes);
+  });
+
+  it('takes bytes for a push, and says a push of wrong bytes was a push into this layout', async () => {
+    const image = smallImage();
+    for (const blob of image.blobs) await layout.push(blob.descriptor, blob.bytes);
+    await layout.push(image.manifest.descriptor, image.manifest.bytes);
+    await layout.tag(image.manifest.descriptor, 'v1');
+    expect(await fetchBytes(layout, await layout.resolve('v1'))).toEqual(image.manifest.bytes);
+    const [config] = image.blobs as [Blob];
+    const cases: [string, Descriptor, Uint8Array][] = [
+      ['blob', config.descriptor, config.bytes],
+      ['manifest', image.manifest.descriptor, image.manifest.bytes],
+    ];
+    for (const [label, descriptor, bytes] of cases) {
+      const wrong = { ...descriptor, digest: digestBytes(new TextEncoder().encode(label)) };
+      const error = await layout.push(wrong, bytes).catch((caught: unknown) => caught);
+      expect(isOciError(error, 'DIGEST_MISMATCH'), `${label}: ${error}`).toBe(true);
+      expect((error as Error).message, label).toContain(
+        `Cannot push ${wrong.digest} to "${resolve(root)}"`,
+      );
+    }
   });
 
   it('refuses a manifest that does not parse, and keeps none of it', async () => {

@@ -40,7 +40,7 @@ async function openBlob(
   offset: number,
   signal: AbortSignal | undefined,
 ): Promise<ReadableStream<Uint8Array>> {
-  const what = `Blob ${descriptor.digest} of ${context.name}`;
+  const what = `Blob ${descriptor.digest} of ${context.display}`;
   const response = await context.client.send({
     address: { path: blobPath(context.name, descriptor.digest) },
     headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
@@ -51,7 +51,7 @@ async function openBlob(
   if (response.status !== 200 && response.status !== 206) {
     throw await responseError(
       response,
-      `Cannot get blob ${descriptor.digest} of ${context.name}`,
+      `Cannot get blob ${descriptor.digest} of ${context.display}`,
       'BLOB_UNKNOWN',
     );
   }
@@ -153,7 +153,7 @@ async function readFrom(
     start,
     size: descriptor.size,
     maxResumes: context.settings.maxResumes,
-    what: `Blob ${descriptor.digest} of ${context.name}`,
+    what: `Blob ${descriptor.digest} of ${context.display}`,
     signal,
   });
 }
@@ -196,10 +196,10 @@ export async function headBlob(
     return undefined;
   }
   if (response.status !== 200) {
-    throw await responseError(response, `Cannot check blob ${digest} in ${context.name}`);
+    throw await responseError(response, `Cannot check blob ${digest} in ${context.display}`);
   }
   await discard(response);
-  checkHeaderDigest(response, digest, `Blob ${digest} of ${context.name}`);
+  checkHeaderDigest(response, digest, `Blob ${digest} of ${context.display}`);
   return Object.freeze({
     mediaType: contentType(response.headers) || 'application/octet-stream',
     digest,
