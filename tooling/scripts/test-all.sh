@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test pipeline, from a fresh clone: installs what the tests need
 # (Debian peers, pnpm, the locked dependencies), then lint, build, type
-# checks, repository checks, the runtime smoke test (Node, Deno, Bun) and
-# every unit and integration test. The last line is the test count.
+# checks, repository checks, the consumer smoke test (the packed packages
+# under Node, Deno and Bun) and every unit and integration test. The last line is the test count.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 CI="${CI:-true}"
@@ -31,7 +31,7 @@ pnpm exec turbo run typecheck --output-logs=errors-only
 step "repository checks"
 pnpm exec tsx tooling/scripts/src/check-all.ts --built
 
-step "runtime smoke: Node, Deno, Bun"
+step "consumer smoke: packed tarballs installed with npm, under Node, Deno, Bun"
 bash tooling/runtime-smoke/run.sh
 
 step "tests"

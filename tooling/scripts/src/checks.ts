@@ -43,13 +43,23 @@ export const layerCheck: Check = {
   },
 };
 
-const REQUIRED_FIELDS = ['description', 'license', 'engines', 'files', 'exports'] as const;
+const REQUIRED_FIELDS = [
+  'description',
+  'license',
+  'repository',
+  'homepage',
+  'bugs',
+  'engines',
+  'files',
+  'exports',
+] as const;
 
 /** Package manifests have the shape STYLE.md gives them, and a README with an example. */
 export const manifestCheck: Check = {
   name: 'package manifests and READMEs',
   run() {
     const problems: string[] = [];
+    const rootLicense = join(repoRoot, 'LICENSE');
     for (const pkg of published()) {
       const { manifest } = pkg;
       const name = manifest.name;
@@ -71,6 +81,10 @@ export const manifestCheck: Check = {
         if (!existsSync(join(pkg.dir, entry.source))) {
           problems.push(`${name}: export "${entry.subpath}" has no source ${entry.source}`);
         }
+      }
+      const license = join(pkg.dir, 'LICENSE');
+      if (!existsSync(license) || !readFileSync(license).equals(readFileSync(rootLicense))) {
+        problems.push(`${name}: LICENSE must be a copy of the repository's`);
       }
       const readme = join(pkg.dir, 'README.md');
       if (!existsSync(readme)) {
