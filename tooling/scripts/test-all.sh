@@ -31,6 +31,12 @@ pnpm exec turbo run typecheck --output-logs=errors-only
 step "repository checks"
 pnpm exec tsx tooling/scripts/src/check-all.ts --built
 
+step "JSR: deno publish --dry-run (jsr.json, no slow types)"
+pnpm exec deno publish --dry-run --allow-dirty --quiet
+
+step "API reference (TypeDoc, warnings are errors)"
+pnpm exec typedoc --logLevel Warn
+
 step "consumer smoke: packed tarballs installed with npm, under Node, Deno, Bun"
 bash tooling/runtime-smoke/run.sh
 

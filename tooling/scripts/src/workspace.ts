@@ -20,6 +20,7 @@ export interface PackageManifest {
   files?: string[];
   engines?: Record<string, string>;
   exports?: Record<string, string | Record<string, string>>;
+  imports?: Record<string, string | Record<string, string>>;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
