@@ -3,7 +3,7 @@
 // workspace, and uses them there as a user would: the runtime smoke under
 // Node, Deno and Bun, edge bundles of @ocikit/digest, and
 // @ocikit/transport/node once undici (its optional peer) is added.
-import { execFileSync, type StdioOptions } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -21,8 +21,8 @@ import { repoRoot } from './workspace.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'ocikit-consumer-'));
 const bin = (name: string) => join(repoRoot, 'node_modules/.bin', name);
-const run = (command: string, args: string[], stdio: StdioOptions = 'inherit') =>
-  execFileSync(command, args, { cwd: scratch, stdio });
+const run = (command: string, args: string[]) =>
+  execFileSync(command, args, { cwd: scratch, stdio: 'inherit' });
 
 let started = performance.now();
 function step(what: string): void {
