@@ -1,5 +1,7 @@
-// Exercises the built packages; run by Node, Deno and Bun (see run.sh).
+// Exercises the packed packages as a consumer installs them; run by Node,
+// Deno and Bun in a scratch project (see run.sh).
 import { smokeAuth } from './auth.ts';
+import { smokeConsumer } from './consumer.ts';
 import { smokeDigest } from './digest.ts';
 import { smokeLayout } from './layout.ts';
 import { smokeReference } from './reference.ts';
@@ -17,6 +19,7 @@ const smokes: [string, () => Promise<void>][] = [
   ['@ocikit/transport', smokeTransport],
   ['@ocikit/layout', smokeLayout],
   ['@ocikit/registry', smokeRegistry],
+  ['optional peers and conditions', smokeConsumer],
 ];
 for (const [name, smoke] of smokes) {
   await smoke();

@@ -153,7 +153,7 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
     return path;
   }
 
-  /** {@inheritDoc Fetcher.fetch} */
+  /** {@inheritDoc @ocikit/content!Fetcher.fetch} */
   async fetch(
     descriptor: Descriptor,
     options: OperationOptions = {},
@@ -163,7 +163,7 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
     return stream.pipeThrough(createVerifyStream(descriptor));
   }
 
-  /** {@inheritDoc RangeFetcher.fetchRange} */
+  /** {@inheritDoc @ocikit/content!RangeFetcher.fetchRange} */
   async fetchRange(
     descriptor: Descriptor,
     options: RangeFetchOptions,
@@ -172,14 +172,14 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
     return this.#open(descriptor, options.offset);
   }
 
-  /** {@inheritDoc ExistenceChecker.exists} */
+  /** {@inheritDoc @ocikit/content!ExistenceChecker.exists} */
   async exists(descriptor: Descriptor, options: OperationOptions = {}): Promise<boolean> {
     if (options.signal?.aborted) throw abortError(options.signal);
     const size = await this.#size(this.blobPath(descriptor.digest));
     return size !== undefined && size === descriptor.size;
   }
 
-  /** {@inheritDoc Pusher.push} */
+  /** {@inheritDoc @ocikit/content!Pusher.push} */
   async push(
     descriptor: Descriptor,
     content: BlobContent,
@@ -188,7 +188,7 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
     await this.pushFrom(descriptor, content, { offset: 0, signal: options.signal });
   }
 
-  /** {@inheritDoc ResumablePusher.resumeOffset} */
+  /** {@inheritDoc @ocikit/content!ResumablePusher.resumeOffset} */
   async resumeOffset(descriptor: Descriptor, options: OperationOptions = {}): Promise<number> {
     if (options.signal?.aborted) throw abortError(options.signal);
     const path = this.blobPath(descriptor.digest);
@@ -198,7 +198,7 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
   }
 
   /**
-   * {@inheritDoc ResumablePusher.pushFrom}
+   * Implements {@link @ocikit/content!ResumablePusher.pushFrom}.
    *
    * When the ingest file holds fewer than `offset` bytes (another writer
    * took it over, or it was removed), fails with `BLOB_UPLOAD_INVALID`:
@@ -234,7 +234,7 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
     }
   }
 
-  /** {@inheritDoc Deleter.delete} */
+  /** {@inheritDoc @ocikit/content!Deleter.delete} */
   async delete(descriptor: Descriptor, options: OperationOptions = {}): Promise<void> {
     if (options.signal?.aborted) throw abortError(options.signal);
     const path = this.blobPath(descriptor.digest);

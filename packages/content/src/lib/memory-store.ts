@@ -144,7 +144,11 @@ export class MemoryStore
     }
   }
 
-  /** {@inheritDoc Deleter.delete} Tags pointing at a deleted manifest go with it. */
+  /**
+   * Implements {@link Deleter.delete}.
+   *
+   * Tags pointing at a deleted manifest go with it.
+   */
   async delete(descriptor: Descriptor, options: OperationOptions = {}): Promise<void> {
     this.#get(descriptor, options);
     this.#content.delete(descriptor.digest);

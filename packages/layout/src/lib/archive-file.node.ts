@@ -147,7 +147,7 @@ export class OciArchive
     return this.#index;
   }
 
-  /** {@inheritDoc Fetcher.fetch} */
+  /** {@inheritDoc @ocikit/content!Fetcher.fetch} */
   async fetch(
     descriptor: Descriptor,
     options: OperationOptions = {},
@@ -158,7 +158,7 @@ export class OciArchive
     );
   }
 
-  /** {@inheritDoc RangeFetcher.fetchRange} */
+  /** {@inheritDoc @ocikit/content!RangeFetcher.fetchRange} */
   async fetchRange(
     descriptor: Descriptor,
     options: RangeFetchOptions,
@@ -168,24 +168,24 @@ export class OciArchive
     return readRange(this.#handle, blob.offset + start, blob.size - start);
   }
 
-  /** {@inheritDoc ExistenceChecker.exists} */
+  /** {@inheritDoc @ocikit/content!ExistenceChecker.exists} */
   async exists(descriptor: Descriptor, options: OperationOptions = {}): Promise<boolean> {
     if (options.signal?.aborted) throw abortError(options.signal);
     return this.#blobs.get(descriptor.digest)?.size === descriptor.size;
   }
 
-  /** {@inheritDoc Resolver.resolve} */
+  /** {@inheritDoc @ocikit/content!Resolver.resolve} */
   resolve(reference: string, options: OperationOptions = {}): Promise<Descriptor> {
     return this.#reader.resolve(reference, options);
   }
 
-  /** {@inheritDoc TagLister.tags} */
+  /** {@inheritDoc @ocikit/content!TagLister.tags} */
   tags(options: TagListOptions = {}): AsyncIterable<string> {
     return this.#reader.tags(options);
   }
 
   /**
-   * {@inheritDoc ReferrerLister.referrers}
+   * Implements {@link @ocikit/content!ReferrerLister.referrers}.
    *
    * Searches the manifests `index.json` lists and those reachable from them.
    */

@@ -231,7 +231,7 @@ export class OciLayout
     }
   }
 
-  /** {@inheritDoc Fetcher.fetch} */
+  /** {@inheritDoc @ocikit/content!Fetcher.fetch} */
   fetch(
     descriptor: Descriptor,
     options: OperationOptions = {},
@@ -239,7 +239,7 @@ export class OciLayout
     return this.#store.fetch(descriptor, options);
   }
 
-  /** {@inheritDoc RangeFetcher.fetchRange} */
+  /** {@inheritDoc @ocikit/content!RangeFetcher.fetchRange} */
   fetchRange(
     descriptor: Descriptor,
     options: RangeFetchOptions,
@@ -247,13 +247,13 @@ export class OciLayout
     return this.#store.fetchRange(descriptor, options);
   }
 
-  /** {@inheritDoc ExistenceChecker.exists} */
+  /** {@inheritDoc @ocikit/content!ExistenceChecker.exists} */
   exists(descriptor: Descriptor, options: OperationOptions = {}): Promise<boolean> {
     return this.#store.exists(descriptor, options);
   }
 
   /**
-   * {@inheritDoc Pusher.push}
+   * Implements {@link @ocikit/content!Pusher.push}.
    *
    * A manifest (at most 4 MiB) is read whole, verified and parsed before it
    * is stored; one with a `subject` gets an untagged `index.json` entry.
@@ -269,13 +269,13 @@ export class OciLayout
     await this.pushFrom(descriptor, content, { offset: 0, signal: options.signal });
   }
 
-  /** {@inheritDoc ResumablePusher.resumeOffset} */
+  /** {@inheritDoc @ocikit/content!ResumablePusher.resumeOffset} */
   resumeOffset(descriptor: Descriptor, options: OperationOptions = {}): Promise<number> {
     return this.#store.resumeOffset(descriptor, options);
   }
 
   /**
-   * {@inheritDoc ResumablePusher.pushFrom}
+   * Implements {@link @ocikit/content!ResumablePusher.pushFrom}.
    *
    * Manifests are always pushed whole (`offset` must be 0).
    */
@@ -328,13 +328,13 @@ export class OciLayout
     }
   }
 
-  /** {@inheritDoc Resolver.resolve} */
+  /** {@inheritDoc @ocikit/content!Resolver.resolve} */
   resolve(reference: string, options: OperationOptions = {}): Promise<Descriptor> {
     return this.#reader.resolve(reference, options);
   }
 
   /**
-   * {@inheritDoc Tagger.tag}
+   * Implements {@link @ocikit/content!Tagger.tag}.
    *
    * Writes (or updates) the `index.json` entry of the tag; other entries with
    * the tag go, and an untagged entry of the manifest takes the tag, so no
@@ -370,7 +370,7 @@ export class OciLayout
   }
 
   /**
-   * {@inheritDoc Untagger.untag}
+   * Implements {@link @ocikit/content!Untagger.untag}.
    *
    * Removes the tag's `index.json` entries; a referrer left with no entry
    * keeps an untagged one.
@@ -392,13 +392,13 @@ export class OciLayout
     });
   }
 
-  /** {@inheritDoc TagLister.tags} */
+  /** {@inheritDoc @ocikit/content!TagLister.tags} */
   tags(options: TagListOptions = {}): AsyncIterable<string> {
     return this.#reader.tags(options);
   }
 
   /**
-   * {@inheritDoc ReferrerLister.referrers}
+   * Implements {@link @ocikit/content!ReferrerLister.referrers}.
    *
    * Searches the manifests `index.json` lists and every manifest reachable
    * from them through indexes: every manifest pushed through the layout
@@ -409,7 +409,7 @@ export class OciLayout
   }
 
   /**
-   * {@inheritDoc Deleter.delete}
+   * Implements {@link @ocikit/content!Deleter.delete}.
    *
    * Removes the blob and every `index.json` entry (tags included) that lists
    * it. What it references stays until {@link OciLayout.gc}.
