@@ -16,7 +16,7 @@ import { ociFailure } from '@ocikit/testbed';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copy } from './copy.ts';
 import { TransferError } from './errors.ts';
-import { type Graph, image, index, load, referrer } from './graphs.testing.ts';
+import { type Graph, image, index, load, nth, referrer } from './graphs.testing.ts';
 import type { ProgressEvent } from './progress.ts';
 
 const dirs: string[] = [];
@@ -237,13 +237,13 @@ describe('copy between MemoryStore and FileStore', () => {
     const from = new MemoryStore();
     await load(from, graph);
     const to = new MemoryStore();
-    await to.push(graph.blobs[0]!.descriptor, streamFromBytes(graph.blobs[0]!.bytes));
+    await to.push(nth(graph.blobs, 0).descriptor, streamFromBytes(nth(graph.blobs, 0).bytes));
     const events: ProgressEvent[] = [];
     const result = await copy(
       { from, to, reference: graph.root },
       { onProgress: (e) => events.push(e) },
     );
-    const layer = graph.blobs[1]!.descriptor.digest;
+    const layer = nth(graph.blobs, 1).descriptor.digest;
     const steps = events.filter((e) => e.descriptor.digest === layer).map((e) => e.type);
     expect(steps[0]).toBe('started');
     expect(steps.at(-1)).toBe('done');
@@ -251,7 +251,7 @@ describe('copy between MemoryStore and FileStore', () => {
     const lastBytes = events.filter((e) => e.type === 'bytes').at(-1);
     expect(lastBytes).toMatchObject({ transferred: 70_000 });
     expect(
-      events.find((e) => e.descriptor.digest === graph.blobs[0]!.descriptor.digest),
+      events.find((e) => e.descriptor.digest === nth(graph.blobs, 0).descriptor.digest),
     ).toMatchObject({
       type: 'skipped',
       reason: 'exists',
@@ -289,7 +289,7 @@ describe('copy with a platform filter', () => {
     });
     if (pushed.kind !== 'index' || source.kind !== 'index') throw new Error('not an index');
     expect(pushed.value.manifests).toEqual(source.value.manifests.slice(0, 2));
-    expect(await to.exists(source.value.manifests[2]!)).toBe(false);
+    expect(await to.exists(nth(source.value.manifests, 2))).toBe(false);
     expect(await to.resolve('v1')).toMatchObject({ digest: subset.root.digest });
     expect(subset.manifests).toBe(3);
   });
@@ -315,7 +315,7 @@ describe('copy with a platform filter', () => {
 describe('copy of referrers', () => {
   it('copies referrers of the root and of every child, recursively, filtered by artifactType', async () => {
     const graph = multiPlatform();
-    const child = graph.manifests[0]!.descriptor;
+    const child = nth(graph.manifests, 0).descriptor;
     const rootSig = referrer(graph.root, 'application/vnd.example.signature');
     const childSbom = referrer(child, 'application/vnd.example.sbom');
     const sbomSig = referrer(childSbom.root, 'application/vnd.example.signature');
@@ -356,7 +356,7 @@ describe('copy of bad input', () => {
     const to = new MemoryStore();
     const error = await ociFailure(copy({ from, to, reference: graph.root }));
     expect(error).toMatchObject({ code: 'BLOB_UNKNOWN', origin: 'source' });
-    expect(error.message).toContain(graph.blobs[2]!.descriptor.digest);
+    expect(error.message).toContain(nth(graph.blobs, 2).descriptor.digest);
     expect(await to.exists(graph.root)).toBe(false);
   });
 
@@ -364,7 +364,7 @@ describe('copy of bad input', () => {
     const graph = image([4096]);
     const from = new MemoryStore();
     await load(from, graph);
-    const layer = graph.blobs[1]!;
+    const layer = nth(graph.blobs, 1);
     const tampered = layer.bytes.slice();
     tampered[2000] = (tampered[2000] ?? 0) ^ 1;
     const lying: Fetcher = {
@@ -384,8 +384,8 @@ describe('copy of bad input', () => {
     const graph = index([{ graph: image([10]), platform: 'linux/amd64' }]);
     const from = new MemoryStore();
     await load(from, graph);
-    const child = graph.manifests[0]!.descriptor;
-    const parentBytes = graph.manifests[1]!.bytes;
+    const child = nth(graph.manifests, 0).descriptor;
+    const parentBytes = nth(graph.manifests, 1).bytes;
     const cyclic: Fetcher = {
       async fetch(descriptor) {
         return descriptor.digest === child.digest
@@ -471,7 +471,7 @@ describe('copy cancelled', () => {
     const graph = image([1 << 20, 1 << 20]);
     const from = new MemoryStore();
     await load(from, graph);
-    const stalled = graph.blobs[2]!;
+    const stalled = nth(graph.blobs, 2);
     const slow: Fetcher = {
       async fetch(descriptor, options) {
         if (descriptor.digest !== stalled.descriptor.digest) return from.fetch(descriptor, options);

@@ -88,3 +88,10 @@ export function referrer(
     manifest: artifact.manifest,
   };
 }
+
+/** The item at an index, which a test knows is there. */
+export function nth<T>(list: readonly T[], at: number): T {
+  const item = list[at];
+  if (item === undefined) throw new Error(`No item ${at} in a list of ${list.length}`);
+  return item;
+}
