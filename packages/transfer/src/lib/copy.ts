@@ -8,7 +8,7 @@ import {
   type Resolver,
   type Tagger,
 } from '@ocikit/content';
-import { abortError, OciError, streamFromBytes } from '@ocikit/digest';
+import { abortError, OciError, relayStream, streamFromBytes } from '@ocikit/digest';
 import {
   type Descriptor,
   isIndexMediaType,
@@ -23,7 +23,6 @@ import { Limiter } from './limiter.ts';
 import { type CopyOptions, type CopyResult, type Settings, settingsFrom } from './options.ts';
 import { indexFor, selectEntries } from './platforms.ts';
 import { Tally } from './progress.ts';
-import { relay } from './relay.ts';
 
 /** Where a copy reads: any Fetcher; a Resolver to start from a tag; a ReferrerLister for referrers. */
 export type CopySource = Fetcher & Partial<Resolver>;
@@ -51,7 +50,9 @@ export interface CopyRequest {
  * the destination has costs one `exists`; one it can mount (a
  * cross-repository mount on one registry) is mounted; a blob two manifests
  * share moves once. Every byte is verified before the destination commits
- * it. On the first failure, or when `signal` fires, the rest of the copy is
+ * it, and a blob's bytes are hashed once: the source's fetch verifies them
+ * and the destination, seeing a self-verifying stream (`verifyContent` of
+ * `@ocikit/digest`), only counts them. On the first failure, or when `signal` fires, the rest of the copy is
  * cancelled and awaited before the error is thrown.
  *
  * @param request - {@link CopyRequest}
@@ -330,13 +331,13 @@ class GraphCopy {
     );
     let transferred = 0;
     let sourceError: unknown;
-    const content = relay(source, {
+    const content = relayStream(source, {
       onChunk: (chunk) => {
         transferred += chunk.byteLength;
         tally.bytesCopied += chunk.byteLength;
         if (tally.listening) tally.emit(descriptor, { type: 'bytes', transferred });
       },
-      onSourceError: (error) => {
+      onError: (error) => {
         sourceError = error;
       },
     });

@@ -1,0 +1,57 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryStore } from '@ocikit/content';
+import { FileStore } from '@ocikit/content/fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as hasher from '../../../digest/src/lib/hasher.ts';
+import { copy } from './copy.ts';
+import { image, index, load } from './graphs.testing.ts';
+
+/** Counts the bytes the real hashers take in. */
+vi.mock('../../../digest/src/lib/hasher.ts', async (original) => {
+  const real = await original<typeof import('../../../digest/src/lib/hasher.ts')>();
+  const counter = { bytes: 0 };
+  return {
+    ...real,
+    counter,
+    createHasher: (algorithm?: string) => {
+      const created = real.createHasher(algorithm);
+      const update = created.update.bind(created);
+      created.update = (chunk: Uint8Array) => {
+        counter.bytes += chunk.byteLength;
+        return update(chunk);
+      };
+      return created;
+    },
+  };
+});
+const hashed = (hasher as unknown as { counter: { bytes: number } }).counter;
+
+let dir: string | undefined;
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('copy hashes each blob byte once', () => {
+  it('memory → file store: blob bytes hashed once (manifests, a few KiB, by fetch, parse and push)', async () => {
+    const graph = index([
+      { graph: image([200_000, 100_000]), platform: 'linux/amd64' },
+      { graph: image([300_000]), platform: 'linux/arm64' },
+    ]);
+    const from = new MemoryStore();
+    await load(from, graph);
+    dir = await mkdtemp(join(tmpdir(), 'ocikit-transfer-once-'));
+    const to = await FileStore.open(dir, { fsync: false });
+    hashed.bytes = 0;
+    const result = await copy({ from, to, reference: graph.root }, { tags: [] });
+    const unique = new Map(
+      graph.blobs.map((blob) => [blob.descriptor.digest, blob.bytes.byteLength]),
+    );
+    const blobBytes = [...unique.values()].reduce((sum, size) => sum + size, 0);
+    const manifestBytes = graph.manifests.reduce((sum, m) => sum + m.size, 0);
+    expect(result.bytesCopied).toBe(blobBytes);
+    expect(hashed.bytes).toBeGreaterThanOrEqual(blobBytes);
+    expect(hashed.bytes).toBeLessThanOrEqual(blobBytes + 3 * manifestBytes);
+  });
+});
