@@ -1,6 +1,6 @@
 import { type Pusher, pushBytes } from '@ocikit/content';
 import { artifactFor, type Blob, configBlob, randomBlob } from '@ocikit/contracts';
-import { streamFromBytes } from '@ocikit/digest';
+import { OciError, streamFromBytes } from '@ocikit/digest';
 import {
   createImageIndex,
   createImageManifest,
@@ -92,6 +92,8 @@ export function referrer(
 /** The item at an index, which a test knows is there. */
 export function nth<T>(list: readonly T[], at: number): T {
   const item = list[at];
-  if (item === undefined) throw new Error(`No item ${at} in a list of ${list.length}`);
+  if (item === undefined) {
+    throw new OciError('OPTION_INVALID', `No item ${at} in a list of ${list.length}`);
+  }
   return item;
 }
