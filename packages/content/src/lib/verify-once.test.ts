@@ -4,33 +4,19 @@ import { join } from 'node:path';
 import { randomBlob } from '@ocikit/contracts';
 import { streamFromBytes } from '@ocikit/digest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import * as hasher from '../../../digest/src/lib/hasher.ts';
+import { hashCounter } from '../../../digest/src/lib/hash-counter.testing.ts';
 import { FileStore } from './file-store.node.ts';
 import { MemoryStore } from './memory-store.ts';
 
-/** Counts the bytes the real hashers take in, to tell whether a push hashed again. */
-vi.mock('../../../digest/src/lib/hasher.ts', async (original) => {
-  const real = await original<typeof import('../../../digest/src/lib/hasher.ts')>();
-  const counter = { bytes: 0 };
-  return {
-    ...real,
-    counter,
-    createHasher: (algorithm?: string) => {
-      const created = real.createHasher(algorithm);
-      const update = created.update.bind(created);
-      created.update = (chunk: Uint8Array) => {
-        counter.bytes += chunk.byteLength;
-        return update(chunk);
-      };
-      return created;
-    },
-  };
-});
-const hashed = (hasher as unknown as { counter: { bytes: number } }).counter;
+vi.mock('../../../digest/src/lib/hasher.ts', async (original) =>
+  (await import('../../../digest/src/lib/hash-counter.testing.ts')).countingHasherModule(
+    await original(),
+  ),
+);
 
 const dirs: string[] = [];
 afterEach(async () => {
-  hashed.bytes = 0;
+  hashCounter.bytes = 0;
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
@@ -57,9 +43,9 @@ describe('a fetch of one store pushed into another is hashed once', () => {
       const source = await makeSource();
       const destination = await makeDestination();
       await source.push(blob.descriptor, streamFromBytes(blob.bytes));
-      hashed.bytes = 0;
+      hashCounter.bytes = 0;
       await destination.push(blob.descriptor, await source.fetch(blob.descriptor));
-      expect(hashed.bytes, label).toBe(blob.bytes.byteLength);
+      expect(hashCounter.bytes, label).toBe(blob.bytes.byteLength);
       expect(await destination.exists(blob.descriptor), label).toBe(true);
     }
   });

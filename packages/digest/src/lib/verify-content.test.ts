@@ -2,31 +2,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { concatBytes, streamFromBytes } from './bytes.ts';
 import { OciError } from './errors.ts';
-import * as hasher from './hasher.ts';
+import { hashCounter } from './hash-counter.testing.ts';
+import { createHasher } from './hasher.ts';
 import { createVerifyStream } from './verify.ts';
 import { relayStream, verifyContent } from './verify-content.ts';
 
-/** Counts the bytes the real hashers take in, to tell whether content was hashed again. */
-vi.mock('./hasher.ts', async (original) => {
-  const real = await original<typeof import('./hasher.ts')>();
-  const counter = { bytes: 0 };
-  return {
-    ...real,
-    counter,
-    createHasher: (algorithm?: string) => {
-      const created = real.createHasher(algorithm);
-      const update = created.update.bind(created);
-      created.update = (chunk: Uint8Array) => {
-        counter.bytes += chunk.byteLength;
-        return update(chunk);
-      };
-      return created;
-    },
-  };
-});
-const hashed = (hasher as unknown as { counter: { bytes: number } }).counter;
+vi.mock('./hasher.ts', async (original) =>
+  (await import('./hash-counter.testing.ts')).countingHasherModule(await original()),
+);
 afterEach(() => {
-  hashed.bytes = 0;
+  hashCounter.bytes = 0;
 });
 
 const data = new Uint8Array(randomBytes(10_000));
@@ -52,7 +37,7 @@ const verifying = (bytes: Uint8Array) =>
 describe('verifyContent', () => {
   it('hashes a stream that already verifies itself against the same content only once', async () => {
     expect(await read(verifyContent(verifying(data), expected))).toEqual(data);
-    expect(hashed.bytes).toBe(data.byteLength);
+    expect(hashCounter.bytes).toBe(data.byteLength);
   });
 
   it('passes the relay of a verifying stream on without a second hash, reporting each chunk', async () => {
@@ -62,7 +47,7 @@ describe('verifyContent', () => {
     });
     expect(await read(verifyContent(relayed, expected))).toEqual(data);
     expect(seen).toBe(data.byteLength);
-    expect(hashed.bytes).toBe(data.byteLength);
+    expect(hashCounter.bytes).toBe(data.byteLength);
   });
 
   it('still fails with DIGEST_MISMATCH when the self-verifying source carries a tampered byte', async () => {
@@ -95,13 +80,13 @@ describe('verifyContent', () => {
       ],
     ];
     for (const [label, stream, outcome, bytes] of cases) {
-      hashed.bytes = 0;
+      hashCounter.bytes = 0;
       const result = await read(verifyContent(stream, expected));
       expect(result instanceof OciError ? result.code : 'ok', label).toBe(outcome);
-      expect(hashed.bytes, label).toBe(bytes);
+      expect(hashCounter.bytes, label).toBe(bytes);
     }
-    const resumed = hasher.createHasher().update(data.subarray(0, 10));
-    hashed.bytes = 0;
+    const resumed = createHasher().update(data.subarray(0, 10));
+    hashCounter.bytes = 0;
     const rest = streamFromBytes(data.subarray(10)).pipeThrough(
       createVerifyStream(expected, { resumeFrom: resumed }),
     );

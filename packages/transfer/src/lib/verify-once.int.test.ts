@@ -7,29 +7,15 @@ import { Repository } from '@ocikit/registry';
 import { getTestbed, uniqueRepo } from '@ocikit/testbed';
 import { createNodeTransport } from '@ocikit/transport/node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import * as hasher from '../../../digest/src/lib/hasher.ts';
+import { hashCounter } from '../../../digest/src/lib/hash-counter.testing.ts';
 import { copy } from './copy.ts';
 import { image, index, load } from './graphs.testing.ts';
 
-/** Counts the bytes the real hashers take in. */
-vi.mock('../../../digest/src/lib/hasher.ts', async (original) => {
-  const real = await original<typeof import('../../../digest/src/lib/hasher.ts')>();
-  const counter = { bytes: 0 };
-  return {
-    ...real,
-    counter,
-    createHasher: (algorithm?: string) => {
-      const created = real.createHasher(algorithm);
-      const update = created.update.bind(created);
-      created.update = (chunk: Uint8Array) => {
-        counter.bytes += chunk.byteLength;
-        return update(chunk);
-      };
-      return created;
-    },
-  };
-});
-const hashed = (hasher as unknown as { counter: { bytes: number } }).counter;
+vi.mock('../../../digest/src/lib/hasher.ts', async (original) =>
+  (await import('../../../digest/src/lib/hash-counter.testing.ts')).countingHasherModule(
+    await original(),
+  ),
+);
 
 let dir: string | undefined;
 afterEach(async () => {
@@ -54,12 +40,12 @@ describe('copy from the real registry hashes each blob byte once', () => {
     await copy({ from: memory, to: from, reference: graph.root }, { tags: ['v1'] });
     dir = await mkdtemp(join(tmpdir(), 'ocikit-transfer-once-'));
     const to = await OciLayout.open(dir, { create: true });
-    hashed.bytes = 0;
+    hashCounter.bytes = 0;
     const result = await copy({ from, to, reference: 'v1' });
     const blobBytes = graph.blobs.reduce((sum, blob) => sum + blob.bytes.byteLength, 0);
     const manifestBytes = graph.manifests.reduce((sum, m) => sum + m.size, 0);
     expect(result.bytesCopied).toBe(blobBytes);
-    expect(hashed.bytes).toBeGreaterThanOrEqual(blobBytes);
-    expect(hashed.bytes).toBeLessThanOrEqual(blobBytes + 4 * manifestBytes);
+    expect(hashCounter.bytes).toBeGreaterThanOrEqual(blobBytes);
+    expect(hashCounter.bytes).toBeLessThanOrEqual(blobBytes + 4 * manifestBytes);
   });
 });

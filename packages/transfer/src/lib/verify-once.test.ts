@@ -4,29 +4,15 @@ import { join } from 'node:path';
 import { MemoryStore } from '@ocikit/content';
 import { FileStore } from '@ocikit/content/fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import * as hasher from '../../../digest/src/lib/hasher.ts';
+import { hashCounter } from '../../../digest/src/lib/hash-counter.testing.ts';
 import { copy } from './copy.ts';
 import { image, index, load } from './graphs.testing.ts';
 
-/** Counts the bytes the real hashers take in. */
-vi.mock('../../../digest/src/lib/hasher.ts', async (original) => {
-  const real = await original<typeof import('../../../digest/src/lib/hasher.ts')>();
-  const counter = { bytes: 0 };
-  return {
-    ...real,
-    counter,
-    createHasher: (algorithm?: string) => {
-      const created = real.createHasher(algorithm);
-      const update = created.update.bind(created);
-      created.update = (chunk: Uint8Array) => {
-        counter.bytes += chunk.byteLength;
-        return update(chunk);
-      };
-      return created;
-    },
-  };
-});
-const hashed = (hasher as unknown as { counter: { bytes: number } }).counter;
+vi.mock('../../../digest/src/lib/hasher.ts', async (original) =>
+  (await import('../../../digest/src/lib/hash-counter.testing.ts')).countingHasherModule(
+    await original(),
+  ),
+);
 
 let dir: string | undefined;
 afterEach(async () => {
@@ -43,7 +29,7 @@ describe('copy hashes each blob byte once', () => {
     await load(from, graph);
     dir = await mkdtemp(join(tmpdir(), 'ocikit-transfer-once-'));
     const to = await FileStore.open(dir, { fsync: false });
-    hashed.bytes = 0;
+    hashCounter.bytes = 0;
     const result = await copy({ from, to, reference: graph.root }, { tags: [] });
     const unique = new Map(
       graph.blobs.map((blob) => [blob.descriptor.digest, blob.bytes.byteLength]),
@@ -51,7 +37,7 @@ describe('copy hashes each blob byte once', () => {
     const blobBytes = [...unique.values()].reduce((sum, size) => sum + size, 0);
     const manifestBytes = graph.manifests.reduce((sum, m) => sum + m.size, 0);
     expect(result.bytesCopied).toBe(blobBytes);
-    expect(hashed.bytes).toBeGreaterThanOrEqual(blobBytes);
-    expect(hashed.bytes).toBeLessThanOrEqual(blobBytes + 3 * manifestBytes);
+    expect(hashCounter.bytes).toBeGreaterThanOrEqual(blobBytes);
+    expect(hashCounter.bytes).toBeLessThanOrEqual(blobBytes + 3 * manifestBytes);
   });
 });
