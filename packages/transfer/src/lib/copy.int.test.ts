@@ -1,11 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetchBytes, MemoryStore, type Storage } from '@ocikit/content';
 import { OciLayout } from '@ocikit/layout/fs';
 import { Repository } from '@ocikit/registry';
 import { createImageManifest, type Descriptor } from '@ocikit/spec';
-import { getTestbed, skopeoInspect, umoci, uniqueRepo } from '@ocikit/testbed';
+import {
+  faultClient,
+  getTestbed,
+  ociFailure,
+  skopeoInspect,
+  umoci,
+  uniqueRepo,
+} from '@ocikit/testbed';
 import type { TraceEvent } from '@ocikit/transport';
 import { createNodeTransport } from '@ocikit/transport/node';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -172,5 +180,97 @@ describe('copy between the real registry and OCI layouts', () => {
     const [amd64, arm64] = graph.manifests.map((manifest) => manifest.descriptor as Descriptor);
     expect(await dir.exists(amd64 as Descriptor)).toBe(false);
     expect(await dir.exists(arm64 as Descriptor)).toBe(true);
+  });
+});
+
+/** Every file under a layout's blobs/sha256 hashes to its name (nothing unverified was committed). */
+async function expectOnlyVerifiedBlobs(dir: OciLayout): Promise<void> {
+  const folder = join(dir.root, 'blobs', 'sha256');
+  for (const name of await readdir(folder).catch(() => [])) {
+    const bytes = await readFile(join(folder, name));
+    expect(createHash('sha256').update(bytes).digest('hex'), name).toBe(name);
+  }
+}
+
+describe('copy from the real registry through the fault proxy', () => {
+  async function seeded(layerSizes: number[]) {
+    const graph = image(layerSizes);
+    const memory = new MemoryStore();
+    await load(memory, graph);
+    const direct = repository();
+    await copy({ from: memory, to: direct, reference: graph.root }, { tags: ['v1'] });
+    const { host } = getTestbed().faults;
+    const viaProxy = new Repository(
+      { registry: host, repository: direct.name },
+      { transport: createNodeTransport({ retry: { minDelayMs: 1, maxDelayMs: 5 } }) },
+    );
+    return { graph, viaProxy, faults: faultClient(getTestbed().faults.controlUrl) };
+  }
+
+  it('fails with DIGEST_MISMATCH from the source for a flipped byte and commits nothing unverified', async () => {
+    const { graph, viaProxy, faults } = await seeded([50_000]);
+    const layer = graph.blobs[1]?.descriptor.digest;
+    const rule = await faults.add({
+      method: 'GET',
+      path: `/v2/${viaProxy.name}/blobs/${layer}`,
+      times: 'always',
+      fault: { type: 'corrupt', offset: 20_000 },
+    });
+    try {
+      const dir = await layout();
+      const error = await ociFailure(copy({ from: viaProxy, to: dir, reference: 'v1' }));
+      expect(error).toMatchObject({ code: 'DIGEST_MISMATCH', origin: 'source' });
+      expect(await dir.exists(graph.blobs[1]?.descriptor as Descriptor)).toBe(false);
+      expect(await dir.exists(graph.root)).toBe(false);
+      await expectOnlyVerifiedBlobs(dir);
+    } finally {
+      await rule.remove();
+    }
+  });
+
+  it('completes bit-exact when a blob download breaks off midway (the registry fetch resumes)', async () => {
+    const { graph, viaProxy, faults } = await seeded([200_000]);
+    const layer = graph.blobs[1]?.descriptor.digest;
+    const rule = await faults.add({
+      method: 'GET',
+      path: `/v2/${viaProxy.name}/blobs/${layer}`,
+      fault: { type: 'drop-body', afterBytes: 70_000 },
+    });
+    try {
+      const dir = await layout();
+      const result = await copy({ from: viaProxy, to: dir, reference: 'v1' });
+      expect(await rule.hits()).toBe(1);
+      expect(result.root).toEqual(graph.root);
+      await expectHolds(dir, graph);
+    } finally {
+      await rule.remove();
+    }
+  });
+
+  it('stops promptly with ABORTED while a blob response is held back, leaving no blob of it', async () => {
+    const { graph, viaProxy, faults } = await seeded([10_000, 20_000]);
+    const slow = graph.blobs[2]?.descriptor as Descriptor;
+    const rule = await faults.add({
+      method: 'GET',
+      path: `/v2/${viaProxy.name}/blobs/${slow.digest}`,
+      fault: { type: 'delay', ms: 3_000 },
+    });
+    try {
+      const dir = await layout();
+      const controller = new AbortController();
+      const copying = ociFailure(
+        copy({ from: viaProxy, to: dir, reference: 'v1' }, { signal: controller.signal }),
+      );
+      // Abort once the proxy holds the request for the slow blob.
+      while ((await rule.hits()) === 0) await faults.rules();
+      controller.abort();
+      const error = await copying;
+      expect(error.code).toBe('ABORTED');
+      expect(await dir.exists(slow)).toBe(false);
+      expect(await dir.exists(graph.root)).toBe(false);
+      await expectOnlyVerifiedBlobs(dir);
+    } finally {
+      await rule.remove();
+    }
   });
 });
