@@ -294,6 +294,29 @@ describe('copy with a platform filter', () => {
     expect(subset.manifests).toBe(3);
   });
 
+  it('filters a nested index and rebuilds its parent to name the new inner index', async () => {
+    const inner = multiPlatform();
+    const innerIndex = nth(inner.manifests, inner.manifests.length - 1);
+    const outer = createImageIndex({ manifests: [innerIndex.descriptor] });
+    const graph = {
+      blobs: inner.blobs,
+      manifests: [...inner.manifests, outer],
+      root: outer.descriptor,
+    };
+    const from = new MemoryStore();
+    await load(from, graph);
+    const to = new MemoryStore();
+    const result = await copy({ from, to, reference: graph.root }, { platforms: ['linux/s390x'] });
+    const pushedOuter = parseManifest(await fetchBytes(to, result.root));
+    if (pushedOuter.kind !== 'index') throw new Error('not an index');
+    const [innerEntry] = pushedOuter.value.manifests;
+    expect(innerEntry?.digest).not.toBe(innerIndex.digest);
+    const pushedInner = parseManifest(await fetchBytes(to, innerEntry as Descriptor));
+    if (pushedInner.kind !== 'index') throw new Error('not an index');
+    expect(pushedInner.value.manifests.map((m) => m.platform?.architecture)).toEqual(['s390x']);
+    expect(result.manifests).toBe(3);
+  });
+
   it('fails with PLATFORM_NOT_FOUND when no entry matches, and PLATFORM_INVALID for a bad specifier', async () => {
     const graph = multiPlatform();
     const from = new MemoryStore();

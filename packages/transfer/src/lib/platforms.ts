@@ -35,16 +35,18 @@ export function parsePlatformFilter(platforms: readonly string[]): readonly stri
  * @param index - the parsed source index
  * @param platforms - the wanted platforms
  * @returns the entries to copy, in their order
- * @throws {OciError} `PLATFORM_NOT_FOUND` when no entry has a wanted platform
+ * @throws {OciError} `PLATFORM_NOT_FOUND` when entries have platforms and none is wanted
  */
 export function selectEntries(
   index: ParsedImageIndex,
   platforms: readonly string[],
 ): readonly Descriptor[] {
-  const entries = index.value.manifests.filter(({ platform }) =>
+  const all = index.value.manifests;
+  const entries = all.filter(({ platform }) =>
     platform === undefined ? true : platforms.some((wanted) => platformMatches(wanted, platform)),
   );
-  if (!entries.some((entry) => entry.platform !== undefined)) {
+  const offered = all.some((entry) => entry.platform !== undefined);
+  if (offered && !entries.some((entry) => entry.platform !== undefined)) {
     throw new OciError(
       'PLATFORM_NOT_FOUND',
       `No manifest of index ${index.digest} is for ${platforms.map((p) => `"${p}"`).join(', ')}`,
