@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fetchBytes, MemoryStore, type Storage } from '@ocikit/content';
 import { OciLayout } from '@ocikit/layout/fs';
@@ -16,19 +15,15 @@ import {
 } from '@ocikit/testbed';
 import type { TraceEvent } from '@ocikit/transport';
 import { createNodeTransport } from '@ocikit/transport/node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { copy } from './copy.ts';
 import { type Graph, image, index, load, referrer } from './graphs.testing.ts';
+import { tempDirs } from './temp-dirs.testing.node.ts';
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const tempDir = tempDirs('ocikit-transfer-layout-');
 
 async function layout(): Promise<OciLayout> {
-  const dir = await mkdtemp(join(tmpdir(), 'ocikit-transfer-layout-'));
-  dirs.push(dir);
-  return OciLayout.open(dir, { create: true });
+  return OciLayout.open(await tempDir(), { create: true });
 }
 
 /** A new repository on the anonymous registry of the test bed, recording its requests. */
@@ -42,6 +37,18 @@ function repository(requests: { method: string; url: string; status?: number }[]
     },
   });
   return new Repository({ registry: host, repository: uniqueRepo('transfer/copy') }, { transport });
+}
+
+/** A new repository holding a graph, tagged `v1`, pushed with copy. */
+async function inRegistry(
+  graph: Graph,
+  requests?: { method: string; url: string; status?: number }[],
+): Promise<Repository> {
+  const memory = new MemoryStore();
+  await load(memory, graph);
+  const repo = repository(requests);
+  await copy({ from: memory, to: repo, reference: graph.root }, { tags: ['v1'] });
+  return repo;
 }
 
 async function expectHolds(store: Storage, graph: Graph): Promise<void> {
@@ -73,10 +80,7 @@ function count(
 describe('copy between the real registry and OCI layouts', () => {
   it('memory → registry → layout → registry keeps every digest, read back by skopeo and umoci', async () => {
     const graph = multiPlatform();
-    const memory = new MemoryStore();
-    await load(memory, graph);
-    const first = repository();
-    await copy({ from: memory, to: first, reference: graph.root }, { tags: ['v1'] });
+    const first = await inRegistry(graph);
     const dir = await layout();
     const pulled = await copy({ from: first, to: dir, reference: 'v1' });
     expect(pulled.root).toEqual(graph.root);
@@ -100,11 +104,8 @@ describe('copy between the real registry and OCI layouts', () => {
 
   it('registry → registry on one registry mounts every blob: one HEAD and one POST each, no upload, no blob read', async () => {
     const graph = image([5000, 6000]);
-    const memory = new MemoryStore();
-    await load(memory, graph);
     const sourceRequests: { method: string; url: string }[] = [];
-    const from = repository(sourceRequests);
-    await copy({ from: memory, to: from, reference: graph.root }, { tags: ['v1'] });
+    const from = await inRegistry(graph, sourceRequests);
     sourceRequests.length = 0;
     const requests: { method: string; url: string; status?: number }[] = [];
     const to = repository(requests);
@@ -169,10 +170,7 @@ describe('copy between the real registry and OCI layouts', () => {
 
   it('registry → layout of a platform subset pushes a new index of that subset', async () => {
     const graph = multiPlatform();
-    const memory = new MemoryStore();
-    await load(memory, graph);
-    const from = repository();
-    await copy({ from: memory, to: from, reference: graph.root }, { tags: ['v1'] });
+    const from = await inRegistry(graph);
     const dir = await layout();
     const result = await copy({ from, to: dir, reference: 'v1' }, { platforms: ['linux/arm64'] });
     expect(result.root.digest).not.toBe(graph.root.digest);
@@ -195,10 +193,7 @@ async function expectOnlyVerifiedBlobs(dir: OciLayout): Promise<void> {
 describe('copy from the real registry through the fault proxy', () => {
   async function seeded(layerSizes: number[]) {
     const graph = image(layerSizes);
-    const memory = new MemoryStore();
-    await load(memory, graph);
-    const direct = repository();
-    await copy({ from: memory, to: direct, reference: graph.root }, { tags: ['v1'] });
+    const direct = await inRegistry(graph);
     const { host } = getTestbed().faults;
     const viaProxy = new Repository(
       { registry: host, repository: direct.name },

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Fetcher, fetchBytes, MemoryStore, type Storage } from '@ocikit/content';
 import { FileStore } from '@ocikit/content/fs';
 import { configBlob, randomBlob } from '@ocikit/contracts';
@@ -13,21 +10,17 @@ import {
   parseManifest,
 } from '@ocikit/spec';
 import { ociFailure } from '@ocikit/testbed';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { copy } from './copy.ts';
 import { TransferError } from './errors.ts';
 import { type Graph, image, index, load, nth, referrer } from './graphs.testing.ts';
 import type { ProgressEvent } from './progress.ts';
+import { tempDirs } from './temp-dirs.testing.node.ts';
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const tempDir = tempDirs('ocikit-transfer-');
 
 async function fileStore(): Promise<FileStore> {
-  const dir = await mkdtemp(join(tmpdir(), 'ocikit-transfer-'));
-  dirs.push(dir);
-  return FileStore.open(dir, { fsync: false });
+  return FileStore.open(await tempDir(), { fsync: false });
 }
 
 /** Asserts that a store holds every blob and manifest of a graph, byte for byte. */

@@ -1,15 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MemoryStore } from '@ocikit/content';
 import { OciLayout } from '@ocikit/layout/fs';
 import { Repository } from '@ocikit/registry';
 import { getTestbed, uniqueRepo } from '@ocikit/testbed';
 import { createNodeTransport } from '@ocikit/transport/node';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { hashCounter } from '../../../digest/src/lib/hash-counter.testing.ts';
 import { copy } from './copy.ts';
 import { image, index, load } from './graphs.testing.ts';
+import { tempDirs } from './temp-dirs.testing.node.ts';
 
 vi.mock('../../../digest/src/lib/hasher.ts', async (original) =>
   (await import('../../../digest/src/lib/hash-counter.testing.ts')).countingHasherModule(
@@ -17,10 +15,7 @@ vi.mock('../../../digest/src/lib/hasher.ts', async (original) =>
   ),
 );
 
-let dir: string | undefined;
-afterEach(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('ocikit-transfer-once-');
 
 describe('copy from the real registry hashes each blob byte once', () => {
   it('registry → OCI layout: the registry fetch verifies, the layout only counts', async () => {
@@ -38,8 +33,7 @@ describe('copy from the real registry hashes each blob byte once', () => {
       { transport: createNodeTransport() },
     );
     await copy({ from: memory, to: from, reference: graph.root }, { tags: ['v1'] });
-    dir = await mkdtemp(join(tmpdir(), 'ocikit-transfer-once-'));
-    const to = await OciLayout.open(dir, { create: true });
+    const to = await OciLayout.open(await tempDir(), { create: true });
     hashCounter.bytes = 0;
     const result = await copy({ from, to, reference: 'v1' });
     const blobBytes = graph.blobs.reduce((sum, blob) => sum + blob.bytes.byteLength, 0);

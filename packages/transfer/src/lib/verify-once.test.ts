@@ -1,12 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MemoryStore } from '@ocikit/content';
 import { FileStore } from '@ocikit/content/fs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { hashCounter } from '../../../digest/src/lib/hash-counter.testing.ts';
 import { copy } from './copy.ts';
 import { image, index, load } from './graphs.testing.ts';
+import { tempDirs } from './temp-dirs.testing.node.ts';
 
 vi.mock('../../../digest/src/lib/hasher.ts', async (original) =>
   (await import('../../../digest/src/lib/hash-counter.testing.ts')).countingHasherModule(
@@ -14,10 +12,7 @@ vi.mock('../../../digest/src/lib/hasher.ts', async (original) =>
   ),
 );
 
-let dir: string | undefined;
-afterEach(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('ocikit-transfer-once-');
 
 describe('copy hashes each blob byte once', () => {
   it('memory → file store: blob bytes hashed once (manifests, a few KiB, by fetch, parse and push)', async () => {
@@ -27,8 +22,7 @@ describe('copy hashes each blob byte once', () => {
     ]);
     const from = new MemoryStore();
     await load(from, graph);
-    dir = await mkdtemp(join(tmpdir(), 'ocikit-transfer-once-'));
-    const to = await FileStore.open(dir, { fsync: false });
+    const to = await FileStore.open(await tempDir(), { fsync: false });
     hashCounter.bytes = 0;
     const result = await copy({ from, to, reference: graph.root }, { tags: [] });
     const unique = new Map(
