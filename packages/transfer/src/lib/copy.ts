@@ -47,9 +47,9 @@ export interface CopyRequest {
  * children; tags are set last. A manifest the destination already has is
  * taken to come with its graph (one `exists`, nothing below it fetched),
  * unless referrers are copied or an index is filtered by platform. A blob
- * the destination has costs one `exists`; one it can mount (a
- * cross-repository mount on one registry) is mounted; a blob two manifests
- * share moves once. Every byte is verified before the destination commits
+ * the destination can mount (a cross-repository mount on one registry) is
+ * mounted, one request; any other blob it has costs one `exists`; a blob two
+ * manifests share moves once. Every byte is verified before the destination commits
  * it, and a blob's bytes are hashed once: the source's fetch verifies them
  * and the destination, seeing a self-verifying stream (`verifyContent` of
  * `@ocikit/digest`), only counts them. On the first failure, or when `signal` fires, the rest of the copy is
@@ -221,7 +221,11 @@ class GraphCopy {
     const signal = this.#signal;
     const settings = this.#settings;
     const filtered = settings.platforms !== undefined && isIndexMediaType(descriptor.mediaType);
-    if (!settings.referrers && !filtered && (await this.#exists(descriptor))) {
+    const skip =
+      !settings.referrers &&
+      !filtered &&
+      (await this.#limiter.run(() => this.#exists(descriptor), signal));
+    if (skip) {
       this.#tally.manifests += 1;
       this.#tally.emit(descriptor, { type: 'skipped', reason: 'exists' });
       return descriptor;
@@ -276,13 +280,10 @@ class GraphCopy {
     return indexFor(parsed, pushed, this.#settings.maxManifestSize);
   }
 
-  async #exists(descriptor: Descriptor): Promise<boolean> {
-    return this.#limiter.run(
-      () =>
-        onSide('destination', `check ${descriptor.digest}`, () =>
-          this.#to.exists(descriptor, { signal: this.#signal }),
-        ),
-      this.#signal,
+  /** Whether the destination has content (the caller holds a slot of the limiter). */
+  #exists(descriptor: Descriptor): Promise<boolean> {
+    return onSide('destination', `check ${descriptor.digest}`, () =>
+      this.#to.exists(descriptor, { signal: this.#signal }),
     );
   }
 
@@ -298,15 +299,8 @@ class GraphCopy {
     const signal = this.#signal;
     const to = this.#to;
     await this.#limiter.run(async () => {
-      if (
-        await onSide('destination', `check ${descriptor.digest}`, () =>
-          to.exists(descriptor, { signal }),
-        )
-      ) {
-        tally.blobsSkipped += 1;
-        tally.emit(descriptor, { type: 'skipped', reason: 'exists' });
-        return;
-      }
+      // A mount first: one request whether or not the blob is there already,
+      // and none when the source cannot be mounted from.
       if (
         isMounter(to) &&
         (await onSide('destination', `mount ${descriptor.digest}`, () =>
@@ -315,6 +309,11 @@ class GraphCopy {
       ) {
         tally.blobsMounted += 1;
         tally.emit(descriptor, { type: 'mounted' });
+        return;
+      }
+      if (await this.#exists(descriptor)) {
+        tally.blobsSkipped += 1;
+        tally.emit(descriptor, { type: 'skipped', reason: 'exists' });
         return;
       }
       await this.#stream(descriptor);
