@@ -102,6 +102,22 @@ describe('copy between the real registry and OCI layouts', () => {
     await expectHolds(second, graph);
   });
 
+  it('copies a Docker manifest list of schema 2 images registry → layout → registry, bytes unchanged', async () => {
+    const graph = index(
+      [
+        { graph: image([3000], { docker: true }), platform: 'linux/amd64' },
+        { graph: image([2000], { docker: true }), platform: 'linux/arm64' },
+      ],
+      { docker: true },
+    );
+    const from = await inRegistry(graph);
+    const dir = await layout();
+    expect((await copy({ from, to: dir, reference: 'v1' })).root).toEqual(graph.root);
+    const back = repository();
+    expect((await copy({ from: dir, to: back, reference: 'v1' })).root).toEqual(graph.root);
+    await expectHolds(back, graph);
+  });
+
   it('registry → registry on one registry mounts every blob: one POST each, no HEAD, no upload, no blob read', async () => {
     const graph = image([5000, 6000]);
     const sourceRequests: { method: string; url: string }[] = [];
