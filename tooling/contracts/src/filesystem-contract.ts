@@ -1,6 +1,16 @@
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { mkdir, mkdtemp, open, readdir, readFile, rm, symlink, truncate } from 'node:fs/promises';
+import {
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  readFile,
+  rm,
+  symlink,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -48,6 +58,20 @@ async function releaseFifos(paths: readonly string[]): Promise<void> {
   }
 }
 
+/** A directory outside the subject's root per test, and the FIFOs the test made, released after it. */
+function useScratch(): { outside: () => string; fifos: string[] } {
+  let outside = '';
+  const fifos: string[] = [];
+  beforeEach(async () => {
+    outside = await mkdtemp(join(tmpdir(), 'ocikit-contract-outside-'));
+  });
+  afterEach(async () => {
+    await releaseFifos(fifos.splice(0));
+    await rm(outside, { recursive: true, force: true });
+  });
+  return { outside: () => outside, fifos };
+}
+
 /**
  * The cases every filesystem-backed Storage runs: links out of the root,
  * special files and directories where files belong. Registered inside the
@@ -56,26 +80,14 @@ async function releaseFifos(paths: readonly string[]): Promise<void> {
  * @param current - the subject of the running test
  */
 export function storageFilesystemCases(current: () => FilesystemSubject): void {
-  let outside = '';
-  let fifos: string[] = [];
-  beforeEach(async () => {
-    outside = await mkdtemp(join(tmpdir(), 'ocikit-contract-outside-'));
-    fifos = [];
-  });
-  afterEach(async () => {
-    await releaseFifos(fifos);
-    await rm(outside, { recursive: true, force: true });
-  });
+  const scratch = useScratch();
   const store = () => current().subject;
   const root = () => current().filesystem.root;
 
   it('does not read a blob through a symbolic link out of the root', async () => {
     const blob = randomBlob(100);
-    const secret = join(outside, 'secret');
-    await open(secret, 'w').then(async (handle) => {
-      await handle.writeFile(blob.bytes);
-      await handle.close();
-    });
+    const secret = join(scratch.outside(), 'secret');
+    await writeFile(secret, blob.bytes);
     const path = blobPath(root(), blob);
     await mkdir(join(path, '..'), { recursive: true });
     await symlink(secret, path);
@@ -88,7 +100,7 @@ export function storageFilesystemCases(current: () => FilesystemSubject): void {
     const fifoPath = blobPath(root(), fifo);
     await mkdir(join(fifoPath, '..'), { recursive: true });
     await mkfifo(fifoPath);
-    fifos.push(fifoPath);
+    scratch.fifos.push(fifoPath);
     expect(await errorCode(store().fetch(fifo.descriptor)), 'FIFO fetch').toBe('PATH_INVALID');
     expect(await store().exists(fifo.descriptor), 'FIFO exists').toBe(false);
     const dir = randomBlob(10);
@@ -105,11 +117,11 @@ export function storageFilesystemCases(current: () => FilesystemSubject): void {
     const blob = randomBlob(1000);
     const [algorithm] = blob.descriptor.digest.split(':') as [string];
     await rm(join(root(), 'blobs', algorithm), { recursive: true, force: true });
-    await symlink(outside, join(root(), 'blobs', algorithm));
+    await symlink(scratch.outside(), join(root(), 'blobs', algorithm));
     expect(await errorCode(store().push(blob.descriptor, chunked(blob.bytes)))).toBe(
       'PATH_INVALID',
     );
-    expect(await readdir(outside)).toEqual([]);
+    expect(await readdir(scratch.outside())).toEqual([]);
   });
 }
 
@@ -120,16 +132,7 @@ export function storageFilesystemCases(current: () => FilesystemSubject): void {
  * @param current - the subject of the running test
  */
 export function targetFilesystemCases(current: () => FilesystemSubject): void {
-  let outside = '';
-  let fifos: string[] = [];
-  beforeEach(async () => {
-    outside = await mkdtemp(join(tmpdir(), 'ocikit-contract-outside-'));
-    fifos = [];
-  });
-  afterEach(async () => {
-    await releaseFifos(fifos);
-    await rm(outside, { recursive: true, force: true });
-  });
+  const scratch = useScratch();
   const target = () => current().subject as Target;
   const index = () => {
     const path = current().filesystem.index;
@@ -140,7 +143,7 @@ export function targetFilesystemCases(current: () => FilesystemSubject): void {
   it('refuses an oversized index file with SIZE_EXCEEDED, without reading it', async () => {
     // 3 GiB, sparse: more than any index limit, and more than one Node buffer holds.
     await rm(index());
-    await open(index(), 'w').then((handle) => handle.close());
+    await writeFile(index(), '');
     await truncate(index(), 3 * 1024 ** 3);
     expect(await errorCode(target().resolve('latest'))).toBe('SIZE_EXCEEDED');
   });
@@ -152,18 +155,15 @@ export function targetFilesystemCases(current: () => FilesystemSubject): void {
         'FIFO',
         async () => {
           await mkfifo(index());
-          fifos.push(index());
+          scratch.fifos.push(index());
         },
       ],
       ['directory', () => mkdir(index())],
       [
         'link out of the root',
         async () => {
-          const copy = join(outside, 'index.json');
-          await open(copy, 'w').then(async (handle) => {
-            await handle.writeFile(original);
-            await handle.close();
-          });
+          const copy = join(scratch.outside(), 'index.json');
+          await writeFile(copy, original);
           await symlink(copy, index());
         },
       ],
