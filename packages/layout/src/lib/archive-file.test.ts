@@ -1,6 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { fetchBytes, MemoryStore, pushBytes } from '@ocikit/content';
 import { artifactFor, smallImage } from '@ocikit/contracts';
 import { digestBytes, isOciError, readBytes, streamFromBytes } from '@ocikit/digest';
@@ -95,6 +98,23 @@ describe('OciArchive', () => {
       const layer = { mediaType: MediaType.OciLayer, digest: BLOB_DIGEST, size: BLOB.byteLength };
       expect(await errorCode(fetchBytes(archive, layer)), label).toBe(code);
       await archive.close();
+    }
+  });
+
+  it('refuses a FIFO or a directory as the archive file with PATH_INVALID, without blocking', async () => {
+    const fifo = join(dir, 'fifo.tar');
+    await promisify(execFile)('mkfifo', [fifo]);
+    const directory = join(dir, 'dir.tar');
+    await mkdir(directory);
+    try {
+      expect(await errorCode(OciArchive.open(fifo)), 'FIFO').toBe('PATH_INVALID');
+      expect(await errorCode(OciArchive.open(directory)), 'directory').toBe('PATH_INVALID');
+    } finally {
+      // Wakes a reader left blocked on the FIFO, so a failing run still ends.
+      const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(
+        () => undefined,
+      );
+      await writer?.close();
     }
   });
 
