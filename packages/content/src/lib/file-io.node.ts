@@ -100,16 +100,16 @@ export interface OpenRegularFileOptions {
   write?: boolean;
 }
 
-/** A regular file opened for reading, with its size when opened. */
+/** A regular file opened by {@link openRegularFile}, with its size when opened. */
 export interface RegularFile {
   readonly handle: FileHandle;
   readonly size: number;
 }
 
 /**
- * Opens a regular file (for reading, unless `write`), safely: the open never blocks (a FIFO is
- * opened non-blocking), the opened handle's type is checked, and under a
- * root a symbolic link is never followed.
+ * Opens a regular file (for reading, unless `write`), safely: the open
+ * never blocks (a FIFO is opened non-blocking), the opened handle's type is
+ * checked, and under a root a symbolic link is never followed.
  *
  * @param path - the file
  * @param options - {@link OpenRegularFileOptions}

@@ -399,7 +399,9 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
    */
   async #openIngest(ingest: string, offset: number): Promise<FileHandle> {
     if (offset === 0) {
-      await rm(ingest, { force: true });
+      const entry = await lstatIfExists(ingest);
+      if (entry?.isDirectory()) throw notRegularFile(this.#name(ingest), entry);
+      if (entry) await rm(ingest);
       return createExclusive(ingest);
     }
     return (await openRegularFile(ingest, { root: this.root, write: true })).handle;
