@@ -287,6 +287,16 @@ await store.push(JSON.parse(descriptor), streamFromBytes(await readFile(source),
     }
   });
 
+  it('refuses a directory planted as the ingest file with PATH_INVALID', async () => {
+    const path = store.blobPath(descriptor.digest);
+    await mkdir(join(path, '..', `.ingest-${descriptor.digest.split(':')[1]}`), {
+      recursive: true,
+    });
+    expect(
+      await store.push(descriptor, streamFromBytes(data)).catch((error: unknown) => error),
+    ).toMatchObject({ code: 'PATH_INVALID' });
+  });
+
   it('takes over the ingest lock of a writer that died', async () => {
     const path = store.blobPath(descriptor.digest);
     await store.push(descriptor, failingStream(data, 4096, new Error('reset'))).catch(() => {});
