@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
 import {
   mkdir,
   mkdtemp,
+  open,
   readdir,
   readFile,
   rm,
@@ -421,6 +423,28 @@ describe('OciLayout', () => {
     );
     expect(failed).toBe('ABORTED');
     expect((await readdir(join(dir, 'out'))).sort()).toEqual(['again.tar', 'image.tar']);
+  });
+
+  it('archives and collects a layout with a FIFO in place of a blob, without blocking', async () => {
+    const image = await pushImage(layout);
+    await layout.tag(image.manifest.descriptor, 'v1');
+    const fifo = join(root, 'blobs', 'sha256', 'f'.repeat(64));
+    await promisify(execFile)('mkfifo', [fifo]);
+    try {
+      const archive = join(dir, 'image.tar');
+      await layout.writeArchive(archive);
+      const read = await OciArchive.open(archive);
+      expect(await read.resolve('v1')).toEqual(image.manifest.descriptor);
+      await read.close();
+      const result = await layout.gc();
+      expect(result.removed).toEqual([]);
+    } finally {
+      // Wakes a reader left blocked on the FIFO, so a failing run still ends.
+      const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(
+        () => undefined,
+      );
+      await writer?.close();
+    }
   });
 
   it('takes over the index.json lock of a writer that died', async () => {
