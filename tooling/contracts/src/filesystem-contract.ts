@@ -41,15 +41,22 @@ function blobPath(root: string, blob: Blob): string {
   return join(root, 'blobs', algorithm, encoded);
 }
 
-async function mkfifo(path: string): Promise<void> {
+/**
+ * Makes a FIFO (named pipe) at `path`, with the `mkfifo` tool.
+ *
+ * @param path - where
+ */
+export async function mkfifo(path: string): Promise<void> {
   await promisify(execFile)('mkfifo', [path]);
 }
 
 /**
  * Opens and closes the write end of each FIFO still present, so a reader a
  * broken implementation left blocked on it wakes up (and the process can end).
+ *
+ * @param paths - the FIFOs
  */
-async function releaseFifos(paths: readonly string[]): Promise<void> {
+export async function releaseFifos(paths: readonly string[]): Promise<void> {
   for (const path of paths) {
     const handle = await open(path, constants.O_WRONLY | constants.O_NONBLOCK).catch(
       () => undefined,

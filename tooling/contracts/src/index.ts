@@ -1,4 +1,4 @@
-export type { FilesystemHook } from './filesystem-contract.ts';
+export { type FilesystemHook, mkfifo, releaseFifos } from './filesystem-contract.ts';
 export {
   artifactFor,
   type Blob,

@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { fetchBytes, MemoryStore, pushBytes } from '@ocikit/content';
-import { artifactFor, smallImage } from '@ocikit/contracts';
+import { artifactFor, mkfifo, releaseFifos, smallImage } from '@ocikit/contracts';
 import { digestBytes, isOciError, readBytes, streamFromBytes } from '@ocikit/digest';
 import { MediaType } from '@ocikit/spec';
 import { collect, errorCode } from '@ocikit/testbed';
@@ -103,18 +100,14 @@ describe('OciArchive', () => {
 
   it('refuses a FIFO or a directory as the archive file with PATH_INVALID, without blocking', async () => {
     const fifo = join(dir, 'fifo.tar');
-    await promisify(execFile)('mkfifo', [fifo]);
+    await mkfifo(fifo);
     const directory = join(dir, 'dir.tar');
     await mkdir(directory);
     try {
       expect(await errorCode(OciArchive.open(fifo)), 'FIFO').toBe('PATH_INVALID');
       expect(await errorCode(OciArchive.open(directory)), 'directory').toBe('PATH_INVALID');
     } finally {
-      // Wakes a reader left blocked on the FIFO, so a failing run still ends.
-      const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(
-        () => undefined,
-      );
-      await writer?.close();
+      await releaseFifos([fifo]);
     }
   });
 

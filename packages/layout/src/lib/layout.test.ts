@@ -1,9 +1,7 @@
 import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
 import {
   mkdir,
   mkdtemp,
-  open,
   readdir,
   readFile,
   rm,
@@ -21,7 +19,9 @@ import {
   type Blob,
   chunked,
   describeTarget,
+  mkfifo,
   multiPlatformImage,
+  releaseFifos,
   smallImage,
   type TestImage,
 } from '@ocikit/contracts';
@@ -429,7 +429,7 @@ describe('OciLayout', () => {
     const image = await pushImage(layout);
     await layout.tag(image.manifest.descriptor, 'v1');
     const fifo = join(root, 'blobs', 'sha256', 'f'.repeat(64));
-    await promisify(execFile)('mkfifo', [fifo]);
+    await mkfifo(fifo);
     try {
       const archive = join(dir, 'image.tar');
       await layout.writeArchive(archive);
@@ -439,11 +439,7 @@ describe('OciLayout', () => {
       const result = await layout.gc();
       expect(result.removed).toEqual([]);
     } finally {
-      // Wakes a reader left blocked on the FIFO, so a failing run still ends.
-      const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(
-        () => undefined,
-      );
-      await writer?.close();
+      await releaseFifos([fifo]);
     }
   });
 
