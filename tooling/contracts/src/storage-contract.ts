@@ -25,6 +25,12 @@ import { type Descriptor, MediaType } from '@ocikit/spec';
 import { errorCode } from '@ocikit/testbed';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  type FilesystemHook,
+  type FilesystemSubject,
+  storageFilesystemCases,
+  targetFilesystemCases,
+} from './filesystem-contract.ts';
+import {
   artifactFor,
   type Blob,
   chunked,
@@ -33,8 +39,25 @@ import {
   smallImage,
 } from './fixtures.ts';
 
-/** Makes a fresh, empty implementation for one test, and cleans it up. */
-export type Factory<T> = () => Promise<{ subject: T; cleanup?: () => Promise<void> }>;
+/**
+ * Makes a fresh, empty implementation for one test, and cleans it up. A
+ * filesystem-backed one also says where its files are (`filesystem`).
+ */
+export type Factory<T> = () => Promise<{
+  subject: T;
+  cleanup?: () => Promise<void>;
+  filesystem?: FilesystemHook;
+}>;
+
+/** What a storage declares beyond {@link Storage}, each then tested. */
+export interface StorageCapabilities {
+  /**
+   * Backed by files under a root (its factory returns `filesystem`): the
+   * cases of links, special files and directories where files belong run.
+   * @default false
+   */
+  filesystem?: boolean;
+}
 
 async function push(storage: Storage, blob: Blob): Promise<void> {
   await storage.push(blob.descriptor, chunked(blob.bytes));
@@ -47,8 +70,10 @@ async function pushManifest(
   await storage.push(manifest.descriptor, streamFromBytes(manifest.bytes));
 }
 
-function useSubject<T>(factory: Factory<T>): () => T {
-  let current: { subject: T; cleanup?: () => Promise<void> } | undefined;
+type Made<T> = Awaited<ReturnType<Factory<T>>>;
+
+function useMade<T>(factory: Factory<T>): () => Made<T> {
+  let current: Made<T> | undefined;
   beforeEach(async () => {
     current = await factory();
   });
@@ -58,7 +83,16 @@ function useSubject<T>(factory: Factory<T>): () => T {
   });
   return () => {
     if (!current) throw new Error('contract subject used outside a test');
-    return current.subject;
+    return current;
+  };
+}
+
+/** The subject with its filesystem hook, which a factory that declares `filesystem` must give. */
+function withFilesystem(made: () => Made<Storage>): () => FilesystemSubject {
+  return () => {
+    const { subject, filesystem } = made();
+    if (!filesystem) throw new Error('a filesystem-backed factory gave no filesystem hook');
+    return { subject, filesystem };
   };
 }
 
@@ -67,10 +101,22 @@ function useSubject<T>(factory: Factory<T>): () => T {
  *
  * @param name - the implementation's name in the test report
  * @param factory - makes a fresh, empty store per test
+ * @param capabilities - what the store offers beyond {@link Storage}
  */
-export function describeStorage(name: string, factory: Factory<Storage>): void {
+export function describeStorage(
+  name: string,
+  factory: Factory<Storage>,
+  capabilities: StorageCapabilities = {},
+): void {
   describe(`${name} satisfies the Storage contract`, () => {
-    const store = useSubject(factory);
+    const made = useMade(factory);
+    const store = () => made().subject;
+
+    it('gives a filesystem hook exactly when it declares one', () => {
+      expect(made().filesystem !== undefined).toBe(capabilities.filesystem ?? false);
+    });
+
+    if (capabilities.filesystem) storageFilesystemCases(withFilesystem(made));
 
     it('stores blobs and manifests and gives them back verified', async () => {
       const image = smallImage(200_000);
@@ -186,7 +232,7 @@ export function describeStorage(name: string, factory: Factory<Storage>): void {
 }
 
 /** The optional capabilities a target declares, each then tested. */
-export interface Capabilities {
+export interface Capabilities extends StorageCapabilities {
   tagLister: boolean;
   referrerLister: boolean;
   untagger: boolean;
@@ -207,9 +253,11 @@ export function describeTarget(
   factory: Factory<Target>,
   capabilities: Capabilities,
 ): void {
-  describeStorage(name, factory);
+  describeStorage(name, factory, { filesystem: capabilities.filesystem ?? false });
   describe(`${name} satisfies the Target contract`, () => {
-    const target = useSubject(factory);
+    const made = useMade(factory);
+    const target = () => made().subject;
+    if (capabilities.filesystem) targetFilesystemCases(withFilesystem(made));
     const as = <T>(guard: (value: unknown) => value is T): T => {
       const subject = target();
       if (!guard(subject)) throw new Error(`${name} lost a declared capability`);
@@ -222,7 +270,8 @@ export function describeTarget(
         referrerLister: isReferrerLister(target()),
         untagger: isUntagger(target()),
         deleter: isDeleter(target()),
-      }).toEqual(capabilities);
+        filesystem: made().filesystem !== undefined,
+      }).toEqual({ filesystem: false, ...capabilities });
     });
 
     async function pushImage(image = smallImage()) {

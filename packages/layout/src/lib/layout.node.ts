@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
   type BlobContent,
@@ -26,10 +26,11 @@ import {
   type GcOptions,
   type GcResult,
   isTempFile,
+  readRegularFile,
   removeStaleFiles,
   writeFileAtomic,
 } from '@ocikit/content/fs';
-import { abortError, createVerifyStream, type Digest, OciError, readBytes } from '@ocikit/digest';
+import { abortError, createVerifyStream, OciError, readBytes } from '@ocikit/digest';
 import {
   DEFAULT_MAX_MANIFEST_SIZE,
   type Descriptor,
@@ -161,7 +162,7 @@ export class OciLayout
     this.#settings = settings;
     this.#reader = new LayoutReader({
       readIndex: (options) => this.readIndex(options),
-      blobSize: (digest) => this.#blobSize(digest),
+      blobSize: (digest) => this.#store.blobSize(digest),
       fetch: (descriptor, options) => this.#store.fetch(descriptor, options),
     });
   }
@@ -211,12 +212,17 @@ export class OciLayout
    *
    * @param options - {@link OperationOptions}
    * @returns the index, deep-frozen, unknown members kept
-   * @throws {OciError} `LAYOUT_INVALID` when it is missing or malformed
+   * @throws {OciError} `LAYOUT_INVALID` when it is missing or malformed;
+   *   `SIZE_EXCEEDED` over `maxIndexSize` (checked before reading);
+   *   `PATH_INVALID` when it is a link, a directory or a special file
    */
   async readIndex(options: OperationOptions = {}): Promise<ImageIndex> {
     if (options.signal?.aborted) throw abortError(options.signal);
     try {
-      const bytes = await readFile(join(this.root, INDEX_FILE));
+      const bytes = await readRegularFile(join(this.root, INDEX_FILE), {
+        root: this.root,
+        maxSize: this.#settings.maxIndexSize,
+      });
       if (this.#cached && Buffer.compare(this.#cached.bytes, bytes) === 0)
         return this.#cached.index;
       const index = parseLayoutIndex(bytes, { maxSize: this.#settings.maxIndexSize });
@@ -417,7 +423,7 @@ export class OciLayout
   async delete(descriptor: Descriptor, options: OperationOptions = {}): Promise<void> {
     this.#assertWritable();
     if (options.signal?.aborted) throw abortError(options.signal);
-    if ((await this.#blobSize(descriptor.digest)) === undefined) throw notFound(descriptor);
+    if ((await this.#store.blobSize(descriptor.digest)) === undefined) throw notFound(descriptor);
     await this.#update(options.signal, (index) => removeLayoutEntries(index, descriptor.digest));
     await this.#store.delete(descriptor, options).catch((error: unknown) => {
       if (!isNotFound(error)) throw error;
@@ -483,15 +489,6 @@ export class OciLayout
       fsync: this.#settings.fsync,
       signal: options.signal,
     });
-  }
-
-  async #blobSize(digest: Digest): Promise<number | undefined> {
-    try {
-      return (await stat(this.#store.blobPath(digest))).size;
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return undefined;
-      throw error;
-    }
   }
 
   /** Gives a referrer an untagged entry (`mediaType`, `digest`, `size`), so it is listed and survives gc. */
@@ -624,12 +621,11 @@ async function ensureLayoutFile(
   const path = join(root, LAYOUT_FILE);
   let bytes: Uint8Array;
   try {
-    const info = await stat(path);
-    if (!info.isFile() || info.size > MAX_LAYOUT_FILE_SIZE) {
-      throw layoutInvalid(root, 'its oci-layout is not a small regular file');
-    }
-    bytes = await readFile(path);
+    bytes = await readRegularFile(path, { root, maxSize: MAX_LAYOUT_FILE_SIZE });
   } catch (error) {
+    if (error instanceof OciError) {
+      throw layoutInvalid(root, 'its oci-layout is not a small regular file', error);
+    }
     if (errnoCode(error) !== 'ENOENT') throw error;
     if (!create) {
       throw layoutInvalid(

@@ -1,5 +1,15 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,7 +21,9 @@ import {
   type Blob,
   chunked,
   describeTarget,
+  mkfifo,
   multiPlatformImage,
+  releaseFifos,
   smallImage,
   type TestImage,
 } from '@ocikit/contracts';
@@ -41,13 +53,15 @@ async function indexJson(
 describeTarget(
   'OciLayout',
   async () => {
-    const root = await mkdtemp(join(tmpdir(), 'ocikit-layout-contract-'));
+    const dir = await mkdtemp(join(tmpdir(), 'ocikit-layout-contract-'));
+    const root = join(dir, 'layout');
     return {
-      subject: await OciLayout.open(join(root, 'layout'), { create: true, fsync: false }),
-      cleanup: () => rm(root, { recursive: true, force: true }),
+      subject: await OciLayout.open(root, { create: true, fsync: false }),
+      cleanup: () => rm(dir, { recursive: true, force: true }),
+      filesystem: { root, index: join(root, 'index.json') },
     };
   },
-  { tagLister: true, referrerLister: true, untagger: true, deleter: true },
+  { tagLister: true, referrerLister: true, untagger: true, deleter: true, filesystem: true },
 );
 
 describe('OciLayout', () => {
@@ -190,6 +204,36 @@ describe('OciLayout', () => {
     expect(await errorCode(OciLayout.open(join(dir, 'case-8'), { create: true }))).toBe(
       'LAYOUT_INVALID',
     );
+  });
+
+  it('checks maxIndexSize before reading index.json, with SIZE_EXCEEDED', async () => {
+    // Sparse: 2.5 GiB on disk costs nothing, and is more than one Node buffer holds.
+    await truncate(join(root, 'index.json'), 2.5 * 1024 ** 3);
+    const error = await OciLayout.open(root, { maxIndexSize: 1024 * 1024 }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(isOciError(error, 'SIZE_EXCEEDED'), String(error)).toBe(true);
+    expect((error as Error).message).toContain('index.json');
+    expect((error as Error).message).toContain(String(1024 * 1024));
+  });
+
+  it('refuses an index.json nested deeper than it can write back, with LAYOUT_INVALID', async () => {
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    await writeFile(
+      join(root, 'index.json'),
+      `{"schemaVersion":2,"mediaType":"${MediaType.OciImageIndex}","manifests":[],"x":${deep}}`,
+    );
+    expect(await errorCode(OciLayout.open(root))).toBe('LAYOUT_INVALID');
+    const image = await pushImage(layout);
+    expect(await errorCode(layout.tag(image.manifest.descriptor, 'v1'))).toBe('LAYOUT_INVALID');
+  });
+
+  it('refuses a blobs directory that is a symbolic link', async () => {
+    const elsewhere = join(dir, 'elsewhere');
+    await mkdir(elsewhere);
+    await rm(join(root, 'blobs'), { recursive: true });
+    await symlink(elsewhere, join(root, 'blobs'));
+    expect(await errorCode(OciLayout.open(root))).toBe('LAYOUT_INVALID');
   });
 
   it('checks its options', async () => {
@@ -452,6 +496,24 @@ describe('OciLayout', () => {
     );
     expect(failed).toBe('ABORTED');
     expect((await readdir(join(dir, 'out'))).sort()).toEqual(['again.tar', 'image.tar']);
+  });
+
+  it('archives and collects a layout with a FIFO in place of a blob, without blocking', async () => {
+    const image = await pushImage(layout);
+    await layout.tag(image.manifest.descriptor, 'v1');
+    const fifo = join(root, 'blobs', 'sha256', 'f'.repeat(64));
+    await mkfifo(fifo);
+    try {
+      const archive = join(dir, 'image.tar');
+      await layout.writeArchive(archive);
+      const read = await OciArchive.open(archive);
+      expect(await read.resolve('v1')).toEqual(image.manifest.descriptor);
+      await read.close();
+      const result = await layout.gc();
+      expect(result.removed).toEqual([]);
+    } finally {
+      await releaseFifos([fifo]);
+    }
   });
 
   it('takes over the index.json lock of a writer that died', async () => {
