@@ -5,6 +5,7 @@ import { staticCredentials } from '@ocikit/auth';
 import { OciError } from '@ocikit/digest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorFromResponse } from './response-error.ts';
+import { redactEchoedSecrets } from './secrets.ts';
 import type { TraceEvent } from './trace.ts';
 import { Transport } from './transport.ts';
 
@@ -124,5 +125,14 @@ describe('errors from responses that echo the credentials sent', () => {
         }
       }
     }
+  });
+
+  it('redactEchoedSecrets removes them from a header of a response the transport returned', async () => {
+    const response = await transport([]).request({ registry: host, path: '/v2/basic/500/x' });
+    await response.body?.cancel();
+    const echoed = response.headers.get('x-echo') ?? '';
+    expect(echoed).toContain(basic);
+    expect(redactEchoedSecrets(response, echoed)).toBe('Basic <redacted>');
+    expect(redactEchoedSecrets(new Response(null), echoed)).toBe(echoed);
   });
 });
