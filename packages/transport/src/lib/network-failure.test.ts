@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { OciError } from '@ocikit/digest';
+import { ociFailure } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from './trace.ts';
 import { Transport } from './transport.ts';
@@ -20,13 +20,9 @@ async function attempt(host: string) {
     retry: { retries: 3, minDelayMs: 1, maxDelayMs: 2 },
     onTrace: (event) => events.push(event),
   });
-  const error = await client.request({ registry: host, path: '/v2/' }).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(OciError);
+  const error = await ociFailure(client.request({ registry: host, path: '/v2/' }));
   const retries = events.filter((event) => event.type === 'retry').length;
-  return { error: error as OciError, retries };
+  return { error, retries };
 }
 
 describe('network failures through the transport', () => {

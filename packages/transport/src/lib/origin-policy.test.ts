@@ -2,8 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Server } from 'node:net';
 import { staticCredentials } from '@ocikit/auth';
-import { OciError } from '@ocikit/digest';
-import { createCertificate } from '@ocikit/testbed';
+import { createCertificate, ociFailure } from '@ocikit/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostsConfig } from './hosts.ts';
 import { createNodeTransport } from './node-fetch.node.ts';
@@ -72,19 +71,10 @@ function transport(extra: HostsConfig = {}) {
   });
 }
 
-async function failure(promise: Promise<unknown>): Promise<OciError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(OciError);
-  return error as OciError;
-}
-
 describe('the origin policy of an https registry', () => {
   it('refuses to send credentials to a plain-http token realm, unless its host is configured insecure', async () => {
     atPlain.length = 0;
-    const error = await failure(transport().request({ registry: registryHost, path: '/v2/' }));
+    const error = await ociFailure(transport().request({ registry: registryHost, path: '/v2/' }));
     expect(error.code).toBe('CHALLENGE_INVALID');
     expect(error.message).toContain(`http://${plainHost}/token`);
     expect(error.message).not.toContain(CREDENTIALS.password);
@@ -115,7 +105,7 @@ describe('the origin policy of an https registry', () => {
         url: `${location}&digest=sha256:0`,
         body: new Uint8Array(4),
       });
-    const error = await failure(put());
+    const error = await ociFailure(put());
     expect(error.code).toBe('REDIRECT_INVALID');
     expect(error.message).toContain(plainHost);
     expect(error.message).not.toContain('_state=abc');
