@@ -63,6 +63,7 @@ export class SentSecrets {
    * deeper than 32 levels is cut to `…`.
    *
    * @param value - a value parsed from a response
+   * @param depth - how deep `value` sits (for the recursion)
    * @returns the value without the secrets
    */
   redactValue(value: unknown, depth = 0): unknown {

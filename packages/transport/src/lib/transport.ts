@@ -89,7 +89,8 @@ export interface TransportRequest {
   path?: string;
   /**
    * An absolute URL the registry handed out (an upload `Location`, a `Link`);
-   * credentials go along only when it is on the registry's own origin.
+   * credentials go along only when it is on the registry's own origin, and
+   * an http URL from an https registry is refused (see `hopRefusal`).
    */
   url?: string | URL;
   /** Request headers. */
@@ -125,9 +126,15 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
  *   challenge is remembered per host, so later requests carry a (cached)
  *   token up front. A 401 after that is `UNAUTHORIZED`, a 403 `DENIED`.
  * - retries with exponential backoff and jitter after network errors, 502,
- *   503, 504 and 429 (`Retry-After` honoured), for requests safe to repeat.
+ *   503, 504 and 429 (`Retry-After` honoured), for requests safe to repeat;
+ *   a host name that does not resolve is not retried, a refused connection
+ *   once (see `networkRetries`).
  * - redirects followed by hand: credentials never cross to another origin,
- *   https never goes down to http, loops and long chains are refused.
+ *   https never goes down to http, loops and long chains are refused; the
+ *   same origin policy holds for URLs the registry hands out and for token
+ *   realms that would receive credentials.
+ * - what a response says (error bodies, trace headers) is cleared of every
+ *   secret sent to its host (see `redactEchoedSecrets`).
  * - per host: https, plain http, or https-then-http for insecure and
  *   loopback hosts; mirrors for GET/HEAD with fallback to the registry.
  *
@@ -176,7 +183,9 @@ export class Transport {
    * @returns the final response; its body is the caller's to read or cancel
    * @throws {OciError} `UNAUTHORIZED` (401 after authenticating), `DENIED`
    *   (403), `TOOMANYREQUESTS` (429 after the retries), `NETWORK_ERROR`,
-   *   `TIMEOUT`, `REDIRECT_INVALID`, `CHALLENGE_INVALID`, `ABORTED`, and the
+   *   `TIMEOUT`, `REDIRECT_INVALID` (also an http `url` from an https
+   *   registry), `CHALLENGE_INVALID` (also a plain-http realm that would get
+   *   credentials from an https registry), `ABORTED`, and the
    *   credential and token errors of `@ocikit/auth`
    */
   async request(request: TransportRequest): Promise<Response> {
