@@ -6,6 +6,7 @@ import { createCertificate, ociFailure } from '@ocikit/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostsConfig } from './hosts.ts';
 import { createNodeTransport } from './node-fetch.node.ts';
+import { hopRefusal } from './origin-policy.ts';
 
 const CREDENTIALS = { username: 'alice', password: 'password-8d1f' };
 
@@ -114,5 +115,45 @@ describe('the origin policy of an https registry', () => {
     const response = await put(transport({ [plainHost]: { plainHttp: true } }));
     expect(response.status).toBe(201);
     expect(atPlain.map((request) => request.authorization)).toEqual([undefined]);
+  });
+});
+
+describe('hopRefusal', () => {
+  it('refuses non-http(s) targets and https to http, unless the target host is configured insecure', () => {
+    const hosts: HostsConfig = {
+      'lab.example': { insecure: true },
+      'plain.example': { plainHttp: true },
+    };
+    const cases: [label: string, from: string, to: string, refused: boolean][] = [
+      ['https to https elsewhere', 'https://reg.example/v2/', 'https://cdn.example/x', false],
+      ['http to http', 'http://reg.example/v2/', 'http://other.example/x', false],
+      ['http up to https', 'http://reg.example/v2/', 'https://reg.example/x', false],
+      ['https down to http', 'https://reg.example/v2/', 'http://cdn.example/x', true],
+      [
+        'https down to its own host on http',
+        'https://reg.example/v2/',
+        'http://reg.example/x',
+        true,
+      ],
+      [
+        'https down to loopback (not configured)',
+        'https://reg.example/',
+        'http://127.0.0.1:5000/',
+        true,
+      ],
+      ['https down to an insecure host', 'https://reg.example/v2/', 'http://lab.example/x', false],
+      [
+        'https down to a plainHttp host',
+        'https://reg.example/v2/',
+        'http://plain.example/x',
+        false,
+      ],
+      ['file URL', 'http://reg.example/v2/', 'file:///etc/passwd', true],
+      ['data URL', 'https://reg.example/v2/', 'data:text/plain,x', true],
+    ];
+    for (const [label, from, to, refused] of cases) {
+      const reason = hopRefusal(new URL(from), new URL(to), hosts);
+      expect(reason !== undefined, label).toBe(refused);
+    }
   });
 });

@@ -5,7 +5,7 @@ import { staticCredentials } from '@ocikit/auth';
 import { OciError } from '@ocikit/digest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorFromResponse } from './response-error.ts';
-import { redactEchoedSecrets } from './secrets.ts';
+import { redactEchoedSecrets, SentSecrets } from './secrets.ts';
 import type { TraceEvent } from './trace.ts';
 import { Transport } from './transport.ts';
 
@@ -134,5 +134,30 @@ describe('errors from responses that echo the credentials sent', () => {
     expect(echoed).toContain(basic);
     expect(redactEchoedSecrets(response, echoed)).toBe('Basic <redacted>');
     expect(redactEchoedSecrets(new Response(null), echoed)).toBe(echoed);
+  });
+});
+
+describe('SentSecrets', () => {
+  it('knows each credential kind in the forms it is sent in, and cuts deep detail', () => {
+    const secrets = new SentSecrets();
+    secrets.addCredential({ username: 'bob', identityToken: 'id/tok en' });
+    secrets.addCredential({ registryToken: 'reg-token-1' });
+    secrets.addAuthorization('Bearer bearer-2');
+    const cases: [label: string, echoed: string][] = [
+      ['identity token', 'id/tok en'],
+      ['identity token URL-encoded', encodeURIComponent('id/tok en')],
+      ['identity token form-encoded', 'id%2Ftok+en'],
+      ['identity token as Basic', Buffer.from('bob:id/tok en').toString('base64')],
+      ['registry token', 'reg-token-1'],
+      ['bearer token', 'bearer-2'],
+    ];
+    for (const [label, echoed] of cases) {
+      expect(secrets.redact(`got ${echoed}.`), label).toBe('got <redacted>.');
+    }
+    let deep: unknown = 'bearer-2';
+    for (let level = 0; level < 40; level += 1) deep = [deep];
+    expect(JSON.stringify(secrets.redactValue({ 'bearer-2': deep }))).toMatch(
+      /^\{"<redacted>":\[+"…"\]+\}$/,
+    );
   });
 });

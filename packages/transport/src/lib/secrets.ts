@@ -16,8 +16,8 @@ export class SentSecrets {
   #sorted: string[] = [];
 
   /**
-   * Records a credential used for the host: its secret, and for a user name
-   * and password also the Basic value.
+   * Records a credential used for the host: its secret, and the Basic
+   * value (and `user:password`) it is sent as.
    *
    * @param credential - the credential
    */
@@ -27,7 +27,9 @@ export class SentSecrets {
       this.#add(encodeBasicAuth(credential.username, credential.password));
       this.#add(`${credential.username}:${credential.password}`);
     } else if ('identityToken' in credential) {
+      // A token server may get it as Basic, as `@ocikit/auth` sends it on GET.
       this.#add(credential.identityToken);
+      this.#add(encodeBasicAuth(credential.username ?? '<token>', credential.identityToken));
     } else {
       this.#add(credential.registryToken);
     }
