@@ -1,5 +1,6 @@
 import { createVerifyStream, type Digest, OciError, parseDigest } from '@ocikit/digest';
 import type { Descriptor } from '@ocikit/spec';
+import { redactEchoedSecrets } from '@ocikit/transport';
 import { type RepositoryContext, scope } from './options.ts';
 import {
   checkHeaderDigest,
@@ -78,7 +79,7 @@ async function openBlob(
     ) {
       throw new OciError(
         'RANGE_INVALID',
-        `${what}: asked for bytes ${offset}- of ${descriptor.size}, the registry sent "${response.headers.get('content-range') ?? 'no Content-Range'}"`,
+        `${what}: asked for bytes ${offset}- of ${descriptor.size}, the registry sent "${redactEchoedSecrets(response, response.headers.get('content-range') ?? 'no Content-Range')}"`,
         { status: 206 },
       );
     }
