@@ -66,7 +66,7 @@ export class Client {
 
   /**
    * Sends a request to the registry and records the warnings and rate limit
-   * of its response.
+   * of every response it gets (retried and refused ones too).
    *
    * @param request - {@link ClientRequest}
    * @returns the response, whatever its status; its body is the caller's
@@ -84,10 +84,15 @@ export class Client {
       ...(request.signal === undefined ? {} : { signal: request.signal }),
       ...(request.retry === undefined ? {} : { retry: request.retry }),
       ...(request.mirrors === undefined ? {} : { mirrors: request.mirrors }),
+      onResponse: (response) => this.#observe(response),
     });
+    return response;
+  }
+
+  /** Records the warnings and rate limit of any response, a refused one too. */
+  #observe(response: Response): void {
     this.#warnings.observe(response.headers, (text) => redactEchoedSecrets(response, text));
     this.#rateLimit = parseRateLimit(response.headers) ?? this.#rateLimit;
-    return response;
   }
 
   /**

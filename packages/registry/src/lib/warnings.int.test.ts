@@ -1,6 +1,13 @@
 // Warning and rate-limit headers, injected by the test bed's fault proxy into
 // the real registry's answers, and what Repository makes of them.
-import { collect, faultClient, getTestbed, makeImage, uniqueRepo } from '@ocikit/testbed';
+import {
+  collect,
+  faultClient,
+  getTestbed,
+  makeImage,
+  ociFailure,
+  uniqueRepo,
+} from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
 import { Repository } from './repository.ts';
 import { pushNode, transportFor } from './testbed.testing.node.ts';
@@ -109,6 +116,33 @@ describe('Warning and rate-limit headers from the registry', () => {
       expect(repo.rateLimit).toMatchObject({ limit: 100, remaining: 99 });
     } finally {
       await Promise.all([limited.remove(), passed.remove()]);
+    }
+  });
+  it('keeps the rate limit and warnings of a 429 that outlasts the retries', async () => {
+    const reported: string[] = [];
+    const { repo, name } = await seeded('ratelimit-exhausted', (warning) => reported.push(warning));
+    const limited = await faults.add({
+      path: `^/v2/${name}/manifests/v1`,
+      times: 'always',
+      fault: {
+        type: 'status',
+        status: 429,
+        retryAfter: 0,
+        headers: {
+          'ratelimit-limit': '100;w=21600',
+          'ratelimit-remaining': '0;w=21600',
+          warning: '299 - "pull budget spent"',
+        },
+      },
+    });
+    try {
+      const error = await ociFailure(repo.getManifest('v1'));
+      expect(error.code).toBe('TOOMANYREQUESTS');
+      expect(await limited.hits()).toBeGreaterThan(1);
+      expect(repo.rateLimit).toMatchObject({ limit: 100, remaining: 0, windowSeconds: 21600 });
+      expect(reported).toEqual(['pull budget spent']);
+    } finally {
+      await limited.remove();
     }
   });
 });

@@ -114,6 +114,12 @@ export interface TransportRequest {
    * @default true for GET and HEAD by path
    */
   mirrors?: boolean;
+  /**
+   * Sees every response the server answers, before the transport acts on it
+   * (a retried 503, a final 429): for headers such as warnings and rate
+   * limits. It must not read the body.
+   */
+  onResponse?: (response: Response) => void;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
@@ -288,6 +294,7 @@ export class Transport {
         continue;
       }
       rememberSecrets(response, secrets);
+      request.onResponse?.(response);
       if (response.status === 401 && ownOrigin) {
         const challenges = parseChallenges(response.headers);
         if (challenges.length > 0) this.#challenges.set(url, challenges);
