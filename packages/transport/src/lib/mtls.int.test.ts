@@ -62,6 +62,7 @@ describe('mutual TLS through the Node transport', () => {
     const error = await ociFailure(client.request({ registry: mtls.host, path: '/v2/' }));
     expect(error.code).toBe('NETWORK_ERROR');
     expect(error.message).toContain(mtls.host);
+    expect(error.message).toContain('client certificate');
     expect(events.some((event) => event.type === 'response')).toBe(false);
   });
 

@@ -137,7 +137,7 @@ async function fetchOnce(url: URL, outgoing: Outgoing, options: SendOptions): Pr
     }
     throw new OciError(
       'NETWORK_ERROR',
-      `Cannot reach ${redactUrl(url)}: ${describeFailure(error)}`,
+      `Cannot reach ${redactUrl(url)}: ${describeFailure(error)}${tlsHint(url, error)}`,
       {
         cause: error,
       },
@@ -169,6 +169,20 @@ const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
   EHOSTUNREACH: 'the host is unreachable',
   ENETUNREACH: 'the network is unreachable',
 };
+
+/** Connection failures that an https server's refusal of the client's certificate looks like. */
+const CLOSED_EARLY = new Set([
+  'UND_ERR_SOCKET',
+  'ECONNRESET',
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+]);
+
+/** A hint for an https connection closed before any response: a server may want a client certificate. */
+function tlsHint(url: URL, error: unknown): string {
+  const code = systemErrorCode(error);
+  if (url.protocol !== 'https:' || code === undefined || !CLOSED_EARLY.has(code)) return '';
+  return '; if the registry requires a client certificate, set `cert` and `key` for this host';
+}
 
 /**
  * The system error code (`ENOTFOUND`, `ECONNREFUSED`, …) behind a failed
