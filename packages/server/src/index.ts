@@ -1,0 +1,12 @@
+export {
+  createRegistryHandler,
+  type RegistryHandler,
+  type RegistryHandlerOptions,
+} from './lib/handler.ts';
+export { MemoryRegistryStorage } from './lib/memory-storage.ts';
+export type {
+  RegistryStorage,
+  RepositoryLookupOptions,
+  RepositoryStorage,
+  UploadSpool,
+} from './lib/storage.ts';
