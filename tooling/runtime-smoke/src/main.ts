@@ -4,6 +4,7 @@ import { smokeDigest } from './digest.ts';
 import { smokeLayout } from './layout.ts';
 import { smokeReference } from './reference.ts';
 import { smokeRegistry } from './registry.ts';
+import { smokeServer } from './server.ts';
 import { smokeSpec } from './spec.ts';
 import { smokeTransport } from './transport.ts';
 
@@ -17,6 +18,7 @@ const smokes: [string, () => Promise<void>][] = [
   ['@ocikit/transport', smokeTransport],
   ['@ocikit/layout', smokeLayout],
   ['@ocikit/registry', smokeRegistry],
+  ['@ocikit/server', smokeServer],
 ];
 for (const [name, smoke] of smokes) {
   await smoke();
