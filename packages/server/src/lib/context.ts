@@ -7,6 +7,7 @@ export interface Settings {
   readonly maxManifestSize: number;
   readonly chunkMinLength: number;
   readonly requireChildren: boolean;
+  readonly maxUploadSize: number;
 }
 
 /** What a route handler works with: the request and the registry's state. */

@@ -248,6 +248,23 @@ describe('createRegistryHandler: blobs and uploads', () => {
     expect(refused.headers.get('location')).toMatch(/^\/v2\/target\/blobs\/uploads\//);
   });
 
+  it('refuses uploads over maxUploadSize with 413 SIZE_INVALID, monolithic, chunked or declared', async () => {
+    const call = registry({ maxUploadSize: 10 });
+    const big = text('eleven byte');
+    const monolithic = await call('POST', `/v2/app/blobs/uploads/?digest=${digestBytes(big)}`, {
+      body: big,
+    });
+    expect([monolithic.status, monolithic.code()]).toEqual([413, 'SIZE_INVALID']);
+    const location = (await call('POST', '/v2/app/blobs/uploads/')).headers.get('location') ?? '';
+    expect((await call('PATCH', location, { body: big.subarray(0, 6) })).status).toBe(202);
+    const over = await call('PATCH', location, { body: big.subarray(6) });
+    expect([over.status, over.code()]).toEqual([413, 'SIZE_INVALID']);
+    expect((await call('GET', location)).code(), 'the session is closed').toBe(
+      'BLOB_UPLOAD_UNKNOWN',
+    );
+    expect((await call('GET', '/v2/_catalog')).json()).toEqual({ repositories: [] });
+  });
+
   it('deletes a blob, after which it is unknown', async () => {
     const call = registry();
     const { digest } = await pushBlob(call, 'app', text('gone soon'));
@@ -401,6 +418,26 @@ describe('createRegistryHandler: manifests', () => {
     expect((await call('GET', '/v2/app/manifests/v2')).code()).toBe('MANIFEST_UNKNOWN');
     expect((await call('DELETE', '/v2/app/manifests/v1')).code()).toBe('MANIFEST_UNKNOWN');
     expect((await call('GET', '/v2/nope/manifests/v1')).code()).toBe('NAME_UNKNOWN');
+  });
+});
+
+describe('createRegistryHandler: read-only mode', () => {
+  it('serves reads and refuses every write with 405 UNSUPPORTED', async () => {
+    const storage = new MemoryRegistryStorage();
+    const manifest = await pushImage(registry({ storage }), 'app', 'v1');
+    const call = registry({ storage, readOnly: true });
+    expect((await call('GET', '/v2/app/manifests/v1')).body).toEqual(manifest.bytes);
+    const writes: [label: string, method: string, path: string][] = [
+      ['start an upload', 'POST', '/v2/app/blobs/uploads/'],
+      ['push a manifest', 'PUT', '/v2/app/manifests/v2'],
+      ['delete a tag', 'DELETE', '/v2/app/manifests/v1'],
+      ['delete a blob', 'DELETE', `/v2/app/blobs/${manifest.digest}`],
+    ];
+    for (const [label, method, path] of writes) {
+      const answer = await call(method, path, method === 'PUT' ? { body: manifest.bytes } : {});
+      expect([answer.status, answer.code()], label).toEqual([405, 'UNSUPPORTED']);
+    }
+    expect((await call('GET', '/v2/app/tags/list')).json()).toEqual({ name: 'app', tags: ['v1'] });
   });
 });
 

@@ -46,6 +46,18 @@ export interface RegistryHandlerOptions {
    */
   requireChildren?: boolean;
   /**
+   * The most bytes one blob upload may hold; more is `413 SIZE_INVALID`, and
+   * the session is closed.
+   * @default Infinity
+   */
+  maxUploadSize?: number;
+  /**
+   * Serve reads only: every write (`PUT`, `POST`, `PATCH`, `DELETE`) is
+   * `405 UNSUPPORTED`, as distribution answers in read-only mode.
+   * @default false
+   */
+  readOnly?: boolean;
+  /**
    * The clock, in ms since the epoch (upload expiry).
    * @default Date.now
    */
@@ -116,7 +128,9 @@ export function createRegistryHandler(options: RegistryHandlerOptions = {}): Reg
     ),
     chunkMinLength: nonNegative('chunkMinLength', options.chunkMinLength ?? 0),
     requireChildren: options.requireChildren ?? true,
+    maxUploadSize: positive('maxUploadSize', options.maxUploadSize ?? Number.POSITIVE_INFINITY),
   };
+  const readOnly = options.readOnly ?? false;
   const storage = options.storage ?? new MemoryRegistryStorage();
   const sessions = new UploadSessions({
     timeout: positive('uploadTimeout', options.uploadTimeout ?? 3_600_000),
@@ -137,6 +151,9 @@ export function createRegistryHandler(options: RegistryHandlerOptions = {}): Reg
       const run = methods[method];
       if (!run || (request.method === 'HEAD' && !headAllowed(route))) {
         throw new OciError('UNSUPPORTED', `${request.method} is not supported on this endpoint`);
+      }
+      if (readOnly && method !== 'GET') {
+        throw new OciError('UNSUPPORTED', 'The registry is read-only');
       }
       return await run({ request, url, storage, sessions, settings }, route);
     } catch (error) {

@@ -1,4 +1,10 @@
-import { consumeStream, createVerifyStream, type Digest, OciError } from '@ocikit/digest';
+import {
+  consumeStream,
+  createVerifyStream,
+  type Digest,
+  isOciError,
+  OciError,
+} from '@ocikit/digest';
 import type { Descriptor } from '@ocikit/spec';
 import { type RequestContext, writableRepository } from './context.ts';
 import { errorResponse, wireError } from './errors.ts';
@@ -29,11 +35,11 @@ export async function startUpload(context: RequestContext, name: string): Promis
     if (mounted) return mounted;
   } else if (url.searchParams.has('digest')) {
     const digest = assertDigest(url.searchParams.get('digest'));
-    const size = contentLength(request);
+    const size = contentLength(request, context.settings.maxUploadSize);
     if (size !== undefined) return commitBlob(context, name, digest, request.body, size);
     const spool = await context.storage.createSpool();
     try {
-      await appendBody(request, spool);
+      await appendBody(request, spool, context.settings.maxUploadSize);
       return await commitBlob(context, name, digest, spool.content(), spool.size);
     } finally {
       await spool.discard();
@@ -74,7 +80,14 @@ export async function patchUpload(
       sessionHeaders(context, session),
     );
   }
-  await writing(session, () => appendBody(context.request, session.spool));
+  try {
+    await writing(session, () =>
+      appendBody(context.request, session.spool, context.settings.maxUploadSize),
+    );
+  } catch (error) {
+    if (isOciError(error, 'SIZE_INVALID')) await context.sessions.close(session);
+    throw error;
+  }
   return sessionAnswer(context, session, 202);
 }
 
@@ -100,11 +113,12 @@ export async function finishUpload(
   return writing(session, async () => {
     try {
       const digest = assertDigest(context.url.searchParams.get('digest'));
-      const size = contentLength(request);
+      const limit = context.settings.maxUploadSize;
+      const size = contentLength(request, limit - session.spool.size);
       if (session.spool.size === 0 && size !== undefined) {
         return await commitBlob(context, name, digest, request.body, size);
       }
-      await appendBody(request, session.spool);
+      await appendBody(request, session.spool, limit);
       return await commitBlob(context, name, digest, session.spool.content(), session.spool.size);
     } finally {
       await sessions.close(session);
@@ -216,13 +230,15 @@ function busy(session: UploadSession): OciError {
   );
 }
 
-async function appendBody(request: Request, spool: UploadSpool): Promise<void> {
+async function appendBody(request: Request, spool: UploadSpool, limit: number): Promise<void> {
   if (!request.body) return;
   const reader = request.body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
+      if (spool.size + value.byteLength > limit)
+        throw tooLarge(spool.size + value.byteLength, limit);
       await spool.append(value);
     }
   } catch (error) {
@@ -244,13 +260,23 @@ function chunkStart(header: string | null): number | undefined {
   return Number(match[1]);
 }
 
-function contentLength(request: Request): number | undefined {
+function contentLength(request: Request, limit: number): number | undefined {
   const value = request.headers.get('content-length');
   if (value === null) return undefined;
   if (!/^\d{1,15}$/.test(value.trim())) {
     throw new OciError('SIZE_INVALID', `Invalid Content-Length "${value.slice(0, 40)}"`);
   }
-  return Number(value);
+  const size = Number(value);
+  if (size > limit) throw tooLarge(size, limit);
+  return size;
+}
+
+function tooLarge(size: number, limit: number): OciError {
+  return new OciError(
+    'SIZE_INVALID',
+    `The upload is at least ${size} bytes, over the ${limit}-byte limit`,
+    { status: 413 },
+  );
 }
 
 function sessionHeaders(context: RequestContext, session: UploadSession): Record<string, string> {
