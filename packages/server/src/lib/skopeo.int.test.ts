@@ -7,9 +7,11 @@ import {
   pushImage,
   skopeoCopy,
   skopeoInspect,
+  umoci,
   writeOciLayout,
 } from '@ocikit/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DirectoryRegistryStorage } from './directory-storage.node.ts';
 import { createRegistryHandler } from './handler.ts';
 import { listen, type RunningRegistry } from './node-adapter.node.ts';
 
@@ -78,5 +80,36 @@ describe('skopeo against the embedded server (node:http, plain HTTP)', () => {
     await skopeoCopy(`oci:${source}:one`, remote, { preserveDigests: false });
     const inspected = (await skopeoInspect(remote)) as { Layers: string[] };
     expect(inspected.Layers).toHaveLength(image.layers.length);
+  });
+
+  it('pushes into a directory storage that skopeo and umoci then read as plain OCI layouts', async () => {
+    const root = join(dir, 'served');
+    const storage = new DirectoryRegistryStorage(root);
+    const served = await listen(createRegistryHandler({ storage }));
+    try {
+      const multi = await makeMultiPlatformImage({ seed: 'server-skopeo-dir' });
+      const image = await makeImage({ seed: 'server-skopeo-dir-single' });
+      const source = join(dir, 'dir-source');
+      await writeOciLayout(source, [
+        { node: multi, tag: 'multi' },
+        { node: image, tag: 'single' },
+      ]);
+      await skopeoCopy(`oci:${source}:multi`, `docker://${served.host}/team/multi:v1`, {
+        all: true,
+      });
+      await skopeoCopy(`oci:${source}:single`, `docker://${served.host}/team/single:v1`);
+
+      const raw = (await skopeoInspect(`oci:${join(root, 'team/multi')}:v1`, { raw: true })) as {
+        manifests: unknown[];
+      };
+      expect(raw.manifests).toHaveLength(2);
+      expect(await layoutDigest(join(root, 'team/multi'), 'v1')).toBe(multi.manifest.digest);
+      const stat = JSON.parse(
+        (await umoci(['stat', '--image', `${join(root, 'team/single')}:v1`, '--json'])).stdout,
+      ) as { history: unknown[] };
+      expect(Array.isArray(stat.history)).toBe(true);
+    } finally {
+      await served.close();
+    }
   });
 });

@@ -1,0 +1,4 @@
+export {
+  DirectoryRegistryStorage,
+  type DirectoryStorageOptions,
+} from './lib/directory-storage.node.ts';

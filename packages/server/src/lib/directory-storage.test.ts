@@ -1,0 +1,82 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeTarget, smallImage } from '@ocikit/contracts';
+import { digestBytes, isOciError, readBytes, streamFromBytes } from '@ocikit/digest';
+import { OciLayout } from '@ocikit/layout/fs';
+import { Repository } from '@ocikit/registry';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DirectoryRegistryStorage } from './directory-storage.node.ts';
+import { createRegistryHandler } from './handler.ts';
+import { listen, type RunningRegistry } from './node-adapter.node.ts';
+
+describeTarget(
+  'DirectoryRegistryStorage repository (an OCI layout)',
+  async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ocikit-server-dir-'));
+    const storage = new DirectoryRegistryStorage(root, { fsync: false });
+    const subject = await storage.repository('contract/repo', { create: true });
+    if (!subject) throw new Error('no repository made');
+    return { subject, cleanup: () => rm(root, { recursive: true, force: true }) };
+  },
+  { tagLister: true, referrerLister: true, untagger: true, deleter: true },
+);
+
+describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
+  let root: string;
+  let server: RunningRegistry;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'ocikit-server-dir-'));
+    server = await listen(
+      createRegistryHandler({ storage: new DirectoryRegistryStorage(root, { fsync: false }) }),
+    );
+  });
+  afterEach(async () => {
+    await server.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('keeps what the registry client pushes as a plain OCI layout per repository', async () => {
+    const repo = new Repository(`${server.host}/team/app`, {
+      chunkSize: 4096,
+      streamUploads: false,
+    });
+    const image = smallImage(20_000);
+    for (const blob of image.blobs)
+      await repo.pushBlob(blob.descriptor, streamFromBytes(blob.bytes));
+    await repo.putManifest(image.manifest, { tags: ['v1'] });
+
+    const layout = await OciLayout.open(join(root, 'team/app'), { readOnly: true });
+    expect((await layout.resolve('v1')).digest).toBe(image.manifest.digest);
+    const layer = image.blobs[1];
+    if (!layer) throw new Error('fixture without a layer');
+    const onDisk = await readFile(
+      join(root, 'team/app/blobs/sha256', layer.descriptor.digest.slice(7)),
+    );
+    expect(digestBytes(onDisk)).toBe(layer.descriptor.digest);
+    const pulled = await readBytes(await repo.fetch(layer.descriptor), { maxBytes: 30_000 });
+    expect(pulled).toEqual(layer.bytes);
+    expect((await repo.resolve(image.manifest.digest)).mediaType).toBe(image.manifest.mediaType);
+  });
+
+  it('serves a layout written beside it, lists it in the catalog, and refuses nested repositories', async () => {
+    const layout = await OciLayout.open(join(root, 'written/by-hand'), { create: true });
+    const image = smallImage(100);
+    for (const blob of image.blobs) await layout.push(blob.descriptor, streamFromBytes(blob.bytes));
+    await layout.push(image.manifest.descriptor, streamFromBytes(image.manifest.bytes));
+    await layout.tag(image.manifest.descriptor, 'latest');
+
+    const repo = new Repository(`${server.host}/written/by-hand`);
+    expect((await repo.fetchManifest('latest')).bytes).toEqual(image.manifest.bytes);
+    const catalog = await fetch(new URL('/v2/_catalog', server.url));
+    expect(await catalog.json()).toEqual({ repositories: ['written/by-hand'] });
+
+    const inside = new Repository(`${server.host}/written/by-hand/inner`);
+    const blob = image.blobs[0];
+    if (!blob) throw new Error('fixture without a blob');
+    const error = await inside
+      .pushBlob(blob.descriptor, streamFromBytes(blob.bytes))
+      .catch((e: unknown) => e);
+    expect(isOciError(error, 'NAME_INVALID')).toBe(true);
+  });
+});
