@@ -1,4 +1,10 @@
 export {
+  type HtpasswdAuthOptions,
+  htpasswdAuth,
+  parseHtpasswd,
+  type RegistryAuth,
+} from './lib/basic-auth.ts';
+export {
   createRegistryHandler,
   type RegistryHandler,
   type RegistryHandlerOptions,

@@ -1,6 +1,7 @@
+import { encodeBasicAuth } from '@ocikit/auth';
 import { digestBytes, readBytes, streamFromBytes } from '@ocikit/digest';
 import { Registry } from '@ocikit/registry';
-import { createRegistryHandler } from '@ocikit/server';
+import { createRegistryHandler, htpasswdAuth } from '@ocikit/server';
 import { createImageManifest, MediaType } from '@ocikit/spec';
 import { Transport } from '@ocikit/transport';
 import { check, rejectsWith } from './check.ts';
@@ -8,7 +9,8 @@ import { check, rejectsWith } from './check.ts';
 /**
  * Drives the built registry client against the built embedded registry
  * handler, wired as the client's `fetch` (no network, so it runs alike on
- * Node, Deno and Bun): push, pull, tags, and a refused upload.
+ * Node, Deno and Bun): push, pull, tags, a refused manifest, and Basic
+ * auth against a bcrypt htpasswd entry.
  */
 export async function smokeServer(): Promise<void> {
   const handler = createRegistryHandler();
@@ -40,4 +42,13 @@ export async function smokeServer(): Promise<void> {
     layers: [describe(MediaType.OciLayer, encode('never pushed'))],
   });
   await rejectsWith(repo.putManifest(dangling), 'MANIFEST_BLOB_UNKNOWN', 'dangling manifest');
+
+  const guarded = createRegistryHandler({
+    auth: htpasswdAuth('smoke:$2b$04$Y/fRNTOD5hGlceJj/jP3Ret.2Q0Y1GmDdXQOLKNZSUjYXlrCQ0DmK\n'),
+  });
+  const ask = (headers: Record<string, string>) =>
+    guarded(new Request('http://registry.test/v2/', { headers }));
+  check((await ask({})).status === 401, 'auth refuses anonymous');
+  const authorization = `Basic ${encodeBasicAuth('smoke', 'smoke-password')}`;
+  check((await ask({ authorization })).status === 200, 'auth accepts the bcrypt password');
 }

@@ -20,6 +20,7 @@ export const ALLOWED_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
     '@ocikit/transport',
   ],
   '@ocikit/server': [
+    '@ocikit/auth',
     '@ocikit/content',
     '@ocikit/digest',
     '@ocikit/layout',

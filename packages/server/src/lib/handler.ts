@@ -1,5 +1,6 @@
 import { OciError } from '@ocikit/digest';
 import { DEFAULT_MAX_MANIFEST_SIZE } from '@ocikit/spec';
+import type { RegistryAuth } from './basic-auth.ts';
 import { deleteBlob, getBlob } from './blobs.ts';
 import type { RequestContext, Settings } from './context.ts';
 import { errorResponse, wireError } from './errors.ts';
@@ -51,6 +52,13 @@ export interface RegistryHandlerOptions {
    * @default Infinity
    */
   maxUploadSize?: number;
+  /**
+   * Who may use the registry, such as `htpasswdAuth(…)`; a request
+   * without acceptable credentials is `401 UNAUTHORIZED` with the auth's
+   * challenge.
+   * @default anyone (no auth)
+   */
+  auth?: RegistryAuth;
   /**
    * Serve reads only: every write (`PUT`, `POST`, `PATCH`, `DELETE`) is
    * `405 UNSUPPORTED`, as distribution answers in read-only mode.
@@ -136,8 +144,15 @@ export function createRegistryHandler(options: RegistryHandlerOptions = {}): Reg
     timeout: positive('uploadTimeout', options.uploadTimeout ?? 3_600_000),
     now: options.now ?? Date.now,
   });
+  const { auth } = options;
   return async (request) => {
     try {
+      if (auth && !(await auth.authenticate(request))) {
+        const refused = new OciError('UNAUTHORIZED', 'Authentication is required');
+        return errorResponse(wireError(refused), request.method, {
+          'www-authenticate': auth.challenge,
+        });
+      }
       const url = new URL(request.url);
       const route = matchRoute(url.pathname);
       if (!route) {
