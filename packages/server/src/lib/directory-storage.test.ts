@@ -1,4 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeTarget, smallImage } from '@ocikit/contracts';
@@ -78,5 +80,30 @@ describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
       .pushBlob(blob.descriptor, streamFromBytes(blob.bytes))
       .catch((e: unknown) => e);
     expect(isOciError(error, 'NAME_INVALID')).toBe(true);
+  });
+
+  it('leaves no blob behind a client that disconnects mid-upload, and takes concurrent uploads of one digest', async () => {
+    const bytes = new Uint8Array(300_000).fill(9);
+    const digest = digestBytes(bytes);
+    const socket = connect(Number(server.url.port), server.url.hostname);
+    await once(socket, 'connect');
+    socket.write(
+      `POST /v2/team/app/blobs/uploads/?digest=${digest} HTTP/1.1\r\nHost: ${server.host}\r\nContent-Length: ${bytes.byteLength}\r\n\r\n`,
+    );
+    socket.write(bytes.subarray(0, 150_000));
+    socket.destroy();
+    await once(socket, 'close');
+    const repo = new Repository(`${server.host}/team/app`);
+    const blob = { mediaType: 'application/octet-stream', digest, size: bytes.byteLength };
+    expect(await repo.exists(blob)).toBe(false);
+
+    await Promise.all([1, 2, 3].map(() => repo.pushBlob(blob, streamFromBytes(bytes, 10_000))));
+    const pulled = await readBytes(await repo.fetch(blob), { maxBytes: bytes.byteLength });
+    expect(digestBytes(pulled)).toBe(digest);
+    // Unfinished writes are dot-files (FileStore ingest files, kept for a resume until gc).
+    const visible = (await readdir(join(root, 'team/app/blobs/sha256'))).filter(
+      (name) => !name.startsWith('.'),
+    );
+    expect(visible).toEqual([digest.slice(7)]);
   });
 });

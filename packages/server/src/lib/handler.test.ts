@@ -205,6 +205,20 @@ describe('createRegistryHandler: blobs and uploads', () => {
     expect((await call('GET', other)).code(), 'idle past the timeout').toBe('BLOB_UPLOAD_UNKNOWN');
   });
 
+  it('refuses a session past maxUploadSessions with 429 until one ends or expires', async () => {
+    let now = 0;
+    const call = registry({ maxUploadSessions: 2, uploadTimeout: 1000, now: () => now });
+    const first = (await call('POST', '/v2/app/blobs/uploads/')).headers.get('location') ?? '';
+    expect((await call('POST', '/v2/app/blobs/uploads/')).status).toBe(202);
+    const third = await call('POST', '/v2/app/blobs/uploads/');
+    expect([third.status, third.code()]).toEqual([429, 'TOOMANYREQUESTS']);
+    expect((await call('DELETE', first)).status).toBe(204);
+    expect((await call('POST', '/v2/app/blobs/uploads/')).status, 'after a cancel').toBe(202);
+    expect((await call('POST', '/v2/app/blobs/uploads/')).status).toBe(429);
+    now += 1000;
+    expect((await call('POST', '/v2/app/blobs/uploads/')).status, 'after expiry').toBe(202);
+  });
+
   it('serves byte ranges with 206 and Content-Range, and 416 for an unsatisfiable range', async () => {
     const call = registry();
     const bytes = text('0123456789');

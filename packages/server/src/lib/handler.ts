@@ -35,6 +35,12 @@ export interface RegistryHandlerOptions {
    */
   uploadTimeout?: number;
   /**
+   * The most upload sessions open at once; one more `POST` is
+   * `429 TOOMANYREQUESTS` (expired sessions are swept first).
+   * @default 1000
+   */
+  maxUploadSessions?: number;
+  /**
    * The smallest chunk clients should `PATCH`, advertised as
    * `OCI-Chunk-Min-Length`; 0 advertises nothing.
    * @default 0
@@ -143,6 +149,7 @@ export function createRegistryHandler(options: RegistryHandlerOptions = {}): Reg
   const sessions = new UploadSessions({
     timeout: positive('uploadTimeout', options.uploadTimeout ?? 3_600_000),
     now: options.now ?? Date.now,
+    maxSessions: positive('maxUploadSessions', options.maxUploadSessions ?? 1000),
   });
   const { auth } = options;
   return async (request) => {

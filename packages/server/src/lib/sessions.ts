@@ -21,6 +21,8 @@ export interface UploadSessionsOptions {
   timeout: number;
   /** The clock, in ms since the epoch. */
   now: () => number;
+  /** The most sessions open at once; one more is `TOOMANYREQUESTS`. */
+  maxSessions: number;
 }
 
 /**
@@ -42,9 +44,17 @@ export class UploadSessions {
    * @param name - the repository
    * @param spool - where its bytes will wait
    * @returns the session
+   * @throws {OciError} `TOOMANYREQUESTS` when `maxSessions` are open (the spool is discarded)
    */
   async open(name: string, spool: UploadSpool): Promise<UploadSession> {
     await this.#sweep();
+    if (this.#sessions.size >= this.#options.maxSessions) {
+      await spool.discard();
+      throw new OciError(
+        'TOOMANYREQUESTS',
+        `${this.#sessions.size} uploads are open, the most this registry keeps; finish or cancel one`,
+      );
+    }
     const session: UploadSession = {
       id: crypto.randomUUID(),
       name,
