@@ -5,6 +5,7 @@ import { smokeLayout } from './layout.ts';
 import { smokeReference } from './reference.ts';
 import { smokeRegistry } from './registry.ts';
 import { smokeServer } from './server.ts';
+import { smokeServerHttp } from './server-http.ts';
 import { smokeSpec } from './spec.ts';
 import { smokeTransport } from './transport.ts';
 
@@ -19,6 +20,7 @@ const smokes: [string, () => Promise<void>][] = [
   ['@ocikit/layout', smokeLayout],
   ['@ocikit/registry', smokeRegistry],
   ['@ocikit/server', smokeServer],
+  ['@ocikit/server over HTTP', smokeServerHttp],
 ];
 for (const [name, smoke] of smokes) {
   await smoke();
