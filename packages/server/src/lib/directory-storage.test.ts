@@ -106,4 +106,27 @@ describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
     );
     expect(visible).toEqual([digest.slice(7)]);
   });
+
+  it('streams a large blob to the client through many drains without piling up listeners', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const bytes = new Uint8Array(24 * 1024 * 1024).map((_, index) => index % 253);
+      const blob = {
+        mediaType: 'application/octet-stream',
+        digest: digestBytes(bytes),
+        size: bytes.byteLength,
+      };
+      const upload = new URL(`/v2/team/big/blobs/uploads/?digest=${blob.digest}`, server.url);
+      expect((await fetch(upload, { method: 'POST', body: bytes })).status).toBe(201);
+      const response = await fetch(new URL(`/v2/team/big/blobs/${blob.digest}`, server.url));
+      const pulled = new Uint8Array(await response.arrayBuffer());
+      expect(digestBytes(pulled)).toBe(blob.digest);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });

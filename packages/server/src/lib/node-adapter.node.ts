@@ -115,8 +115,17 @@ async function write(response: Response, outgoing: ServerResponse): Promise<void
   }
 }
 
-async function drained(outgoing: ServerResponse): Promise<void> {
-  await Promise.race([once(outgoing, 'drain'), once(outgoing, 'close')]);
+/** Waits for the socket to drain (or close), leaving no listener behind either way. */
+function drained(outgoing: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      outgoing.off('drain', done);
+      outgoing.off('close', done);
+      resolve();
+    };
+    outgoing.on('drain', done);
+    outgoing.on('close', done);
+  });
 }
 
 /** Options of {@link listen}. */
