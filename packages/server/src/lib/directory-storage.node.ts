@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { type FileHandle, link, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type {
@@ -142,8 +142,8 @@ export interface DirectoryStorageOptions {
  * image layout at `<root>/team/app` (so skopeo, umoci and `OciLayout` read
  * what was pushed, and layouts they wrote are served). Uploads wait in
  * temp files under `<root>/.uploads`. Repositories cannot nest: `team` and
- * `team/app` cannot both be repositories. Blobs are not shared between
- * repositories (a mount copies them).
+ * `team/app` cannot both be repositories. A cross-repository mount is a
+ * hard link, so mounted blobs are stored once.
  */
 export class DirectoryRegistryStorage implements RegistryStorage {
   /** The absolute root directory. */
@@ -193,6 +193,27 @@ export class DirectoryRegistryStorage implements RegistryStorage {
     const dir = join(this.root, UPLOADS_DIR);
     await mkdir(dir, { recursive: true });
     return new FileSpool(join(dir, crypto.randomUUID()));
+  }
+
+  /**
+   * {@inheritDoc RegistryStorage.linkBlob} A hard link from the source
+   * layout's blob file: both repositories then share one copy on disk.
+   * False when the file system cannot link (another device, no support).
+   */
+  async linkBlob(descriptor: Descriptor, from: string, to: string): Promise<boolean> {
+    const { algorithm, encoded } = parseDigest(descriptor.digest);
+    const source = join(this.#inside(from), 'blobs', algorithm, encoded);
+    const folder = join(this.#inside(to), 'blobs', algorithm);
+    await mkdir(folder, { recursive: true });
+    try {
+      await link(source, join(folder, encoded));
+      return true;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'EEXIST') return true;
+      if (code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP') return false;
+      throw error;
+    }
   }
 
   /** The directory of a repository, checked to be inside the root. */

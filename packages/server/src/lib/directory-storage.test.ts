@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,5 +128,25 @@ describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
     } finally {
       process.off('warning', onWarning);
     }
+  });
+
+  it('mounts a blob across repositories as a hard link: one copy on disk, each side deletable alone', async () => {
+    const bytes = new Uint8Array(50_000).fill(3);
+    const blob = {
+      mediaType: 'application/octet-stream',
+      digest: digestBytes(bytes),
+      size: 50_000,
+    };
+    const source = new Repository(`${server.host}/team/source`);
+    const target = new Repository(`${server.host}/team/target`);
+    await source.pushBlob(blob, streamFromBytes(bytes));
+    expect(await target.mountBlob(blob, source.name)).toMatchObject({ mounted: true });
+    const file = (name: string) => join(root, name, 'blobs/sha256', blob.digest.slice(7));
+    const [a, b] = await Promise.all([stat(file('team/source')), stat(file('team/target'))]);
+    expect(b.ino).toBe(a.ino);
+    await source.delete(blob);
+    expect(await source.exists(blob)).toBe(false);
+    const pulled = await readBytes(await target.fetch(blob), { maxBytes: blob.size });
+    expect(digestBytes(pulled)).toBe(blob.digest);
   });
 });

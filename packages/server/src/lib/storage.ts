@@ -71,4 +71,20 @@ export interface RegistryStorage {
   repositories(options?: { last?: string } & OperationOptions): AsyncIterable<string>;
   /** @returns a new, empty spool for one upload session */
   createSpool(): Promise<UploadSpool>;
+  /**
+   * Makes a blob of one repository present in another without copying its
+   * bytes (optional: without it a mount copies through `fetch` and `push`).
+   *
+   * @param descriptor - the blob, present in `from`
+   * @param from - the source repository name
+   * @param to - the target repository name (it exists)
+   * @param options - {@link OperationOptions}
+   * @returns whether the blob was linked; false makes the caller copy it
+   */
+  linkBlob?(
+    descriptor: Descriptor,
+    from: string,
+    to: string,
+    options?: OperationOptions,
+  ): Promise<boolean>;
 }

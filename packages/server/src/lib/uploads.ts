@@ -176,7 +176,9 @@ async function mountBlob(
   const descriptor = await source?.stat(digest, { signal });
   if (!source || !descriptor) return undefined;
   const target = await writableRepository(context, name);
-  if (!(await target.stat(digest, { signal }))) {
+  if (await target.stat(digest, { signal })) return committed(name, digest);
+  const linked = await context.storage.linkBlob?.(descriptor, from, name, { signal });
+  if (!linked) {
     await target.push(descriptor, await source.fetch(descriptor, { signal }), { signal });
   }
   return committed(name, digest);
