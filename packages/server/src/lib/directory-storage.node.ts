@@ -8,6 +8,7 @@ import type {
   ReferrerListOptions,
   TagListOptions,
 } from '@ocikit/content';
+import type { GcOptions, GcResult } from '@ocikit/content/fs';
 import { isOciError, OciError, parseDigest } from '@ocikit/digest';
 import { OciLayout } from '@ocikit/layout/fs';
 import { isTag } from '@ocikit/reference';
@@ -71,6 +72,10 @@ class LayoutRepository implements RepositoryStorage {
     return this.#layout.delete(descriptor, options);
   }
 
+  gc(options: GcOptions) {
+    return this.#layout.gc(options);
+  }
+
   /**
    * {@inheritDoc RepositoryStorage.stat} A blob small enough to be a
    * manifest is read to tell its media type.
@@ -128,6 +133,12 @@ class FileSpool implements UploadSpool {
   }
 }
 
+/** What {@link DirectoryRegistryStorage.gc} did in one repository. */
+export interface RepositoryGcResult extends GcResult {
+  /** The repository name. */
+  readonly repository: string;
+}
+
 /** Options of {@link DirectoryRegistryStorage}. */
 export interface DirectoryStorageOptions {
   /**
@@ -161,15 +172,37 @@ export class DirectoryRegistryStorage implements RegistryStorage {
   }
 
   /** {@inheritDoc RegistryStorage.repository} */
-  async repository(
+  repository(
     name: string,
     options: RepositoryLookupOptions = {},
   ): Promise<RepositoryStorage | undefined> {
+    return this.#layoutRepository(name, options.create ?? false);
+  }
+
+  /**
+   * Garbage collection of every repository: removes the blobs and manifests
+   * that no tag (and no referrer entry) of its `index.json` reaches, and
+   * unfinished writes. Run it while nothing is pushed: content of a push in
+   * progress, and manifests pushed by digest only, are not reachable yet.
+   *
+   * @param options - `GcOptions` of `@ocikit/content/fs` (`dryRun`, `staleWriteMs`, `signal`)
+   * @returns what was removed and kept, per repository
+   */
+  async gc(options: GcOptions = {}): Promise<RepositoryGcResult[]> {
+    const results: RepositoryGcResult[] = [];
+    for await (const name of this.repositories()) {
+      const repository = await this.#layoutRepository(name, false);
+      if (repository) results.push({ repository: name, ...(await repository.gc(options)) });
+    }
+    return results;
+  }
+
+  async #layoutRepository(name: string, create: boolean): Promise<LayoutRepository | undefined> {
     const opened = this.#open.get(name);
     if (opened) return opened;
     const dir = this.#inside(name);
     const exists = (await fileSize(join(dir, LAYOUT_FILE))) !== undefined;
-    if (!exists && !options.create) return undefined;
+    if (!exists && !create) return undefined;
     if (!exists) await this.#assertNotNested(name, dir);
     const opening = OciLayout.open(dir, {
       create: !exists,

@@ -149,4 +149,32 @@ describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
     const pulled = await readBytes(await target.fetch(blob), { maxBytes: blob.size });
     expect(digestBytes(pulled)).toBe(blob.digest);
   });
+
+  it('collects garbage per repository: stray blobs go, tagged images stay, untagged ones go', async () => {
+    const storage = new DirectoryRegistryStorage(root, { fsync: false });
+    const repo = new Repository(`${server.host}/team/gc`);
+    const image = smallImage(500);
+    for (const blob of image.blobs)
+      await repo.pushBlob(blob.descriptor, streamFromBytes(blob.bytes));
+    await repo.putManifest(image.manifest, { tags: ['v1'] });
+    const stray = new Uint8Array(100).fill(5);
+    const strayBlob = {
+      mediaType: 'application/octet-stream',
+      digest: digestBytes(stray),
+      size: 100,
+    };
+    await repo.pushBlob(strayBlob, streamFromBytes(stray));
+
+    const first = await storage.gc({ staleWriteMs: 0 });
+    expect(first.map(({ repository, removed }) => [repository, removed.length])).toEqual([
+      ['team/gc', 1],
+    ]);
+    expect(await repo.exists(strayBlob)).toBe(false);
+    expect((await repo.fetchManifest('v1')).bytes).toEqual(image.manifest.bytes);
+
+    await repo.untag('v1');
+    const second = await storage.gc({ staleWriteMs: 0 });
+    expect(second[0]?.removed).toHaveLength(3);
+    for (const blob of image.blobs) expect(await repo.exists(blob.descriptor)).toBe(false);
+  });
 });
