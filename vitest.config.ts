@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { exportFile } from './tooling/scripts/src/export-file.ts';
 
 const root = import.meta.dirname;
 
@@ -21,7 +22,7 @@ function workspaceSourceAliases(): { find: RegExp; replacement: string }[] {
         continue;
       }
       for (const [key, target] of Object.entries(manifest.exports ?? {})) {
-        const file = typeof target === 'string' ? target : (target as { default?: string }).default;
+        const file = exportFile(target as string | Record<string, string>);
         if (!file?.startsWith('./dist/') && !file?.startsWith('./src/')) continue;
         const source = file.replace(/^\.\/dist\//, './src/').replace(/\.js$/, '.ts');
         const specifier = key === '.' ? manifest.name : `${manifest.name}/${key.slice(2)}`;

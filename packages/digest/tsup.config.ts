@@ -3,6 +3,8 @@ import { packageBuild } from '../../tooling/scripts/src/tsup-package.ts';
 
 // Two builds of one source: `#sha2` resolves to node:crypto by default and to
 // @noble/hashes under the `browser` condition (see package.json "imports").
+// The package exports the node:crypto build under the `node` condition (Node,
+// Deno, Bun) and the web build to everything else (browsers, workerd, edge).
 export default defineConfig([
   packageBuild(),
   {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test pipeline, from a fresh clone: installs what the tests need
 # (Debian peers, pnpm, the locked dependencies), then lint, build, type
-# checks, repository checks, the runtime smoke test (Node, Deno, Bun) and
-# every unit and integration test. The last line is the test count.
+# checks, repository checks, JSR and API-reference builds, the release flow
+# on a dry run, the consumer smoke test (the packed packages under Node, Deno
+# and Bun) and every unit and integration test. The last line is the test count.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 CI="${CI:-true}"
@@ -31,7 +32,16 @@ pnpm exec turbo run typecheck --output-logs=errors-only
 step "repository checks"
 pnpm exec tsx tooling/scripts/src/check-all.ts --built
 
-step "runtime smoke: Node, Deno, Bun"
+step "JSR: deno publish --dry-run (jsr.json, no slow types)"
+pnpm exec deno publish --dry-run --allow-dirty --quiet
+
+step "API reference (TypeDoc, warnings are errors)"
+pnpm exec typedoc --logLevel Warn
+
+step "release flow on a dry run (changeset version, pnpm publish --dry-run)"
+pnpm exec tsx tooling/scripts/src/release-dry-run.ts
+
+step "consumer smoke: packed tarballs installed with npm, under Node, Deno, Bun"
 bash tooling/runtime-smoke/run.sh
 
 step "tests"

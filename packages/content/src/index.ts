@@ -1,3 +1,4 @@
+export { type BlobContent, contentStream } from './lib/blob-content.ts';
 export {
   isDeleter,
   isMounter,
@@ -29,6 +30,7 @@ export type {
 } from './lib/interfaces.ts';
 export { MemoryStore } from './lib/memory-store.ts';
 export { isNotFound, notFound } from './lib/not-found.ts';
+export { pushFailure } from './lib/push-failure.ts';
 export { findReachable, type Reachability } from './lib/reachable.ts';
 export { type FetchBytesOptions, fetchBytes, pushBytes } from './lib/read-write.ts';
 export { matchesReferrerFilter } from './lib/referrer-filter.ts';

@@ -42,6 +42,7 @@ import {
   umoci,
 } from '@ocikit/testbed';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { consecutivePaxArchive, MANIFEST_B_DESCRIPTOR } from './lib/bad-archives.testing.ts';
 
 type Source = Fetcher & ExistenceChecker & Resolver;
 
@@ -192,6 +193,24 @@ describe('oci-archive and docker-archive tars with skopeo', () => {
     }
     const extracted = await extractArchive(stream(theirs), join(dir, 'extracted'));
     expect(await readGraph(extracted, 'latest')).toEqual(await readGraph(layout, 'v1'));
+  });
+
+  it('resolves a tag of an archive with consecutive PAX headers as skopeo (Go) does, both ways', async () => {
+    const file = join(dir, 'pax.tar');
+    await writeFile(file, consecutivePaxArchive());
+    const raw = (await skopeoInspect(`oci-archive:${file}:v1`, { raw: true })) as {
+      layers: unknown[];
+    };
+    // The second image is the one without layers.
+    expect(raw.layers).toEqual([]);
+    const archive = await OciArchive.open(file);
+    try {
+      expect(await archive.resolve('v1')).toEqual(MANIFEST_B_DESCRIPTOR);
+    } finally {
+      await archive.close();
+    }
+    const extracted = await extractArchive(stream(file), join(dir, 'pax'));
+    expect(await extracted.resolve('v1')).toEqual(MANIFEST_B_DESCRIPTOR);
   });
 
   it('writes long names (a sha512 blob) as PAX records that skopeo reads', async () => {

@@ -14,5 +14,6 @@ export {
   type RegistryErrorEntry,
 } from './lib/response-error.ts';
 export { parseRetryAfter, type RetryOptions } from './lib/retry.ts';
+export { redactEchoedSecrets } from './lib/secrets.ts';
 export type { TraceEvent } from './lib/trace.ts';
 export { Transport, type TransportOptions, type TransportRequest } from './lib/transport.ts';

@@ -1,3 +1,4 @@
+export { type FilesystemHook, mkfifo, releaseFifos } from './filesystem-contract.ts';
 export {
   artifactFor,
   type Blob,
@@ -13,4 +14,5 @@ export {
   describeStorage,
   describeTarget,
   type Factory,
+  type StorageCapabilities,
 } from './storage-contract.ts';

@@ -1,4 +1,6 @@
+import { Buffer } from 'node:buffer';
 import {
+  type BlobContent,
   type Deleter,
   fetchBytes,
   isDeleter,
@@ -12,10 +14,22 @@ import {
   type Target,
   type Untagger,
 } from '@ocikit/content';
-import { digestBytes, readBytes, streamFromBytes } from '@ocikit/digest';
+import {
+  digestBytes,
+  isOciError,
+  type OciErrorCode,
+  readBytes,
+  streamFromBytes,
+} from '@ocikit/digest';
 import { type Descriptor, MediaType } from '@ocikit/spec';
 import { errorCode } from '@ocikit/testbed';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type FilesystemHook,
+  type FilesystemSubject,
+  storageFilesystemCases,
+  targetFilesystemCases,
+} from './filesystem-contract.ts';
 import {
   artifactFor,
   type Blob,
@@ -25,8 +39,25 @@ import {
   smallImage,
 } from './fixtures.ts';
 
-/** Makes a fresh, empty implementation for one test, and cleans it up. */
-export type Factory<T> = () => Promise<{ subject: T; cleanup?: () => Promise<void> }>;
+/**
+ * Makes a fresh, empty implementation for one test, and cleans it up. A
+ * filesystem-backed one also says where its files are (`filesystem`).
+ */
+export type Factory<T> = () => Promise<{
+  subject: T;
+  cleanup?: () => Promise<void>;
+  filesystem?: FilesystemHook;
+}>;
+
+/** What a storage declares beyond {@link Storage}, each then tested. */
+export interface StorageCapabilities {
+  /**
+   * Backed by files under a root (its factory returns `filesystem`): the
+   * cases of links, special files and directories where files belong run.
+   * @default false
+   */
+  filesystem?: boolean;
+}
 
 async function push(storage: Storage, blob: Blob): Promise<void> {
   await storage.push(blob.descriptor, chunked(blob.bytes));
@@ -39,8 +70,10 @@ async function pushManifest(
   await storage.push(manifest.descriptor, streamFromBytes(manifest.bytes));
 }
 
-function useSubject<T>(factory: Factory<T>): () => T {
-  let current: { subject: T; cleanup?: () => Promise<void> } | undefined;
+type Made<T> = Awaited<ReturnType<Factory<T>>>;
+
+function useMade<T>(factory: Factory<T>): () => Made<T> {
+  let current: Made<T> | undefined;
   beforeEach(async () => {
     current = await factory();
   });
@@ -50,7 +83,16 @@ function useSubject<T>(factory: Factory<T>): () => T {
   });
   return () => {
     if (!current) throw new Error('contract subject used outside a test');
-    return current.subject;
+    return current;
+  };
+}
+
+/** The subject with its filesystem hook, which a factory that declares `filesystem` must give. */
+function withFilesystem(made: () => Made<Storage>): () => FilesystemSubject {
+  return () => {
+    const { subject, filesystem } = made();
+    if (!filesystem) throw new Error('a filesystem-backed factory gave no filesystem hook');
+    return { subject, filesystem };
   };
 }
 
@@ -59,10 +101,22 @@ function useSubject<T>(factory: Factory<T>): () => T {
  *
  * @param name - the implementation's name in the test report
  * @param factory - makes a fresh, empty store per test
+ * @param capabilities - what the store offers beyond {@link Storage}
  */
-export function describeStorage(name: string, factory: Factory<Storage>): void {
+export function describeStorage(
+  name: string,
+  factory: Factory<Storage>,
+  capabilities: StorageCapabilities = {},
+): void {
   describe(`${name} satisfies the Storage contract`, () => {
-    const store = useSubject(factory);
+    const made = useMade(factory);
+    const store = () => made().subject;
+
+    it('gives a filesystem hook exactly when it declares one', () => {
+      expect(made().filesystem !== undefined).toBe(capabilities.filesystem ?? false);
+    });
+
+    if (capabilities.filesystem) storageFilesystemCases(withFilesystem(made));
 
     it('stores blobs and manifests and gives them back verified', async () => {
       const image = smallImage(200_000);
@@ -98,11 +152,63 @@ export function describeStorage(name: string, factory: Factory<Storage>): void {
         ['too long', Uint8Array.of(...blob.bytes, 1), 'SIZE_EXCEEDED'],
       ];
       for (const [label, bytes, code] of cases) {
-        const error = await errorCode(store().push(blob.descriptor, chunked(bytes, 1000)));
+        const error = await store()
+          .push(blob.descriptor, chunked(bytes, 1000))
+          .then(
+            () => undefined,
+            (caught: unknown) => caught,
+          );
         // A registry may report the server's verdict (DIGEST_INVALID, SIZE_INVALID) instead.
         expect([code, 'DIGEST_INVALID', 'SIZE_INVALID', 'BLOB_UPLOAD_INVALID'], label).toContain(
-          error,
+          (error as { code?: string }).code,
         );
+        if (isOciError(error, code as OciErrorCode)) {
+          // The message says it was a push, of what (where is each backend's own test).
+          expect(error.message, label).toContain(`Cannot push ${blob.descriptor.digest} to `);
+        }
+        expect(await store().exists(blob.descriptor), label).toBe(false);
+      }
+    });
+
+    it('takes content as a stream, bytes, a Node Buffer or a Blob, and refuses anything else by name', async () => {
+      const forms: [label: string, content: (bytes: Uint8Array) => BlobContent][] = [
+        ['stream', (bytes) => chunked(bytes)],
+        ['Uint8Array', (bytes) => bytes],
+        ['Uint8Array view at an offset', (bytes) => Uint8Array.of(9, ...bytes).subarray(1)],
+        ['Buffer', (bytes) => Buffer.from(bytes)],
+        ['Blob', (bytes) => new globalThis.Blob([new Uint8Array(bytes)])],
+      ];
+      for (const [label, content] of forms) {
+        const image = smallImage(3000);
+        for (const blob of image.blobs) {
+          await store().push(blob.descriptor, content(blob.bytes));
+          const read = await readBytes(await store().fetch(blob.descriptor), {
+            maxBytes: blob.descriptor.size,
+          });
+          expect(digestBytes(read), label).toBe(blob.descriptor.digest);
+        }
+        const { manifest } = image;
+        await store().push(manifest.descriptor, content(manifest.bytes));
+        expect(await fetchBytes(store(), manifest.descriptor), label).toEqual(manifest.bytes);
+      }
+      const wrong: [label: string, content: unknown][] = [
+        ['string', 'hello'],
+        ['plain object', { bytes: [1, 2] }],
+        ['ArrayBuffer', new ArrayBuffer(3)],
+        ['undefined', undefined],
+      ];
+      for (const [label, content] of wrong) {
+        const blob = randomBlob(3);
+        const error = await store()
+          .push(blob.descriptor, content as BlobContent)
+          .then(
+            () => undefined,
+            (caught: unknown) => caught,
+          );
+        expect(isOciError(error, 'OPTION_INVALID'), `${label}: ${String(error)}`).toBe(true);
+        expect((error as Error).message, label).toContain('ReadableStream');
+        expect((error as Error).message, label).toContain('Uint8Array');
+        expect((error as Error).message, label).toContain('Blob');
         expect(await store().exists(blob.descriptor), label).toBe(false);
       }
     });
@@ -126,7 +232,7 @@ export function describeStorage(name: string, factory: Factory<Storage>): void {
 }
 
 /** The optional capabilities a target declares, each then tested. */
-export interface Capabilities {
+export interface Capabilities extends StorageCapabilities {
   tagLister: boolean;
   referrerLister: boolean;
   untagger: boolean;
@@ -147,9 +253,11 @@ export function describeTarget(
   factory: Factory<Target>,
   capabilities: Capabilities,
 ): void {
-  describeStorage(name, factory);
+  describeStorage(name, factory, { filesystem: capabilities.filesystem ?? false });
   describe(`${name} satisfies the Target contract`, () => {
-    const target = useSubject(factory);
+    const made = useMade(factory);
+    const target = () => made().subject;
+    if (capabilities.filesystem) targetFilesystemCases(withFilesystem(made));
     const as = <T>(guard: (value: unknown) => value is T): T => {
       const subject = target();
       if (!guard(subject)) throw new Error(`${name} lost a declared capability`);
@@ -162,7 +270,8 @@ export function describeTarget(
         referrerLister: isReferrerLister(target()),
         untagger: isUntagger(target()),
         deleter: isDeleter(target()),
-      }).toEqual(capabilities);
+        filesystem: made().filesystem !== undefined,
+      }).toEqual({ filesystem: false, ...capabilities });
     });
 
     async function pushImage(image = smallImage()) {

@@ -74,6 +74,12 @@ export async function smokeLayout(): Promise<void> {
     check(imported?.descriptor.digest === image.digest, 'importDockerArchive');
     await mkdir(join(dir, 'empty'));
     await rejectsWith(OciLayout.open(join(dir, 'empty')), 'LAYOUT_INVALID', 'OciLayout.open');
+    // A lock left without an owner (by a crash) is taken over at once.
+    const created = await OciLayout.open(join(dir, 'created'), { create: true, lockTimeoutMs: 0 });
+    await writeFile(join(created.root, 'index.json.lock'), '');
+    await pushBytes(created, other.bytes, other.mediaType);
+    await created.tag(other.descriptor, 'v1');
+    check((await created.resolve('v1')).digest === other.digest, 'OciLayout ownerless lock');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,7 @@
-// Exercises the built packages; run by Node, Deno and Bun (see run.sh).
+// Exercises the packed packages as a consumer installs them; run by Node,
+// Deno and Bun in a scratch project (see run.sh).
 import { smokeAuth } from './auth.ts';
+import { smokeConsumer } from './consumer.ts';
 import { smokeDigest } from './digest.ts';
 import { smokeLayout } from './layout.ts';
 import { smokeReference } from './reference.ts';
@@ -7,6 +9,7 @@ import { smokeRegistry } from './registry.ts';
 import { smokeServer } from './server.ts';
 import { smokeServerHttp } from './server-http.ts';
 import { smokeSpec } from './spec.ts';
+import { smokeTransfer } from './transfer.ts';
 import { smokeTransport } from './transport.ts';
 
 const runtime =
@@ -21,6 +24,8 @@ const smokes: [string, () => Promise<void>][] = [
   ['@ocikit/registry', smokeRegistry],
   ['@ocikit/server', smokeServer],
   ['@ocikit/server over HTTP', smokeServerHttp],
+  ['@ocikit/transfer', smokeTransfer],
+  ['optional peers and conditions', smokeConsumer],
 ];
 for (const [name, smoke] of smokes) {
   await smoke();

@@ -2,12 +2,13 @@ import {
   type Check,
   coreCheck,
   errorCheck,
+  jsrCheck,
   layerCheck,
   manifestCheck,
   publishCheck,
 } from './checks.ts';
 
-const SOURCE_CHECKS: Check[] = [layerCheck, manifestCheck, errorCheck, coreCheck];
+const SOURCE_CHECKS: Check[] = [layerCheck, manifestCheck, jsrCheck, errorCheck, coreCheck];
 const BUILD_CHECKS: Check[] = [publishCheck];
 
 const checks = process.argv.includes('--built')

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { jsrManifest } from './jsr.ts';
 import { ALLOWED_DEPENDENCIES } from './layers.ts';
 import {
   internalDependencies,
@@ -43,13 +44,23 @@ export const layerCheck: Check = {
   },
 };
 
-const REQUIRED_FIELDS = ['description', 'license', 'engines', 'files', 'exports'] as const;
+const REQUIRED_FIELDS = [
+  'description',
+  'license',
+  'repository',
+  'homepage',
+  'bugs',
+  'engines',
+  'files',
+  'exports',
+] as const;
 
 /** Package manifests have the shape STYLE.md gives them, and a README with an example. */
 export const manifestCheck: Check = {
   name: 'package manifests and READMEs',
   run() {
     const problems: string[] = [];
+    const rootLicense = join(repoRoot, 'LICENSE');
     for (const pkg of published()) {
       const { manifest } = pkg;
       const name = manifest.name;
@@ -72,11 +83,43 @@ export const manifestCheck: Check = {
           problems.push(`${name}: export "${entry.subpath}" has no source ${entry.source}`);
         }
       }
+      const license = join(pkg.dir, 'LICENSE');
+      if (!existsSync(license) || !readFileSync(license).equals(readFileSync(rootLicense))) {
+        problems.push(`${name}: LICENSE must be a copy of the repository's`);
+      }
       const readme = join(pkg.dir, 'README.md');
       if (!existsSync(readme)) {
         problems.push(`${name}: no README.md`);
-      } else if (!/```ts\n/.test(readFileSync(readme, 'utf8'))) {
-        problems.push(`${name}: README.md has no \`\`\`ts example`);
+      } else {
+        const text = readFileSync(readme, 'utf8');
+        if (!/```ts\n/.test(text)) problems.push(`${name}: README.md has no \`\`\`ts example`);
+        const apiPage = `.docs/modules/${name.replace(/[^a-z0-9]/g, '_')}.html`;
+        if (!text.includes(apiPage)) {
+          problems.push(`${name}: README.md does not point at its API reference (${apiPage})`);
+        }
+      }
+    }
+    return problems;
+  },
+};
+
+/** Each package's `jsr.json` is the one `pnpm jsr` derives, and the Deno workspace lists them all. */
+export const jsrCheck: Check = {
+  name: 'jsr.json and the Deno workspace',
+  run() {
+    const problems: string[] = [];
+    const members = new Set<string>(
+      JSON.parse(readFileSync(join(repoRoot, 'deno.json'), 'utf8')).workspace,
+    );
+    for (const pkg of published()) {
+      const name = pkg.manifest.name;
+      if (!members.has(`./${relative(repoRoot, pkg.dir)}`)) {
+        problems.push(`${name}: not in the workspace of deno.json`);
+      }
+      const file = join(pkg.dir, 'jsr.json');
+      const actual = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+      if (JSON.stringify(actual) !== JSON.stringify(jsrManifest(pkg))) {
+        problems.push(`${name}: jsr.json is missing or stale (run pnpm jsr)`);
       }
     }
     return problems;

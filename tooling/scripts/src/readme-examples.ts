@@ -68,3 +68,51 @@ export async function runExample(
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Type-checks examples against the package sources (`tsc` with the
+ * repository's settings, in a temp dir), so a README cannot show a call
+ * the types refuse. Resolves with nothing; rejects with tsc's report, which
+ * names each failing example's README line.
+ */
+export async function typecheckExamples(examples: readonly ReadmeExample[]): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'ocikit-readme-types-'));
+  try {
+    for (const [index, example] of examples.entries()) {
+      const file = join(dir, `example-${index}.mts`);
+      await writeFile(file, `// ${example.location}\n${example.code}\nexport {};\n`);
+    }
+    const tsconfig = {
+      extends: join(repoRoot, 'tsconfig.base.json'),
+      compilerOptions: {
+        typeRoots: [join(repoRoot, 'node_modules/@types')],
+        noUnusedLocals: false,
+      },
+      include: ['*.mts'],
+    };
+    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
+    try {
+      await run(join(repoRoot, 'node_modules/.bin/tsc'), ['-p', dir], {
+        cwd: dir,
+        timeout: 120_000,
+      });
+    } catch (error) {
+      const report = (error as { stdout?: string }).stdout ?? String(error);
+      throw new Error(withLocations(report, dir, examples));
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Replaces `example-N.mts(line,col)` in a tsc report by the README location of example N. */
+function withLocations(report: string, dir: string, examples: readonly ReadmeExample[]): string {
+  return report
+    .replaceAll(`${dir}/`, '')
+    .replace(/example-(\d+)\.mts\((\d+),\d+\)/g, (whole, index: string, line: string) => {
+      const location = examples[Number(index)]?.location;
+      if (!location) return whole;
+      const [file, start] = location.split(':');
+      return `${file}:${Number(start) + Number(line) - 1}`;
+    });
+}

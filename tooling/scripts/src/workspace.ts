@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { exportFile } from './export-file.ts';
 
 /** The repository root. */
 export const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -11,11 +12,15 @@ export interface PackageManifest {
   private?: boolean;
   description?: string;
   license?: string;
+  repository?: { type: string; url: string; directory?: string };
+  homepage?: string;
+  bugs?: { url: string };
   type?: string;
   sideEffects?: boolean;
   files?: string[];
   engines?: Record<string, string>;
   exports?: Record<string, string | Record<string, string>>;
+  imports?: Record<string, string | Record<string, string>>;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
@@ -73,7 +78,7 @@ const NODE_SUBPATHS = new Set(['./fs', './docker', './node']);
 export function packageEntries(pkg: WorkspacePackage): PackageEntry[] {
   const entries: PackageEntry[] = [];
   for (const [subpath, target] of Object.entries(pkg.manifest.exports ?? {})) {
-    const file = typeof target === 'string' ? target : target.default;
+    const file = exportFile(target);
     if (!file?.startsWith('./dist/') || !file.endsWith('.js')) continue;
     const source = file.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts');
     entries.push({

@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { constants, type Stats } from 'node:fs';
+import { type FileHandle, lstat, open, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
 import { abortError, OciError, streamFromBytes } from '@ocikit/digest';
 
 const CHUNK_SIZE = 1024 * 1024;
 const TEMP_SUFFIX = '.tmp';
+// A runtime without one of these flags gets 0 (no flag); a missing O_NOFOLLOW
+// is made up for by an lstat before the open.
+const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+const NON_BLOCK = constants.O_NONBLOCK ?? 0;
 
 /** Reads the error code of a Node system error (`ENOENT`, `EEXIST`, …). */
 export function errnoCode(error: unknown): string | undefined {
@@ -74,24 +79,183 @@ export function readRange(
   });
 }
 
+/** Options of {@link openRegularFile}. */
+export interface OpenRegularFileOptions {
+  /**
+   * The directory the file belongs to: a symbolic link at the file's own
+   * name is then refused rather than followed, and errors name the file
+   * relative to it.
+   * @default undefined (a path the caller chose: links are followed)
+   */
+  root?: string | undefined;
+  /**
+   * The largest size accepted, in bytes.
+   * @default no limit
+   */
+  maxSize?: number | undefined;
+  /**
+   * Open for writing too (to continue a partial file).
+   * @default false
+   */
+  write?: boolean;
+}
+
+/** A regular file opened by {@link openRegularFile}, with its size when opened. */
+export interface RegularFile {
+  readonly handle: FileHandle;
+  readonly size: number;
+}
+
 /**
- * A stream of a file's bytes from `start` to its end; the file is closed at
- * the end, on error and on cancel.
+ * Opens a regular file (for reading, unless `write`), safely: the open
+ * never blocks (a FIFO is opened non-blocking), the opened handle's type is
+ * checked, and under a root a symbolic link is never followed.
  *
  * @param path - the file
- * @param start - the first byte to read
- * @returns the stream
- * @throws the `open` error (ENOENT …) before any stream exists
+ * @param options - {@link OpenRegularFileOptions}
+ * @returns the open file and its size; the caller closes it
+ * @throws {OciError} `PATH_INVALID` for a link (under a root), a directory or
+ *   a special file; `SIZE_EXCEEDED` over `maxSize`; the `open` error (ENOENT …)
  */
-export async function readFileStream(path: string, start = 0): Promise<ReadableStream<Uint8Array>> {
-  const handle = await open(path, 'r');
+export async function openRegularFile(
+  path: string,
+  options: OpenRegularFileOptions = {},
+): Promise<RegularFile> {
+  const { root, maxSize } = options;
+  const access = options.write ? constants.O_RDWR : constants.O_RDONLY;
+  const name = root === undefined ? path : relative(root, path);
+  if (root !== undefined && NO_FOLLOW === 0) {
+    const info = await lstat(path);
+    if (!info.isFile()) throw notRegularFile(name, info);
+  }
+  let handle: FileHandle;
   try {
-    const { size } = await handle.stat();
-    return readRange(handle, start, Math.max(0, size - start), { close: true });
+    handle = await open(path, access | NON_BLOCK | (root === undefined ? 0 : NO_FOLLOW));
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ELOOP' || code === 'ENXIO' || code === 'EISDIR') {
+      const info = await lstat(path).catch(() => undefined);
+      throw notRegularFile(name, info, error);
+    }
+    throw error;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw notRegularFile(name, info);
+    if (maxSize !== undefined && info.size > maxSize) {
+      throw new OciError(
+        'SIZE_EXCEEDED',
+        `"${name}" is ${info.size} bytes, over the ${maxSize}-byte limit`,
+      );
+    }
+    return { handle, size: info.size };
   } catch (error) {
     await handle.close();
     throw error;
   }
+}
+
+/**
+ * Reads a regular file whole, opened by {@link openRegularFile}: at most
+ * the size it had when opened, so a file that grows meanwhile costs no more.
+ *
+ * @param path - the file
+ * @param options - {@link OpenRegularFileOptions}
+ * @returns its bytes
+ * @throws the errors of {@link openRegularFile}
+ */
+export async function readRegularFile(
+  path: string,
+  options: OpenRegularFileOptions = {},
+): Promise<Uint8Array> {
+  const { handle, size } = await openRegularFile(path, options);
+  try {
+    return await readAt(handle, 0, size);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Options of {@link readFileStream}. */
+export interface ReadFileStreamOptions extends OpenRegularFileOptions {
+  /**
+   * The first byte to read.
+   * @default 0
+   */
+  start?: number;
+}
+
+/**
+ * A stream of a regular file's bytes from `start` to its end, opened by
+ * {@link openRegularFile}; the file is closed at the end, on error and on
+ * cancel.
+ *
+ * @param path - the file
+ * @param options - {@link ReadFileStreamOptions}
+ * @returns the stream
+ * @throws the errors of {@link openRegularFile}, before any stream exists
+ */
+export async function readFileStream(
+  path: string,
+  options: ReadFileStreamOptions = {},
+): Promise<ReadableStream<Uint8Array>> {
+  const start = options.start ?? 0;
+  const { handle, size } = await openRegularFile(path, options);
+  return readRange(handle, start, Math.max(0, size - start), { close: true });
+}
+
+/**
+ * Creates a new file for writing that nothing else had: it fails when
+ * anything (a file, a link, a FIFO) already has the name, and never follows
+ * a link.
+ *
+ * @param path - the file
+ * @returns the open file
+ * @throws the `open` error (EEXIST …)
+ */
+export function createExclusive(path: string): Promise<FileHandle> {
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW;
+  return open(path, flags, 0o644);
+}
+
+/**
+ * The entry at a path, without following a link, or `undefined` when there
+ * is none.
+ *
+ * @param path - the entry
+ * @returns its `lstat`
+ */
+export async function lstatIfExists(path: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(path);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The `PATH_INVALID` error for something that is not a regular file.
+ *
+ * @param name - the path as shown
+ * @param info - its `lstat`, when known
+ * @param cause - the underlying error
+ * @returns the error
+ */
+export function notRegularFile(name: string, info: Stats | undefined, cause?: unknown): OciError {
+  return new OciError('PATH_INVALID', `"${name}" is ${describeEntry(info)}, not a regular file`, {
+    cause,
+  });
+}
+
+function describeEntry(info: Stats | undefined): string {
+  if (info === undefined) return 'unreadable';
+  if (info.isSymbolicLink()) return 'a symbolic link (not followed)';
+  if (info.isDirectory()) return 'a directory';
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  return 'a special file';
 }
 
 /**
@@ -194,7 +358,7 @@ export async function writeFileAtomic(
   );
   const stream = content instanceof Uint8Array ? streamFromBytes(content) : content;
   try {
-    const handle = await open(temp, 'wx', 0o644);
+    const handle = await createExclusive(temp);
     try {
       await writeStreamToFile(stream, handle, 0, options.signal);
       if (fsync) await handle.sync();
@@ -237,7 +401,8 @@ export interface RemoveStaleOptions {
 
 /**
  * Removes leftovers of writers that died (temp files, partial ingests)
- * older than `maxAgeMs` from a directory.
+ * older than `maxAgeMs` from a directory: regular files only, by their own
+ * `lstat` (a link is never followed nor removed).
  *
  * @param dir - the directory
  * @param options - {@link RemoveStaleOptions}
@@ -248,8 +413,8 @@ export async function removeStaleFiles(dir: string, options: RemoveStaleOptions)
   const entries = await readdir(dir).catch(() => [] as string[]);
   for (const entry of entries) {
     if (!options.matches(entry)) continue;
-    const info = await stat(join(dir, entry)).catch(() => undefined);
-    if (!info || Date.now() - info.mtimeMs < options.maxAgeMs) continue;
+    const info = await lstat(join(dir, entry)).catch(() => undefined);
+    if (!info?.isFile() || Date.now() - info.mtimeMs < options.maxAgeMs) continue;
     if (!options.dryRun) await rm(join(dir, entry), { force: true });
     count += 1;
   }

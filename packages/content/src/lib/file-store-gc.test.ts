@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -101,5 +101,55 @@ describe('FileStore.gc', () => {
     expect(result.staleWrites).toBe(1);
     const left = (await readdir(dir)).filter((name) => name.startsWith('.'));
     expect(left).toEqual(['.ingest-young']);
+  });
+
+  it('does not follow a symlinked algorithm directory out of the layout', async () => {
+    await setUp();
+    const home = await mkdtemp(join(tmpdir(), 'ocikit-gc-home-'));
+    try {
+      const ssh = join(home, '.ssh');
+      await mkdir(ssh);
+      const files = ['authorized_keys', 'config', 'id_ed25519', 'known_hosts', '.old.tmp'];
+      for (const name of files) await writeFile(join(ssh, name), name);
+      const old = new Date(Date.now() - 2 * 86_400_000);
+      await utimes(join(ssh, '.old.tmp'), old, old);
+      const sha512 = join(home, 'sha512');
+      await mkdir(sha512);
+      await writeFile(join(sha512, 'a'.repeat(128)), 'x');
+      await symlink(ssh, join(root, 'blobs', 'x'));
+      await symlink(sha512, join(root, 'blobs', 'sha512'));
+      const result = await store.gc([], { staleWriteMs: 1000 });
+      expect(result.removed.every((blob) => blob.digest.startsWith('sha256:'))).toBe(true);
+      expect((await readdir(ssh)).sort()).toEqual([...files].sort());
+      expect(await readdir(sha512)).toEqual(['a'.repeat(128)]);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  it('skips a directory or a symbolic link in place of a blob, deletes nothing through it, and refuses to delete a directory', async () => {
+    const { orphan } = await setUp();
+    const outside = await mkdtemp(join(tmpdir(), 'ocikit-gc-outside-'));
+    try {
+      const dir = join(root, 'blobs/sha256');
+      await mkdir(join(dir, 'b'.repeat(64)));
+      await writeFile(join(outside, 'victim'), 'keep');
+      await symlink(join(outside, 'victim'), join(dir, 'c'.repeat(64)));
+      const result = await store.gc([]);
+      expect(result.removed.map((blob) => blob.digest)).toContain(orphan.descriptor.digest);
+      expect(result.removed.map((blob) => blob.digest)).not.toContain(`sha256:${'b'.repeat(64)}`);
+      expect(result.removed.map((blob) => blob.digest)).not.toContain(`sha256:${'c'.repeat(64)}`);
+      expect(await readdir(outside)).toEqual(['victim']);
+      const directory = {
+        mediaType: 'application/octet-stream',
+        digest: `sha256:${'b'.repeat(64)}` as const,
+        size: 1,
+      };
+      expect(await store.delete(directory).catch((error: unknown) => error)).toMatchObject({
+        code: 'PATH_INVALID',
+      });
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 });

@@ -1,18 +1,25 @@
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { type FileHandle, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import {
   abortError,
   consumeStream,
   createHasher,
   createVerifyStream,
   type Digest,
+  isSupportedAlgorithm,
   OciError,
   parseDigest,
+  verifyContent,
 } from '@ocikit/digest';
 import type { Descriptor } from '@ocikit/spec';
+import { type BlobContent, contentStream } from './blob-content.ts';
 import {
+  createExclusive,
   errnoCode,
   isTempFile,
+  lstatIfExists,
+  notRegularFile,
+  openRegularFile,
   readFileStream,
   removeStaleFiles,
   syncDirectory,
@@ -29,6 +36,7 @@ import type {
   Storage,
 } from './interfaces.ts';
 import { notFound } from './not-found.ts';
+import { pushFailure } from './push-failure.ts';
 import { findReachable } from './reachable.ts';
 
 /** Options of {@link FileStore.open}. */
@@ -99,6 +107,12 @@ const INGEST_PREFIX = '.ingest-';
  * - Concurrent writers of one digest, in one process or several, never
  *   share a file: one holds the ingest lock, the others write private temp
  *   files; whichever renames last replaces identical bytes.
+ * - Nothing under `<root>/blobs` is followed: `blobs`, its algorithm
+ *   directories and its blobs must be real directories and regular files.
+ *   A symbolic link, FIFO, device or directory where a blob belongs is
+ *   `PATH_INVALID` to read; a push replaces a link or special file there
+ *   (the entry, never its target); `walk` and `gc` skip them, and visit only
+ *   the directories of supported algorithms.
  */
 export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePusher {
   /** The store's root directory (absolute). */
@@ -123,10 +137,13 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
   static async open(root: string, options: FileStoreOptions = {}): Promise<FileStore> {
     const absolute = resolve(root);
     const blobs = join(absolute, 'blobs');
-    if (options.create ?? true) {
-      await mkdir(blobs, { recursive: true });
-    } else if (!(await stat(blobs).catch(() => undefined))?.isDirectory()) {
-      throw new OciError('LAYOUT_INVALID', `"${absolute}" has no blobs directory`);
+    if (options.create ?? true) await mkdir(blobs, { recursive: true });
+    const info = await lstatIfExists(blobs);
+    if (!info?.isDirectory()) {
+      throw new OciError(
+        'LAYOUT_INVALID',
+        `"${absolute}" has no blobs directory${info?.isSymbolicLink() ? ' (blobs is a symbolic link, which is not followed)' : ''}`,
+      );
     }
     return new FileStore(absolute, options);
   }
@@ -151,7 +168,7 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
     return path;
   }
 
-  /** {@inheritDoc Fetcher.fetch} */
+  /** {@inheritDoc @ocikit/content!Fetcher.fetch} */
   async fetch(
     descriptor: Descriptor,
     options: OperationOptions = {},
@@ -161,7 +178,7 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
     return stream.pipeThrough(createVerifyStream(descriptor));
   }
 
-  /** {@inheritDoc RangeFetcher.fetchRange} */
+  /** {@inheritDoc @ocikit/content!RangeFetcher.fetchRange} */
   async fetchRange(
     descriptor: Descriptor,
     options: RangeFetchOptions,
@@ -170,33 +187,45 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
     return this.#open(descriptor, options.offset);
   }
 
-  /** {@inheritDoc ExistenceChecker.exists} */
+  /** {@inheritDoc @ocikit/content!ExistenceChecker.exists} */
   async exists(descriptor: Descriptor, options: OperationOptions = {}): Promise<boolean> {
     if (options.signal?.aborted) throw abortError(options.signal);
-    const size = await this.#size(this.blobPath(descriptor.digest));
-    return size !== undefined && size === descriptor.size;
+    return (await this.blobSize(descriptor.digest)) === descriptor.size;
   }
 
-  /** {@inheritDoc Pusher.push} */
+  /**
+   * The size of a committed blob: a regular file at its path (a link or
+   * special file there is no blob).
+   *
+   * @param digest - the blob's digest
+   * @returns its size, or `undefined` when there is none
+   * @throws {OciError} `DIGEST_INVALID`; `PATH_INVALID` when its algorithm
+   *   directory is a link or not a directory
+   */
+  async blobSize(digest: string): Promise<number | undefined> {
+    return this.#size(await this.#blobFile(digest));
+  }
+
+  /** {@inheritDoc @ocikit/content!Pusher.push} */
   async push(
     descriptor: Descriptor,
-    content: ReadableStream<Uint8Array>,
+    content: BlobContent,
     options: OperationOptions = {},
   ): Promise<void> {
     await this.pushFrom(descriptor, content, { offset: 0, signal: options.signal });
   }
 
-  /** {@inheritDoc ResumablePusher.resumeOffset} */
+  /** {@inheritDoc @ocikit/content!ResumablePusher.resumeOffset} */
   async resumeOffset(descriptor: Descriptor, options: OperationOptions = {}): Promise<number> {
     if (options.signal?.aborted) throw abortError(options.signal);
-    const path = this.blobPath(descriptor.digest);
+    const path = await this.#blobFile(descriptor.digest);
     if ((await this.#size(path)) === descriptor.size) return descriptor.size;
     const partial = await this.#size(ingestPath(path));
     return partial !== undefined && partial <= descriptor.size ? partial : 0;
   }
 
   /**
-   * {@inheritDoc ResumablePusher.pushFrom}
+   * Implements {@link @ocikit/content!ResumablePusher.pushFrom}.
    *
    * When the ingest file holds fewer than `offset` bytes (another writer
    * took it over, or it was removed), fails with `BLOB_UPLOAD_INVALID`:
@@ -204,37 +233,41 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
    */
   async pushFrom(
     descriptor: Descriptor,
-    content: ReadableStream<Uint8Array>,
+    content: BlobContent,
     options: RangeFetchOptions,
   ): Promise<void> {
     const { signal, offset } = options;
-    const path = this.blobPath(descriptor.digest);
+    const stream = contentStream(content);
     try {
       if (signal?.aborted) throw abortError(signal);
-      if ((await this.#size(path)) === descriptor.size) {
-        await content.cancel();
+      const path = await this.#blobFile(descriptor.digest, true);
+      const entry = await lstatIfExists(path);
+      if (entry?.isDirectory()) throw notRegularFile(this.#name(path), entry);
+      if (entry?.isFile() && entry.size === descriptor.size) {
+        await stream.cancel();
         return;
       }
-      await mkdir(join(path, '..'), { recursive: true });
       const lock = await tryAcquireFileLock(`${ingestPath(path)}.lock`, {
         staleMs: this.#staleLockMs,
       });
       if (lock) {
-        await this.#ingest(descriptor, content, path, offset, lock, signal);
+        await this.#ingest(descriptor, stream, path, offset, lock, signal);
       } else {
         if (offset !== 0) throw busyIngest(descriptor.digest);
-        await this.#writePrivate(descriptor, content, path, signal);
+        await this.#writePrivate(descriptor, stream, path, signal);
       }
     } catch (error) {
-      await content.cancel(error).catch(() => {});
-      throw error;
+      await stream.cancel(error).catch(() => {});
+      throw pushFailure(error, descriptor, `"${this.root}"`);
     }
   }
 
-  /** {@inheritDoc Deleter.delete} */
+  /** {@inheritDoc @ocikit/content!Deleter.delete} */
   async delete(descriptor: Descriptor, options: OperationOptions = {}): Promise<void> {
     if (options.signal?.aborted) throw abortError(options.signal);
-    const path = this.blobPath(descriptor.digest);
+    const path = await this.#blobFile(descriptor.digest);
+    const entry = await lstatIfExists(path);
+    if (entry?.isDirectory()) throw notRegularFile(this.#name(path), entry);
     try {
       await rm(path);
     } catch (error) {
@@ -244,31 +277,30 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
   }
 
   /**
-   * Lists every committed blob (in-progress writes are not listed).
+   * Lists every committed blob (in-progress writes are not listed): the
+   * regular files in the directories of supported algorithms; links,
+   * special files and directories are skipped, never followed.
    *
    * @param options - {@link OperationOptions}
    * @returns the blobs, by algorithm then encoded name
    */
   async *walk(options: OperationOptions = {}): AsyncIterable<StoredBlob> {
-    const blobs = join(this.root, 'blobs');
-    for (const algorithm of (await readdir(blobs)).sort()) {
-      let names: string[];
-      try {
-        names = await readdir(join(blobs, algorithm));
-      } catch (error) {
-        if (errnoCode(error) === 'ENOTDIR') continue;
-        throw error;
-      }
-      for (const name of names.sort()) {
+    for (const algorithm of await this.#algorithms()) {
+      const dir = join(this.root, 'blobs', algorithm);
+      const entries = await readdir(dir, { withFileTypes: true });
+      for (const name of entries
+        .filter((entry) => entry.isFile())
+        .map((entry) => entry.name)
+        .sort()) {
         if (options.signal?.aborted) throw abortError(options.signal);
         if (name.startsWith('.')) continue;
         const digest = `${algorithm}:${name}`;
         try {
-          parseDigest(digest);
+          parseDigest(digest, { requireSupported: true });
         } catch {
           continue;
         }
-        const size = await this.#size(join(blobs, algorithm, name));
+        const size = await this.#size(join(dir, name));
         if (size !== undefined) yield { digest: digest as Digest, size };
       }
     }
@@ -277,7 +309,9 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
   /**
    * Garbage collection: removes every blob not reachable from `roots`
    * (manifests lead to their children and their subject), and unfinished
-   * writes older than `staleWriteMs`.
+   * writes older than `staleWriteMs`. It removes only what {@link FileStore.walk}
+   * lists (and stale regular dot-files beside them), so it never deletes
+   * through a link nor outside `<root>/blobs`.
    *
    * @param roots - what to keep, with everything it references
    * @param options - {@link GcOptions}
@@ -303,10 +337,9 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
   }
 
   async #removeStaleWrites(maxAgeMs: number, dryRun = false): Promise<number> {
-    const blobs = join(this.root, 'blobs');
     let count = 0;
-    for (const algorithm of await readdir(blobs)) {
-      count += await removeStaleFiles(join(blobs, algorithm), {
+    for (const algorithm of await this.#algorithms()) {
+      count += await removeStaleFiles(join(this.root, 'blobs', algorithm), {
         matches: (entry) => isTempFile(entry) || entry.startsWith(INGEST_PREFIX),
         maxAgeMs,
         dryRun,
@@ -315,22 +348,67 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
     return count;
   }
 
+  /** The algorithm directories under `blobs`: real directories of supported algorithms, sorted. */
+  async #algorithms(): Promise<string[]> {
+    const entries = await readdir(join(this.root, 'blobs'), { withFileTypes: true });
+    return entries
+      .filter((entry) => entry.isDirectory() && isSupportedAlgorithm(entry.name))
+      .map((entry) => entry.name)
+      .sort();
+  }
+
+  /**
+   * The path of a blob, its algorithm directory checked to be a real
+   * directory (not a link), and created first when asked.
+   */
+  async #blobFile(digest: string, create = false): Promise<string> {
+    const path = this.blobPath(digest);
+    const dir = dirname(path);
+    if (create) await mkdir(dir, { recursive: true });
+    const info = await lstatIfExists(dir);
+    if (info && !info.isDirectory()) {
+      throw new OciError(
+        'PATH_INVALID',
+        `"${this.#name(dir)}" is ${info.isSymbolicLink() ? 'a symbolic link (not followed)' : 'not a directory'}`,
+      );
+    }
+    return path;
+  }
+
   async #open(descriptor: Descriptor, start: number): Promise<ReadableStream<Uint8Array>> {
     try {
-      return await readFileStream(this.blobPath(descriptor.digest), start);
+      const path = await this.#blobFile(descriptor.digest);
+      return await readFileStream(path, { root: this.root, start });
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') throw notFound(descriptor);
       throw error;
     }
   }
 
+  /** The size of the regular file at `path`, or `undefined` when there is none (or a link, or a special file). */
   async #size(path: string): Promise<number | undefined> {
-    try {
-      return (await stat(path)).size;
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return undefined;
-      throw error;
+    const info = await lstatIfExists(path);
+    return info?.isFile() ? info.size : undefined;
+  }
+
+  /** A path as errors show it: relative to the root. */
+  #name(path: string): string {
+    return relative(this.root, path);
+  }
+
+  /**
+   * Opens the ingest file to continue it from `offset` (a regular file, never
+   * through a link), or, from 0, removes whatever has its name and creates it
+   * afresh, exclusively.
+   */
+  async #openIngest(ingest: string, offset: number): Promise<FileHandle> {
+    if (offset === 0) {
+      const entry = await lstatIfExists(ingest);
+      if (entry?.isDirectory()) throw notRegularFile(this.#name(ingest), entry);
+      if (entry) await rm(ingest);
+      return createExclusive(ingest);
     }
+    return (await openRegularFile(ingest, { root: this.root, write: true })).handle;
   }
 
   /**
@@ -353,7 +431,7 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
       const hasher = createHasher(parseDigest(descriptor.digest).algorithm);
       if (offset > 0) {
         await consumeStream(
-          await readFileStream(ingest),
+          await readFileStream(ingest, { root: this.root }),
           (chunk) => {
             if (hasher.size + chunk.byteLength > offset) {
               hasher.update(chunk.subarray(0, offset - hasher.size));
@@ -364,12 +442,13 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
           signal,
         );
       }
-      const handle = await open(ingest, offset > 0 ? 'r+' : 'w');
+      const handle = await this.#openIngest(ingest, offset);
       try {
         await handle.truncate(offset);
-        const verified = content.pipeThrough(
-          createVerifyStream(descriptor, { resumeFrom: hasher }),
-        );
+        const verified =
+          offset > 0
+            ? content.pipeThrough(createVerifyStream(descriptor, { resumeFrom: hasher }))
+            : verifyContent(content, descriptor);
         await writeStreamToFile(verified, handle, offset, signal).catch(async (error: unknown) => {
           if (isContentError(error)) await rm(ingest, { force: true });
           throw error;
@@ -392,7 +471,7 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
     path: string,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    await writeFileAtomic(path, content.pipeThrough(createVerifyStream(descriptor)), {
+    await writeFileAtomic(path, verifyContent(content, descriptor), {
       fsync: this.#fsync,
       signal,
     });

@@ -1,6 +1,16 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -249,6 +259,44 @@ await store.push(JSON.parse(descriptor), streamFromBytes(await readFile(source),
     expect((await filesUnder(root)).filter((name) => name.includes('/.'))).toEqual([]);
   }, 30_000);
 
+  it('does not write through a symbolic link planted as the ingest file', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'ocikit-filestore-outside-'));
+    try {
+      const victim = join(outside, 'victim');
+      await writeFile(victim, 'keep');
+      const path = store.blobPath(descriptor.digest);
+      await mkdir(join(path, '..'), { recursive: true });
+      const ingest = join(path, '..', `.ingest-${descriptor.digest.split(':')[1]}`);
+      await symlink(victim, ingest);
+      expect(await store.resumeOffset(descriptor)).toBe(0);
+      await store.push(descriptor, streamFromBytes(data));
+      expect(await readFile(victim, 'utf8')).toBe('keep');
+      expect((await lstat(path)).isFile()).toBe(true);
+      expect(await digestOfFile(path)).toBe(descriptor.digest);
+      const other = describeBytes(randomBytes(100));
+      const otherPath = store.blobPath(other.digest);
+      await symlink(victim, join(otherPath, '..', `.ingest-${other.digest.split(':')[1]}`));
+      expect(await store.resumeOffset(other)).toBe(0);
+      const rest = streamFromBytes(new Uint8Array(96));
+      expect(
+        await store.pushFrom(other, rest, { offset: 4 }).catch((caught: unknown) => caught),
+      ).toMatchObject({ code: 'BLOB_UPLOAD_INVALID' });
+      expect(await readFile(victim, 'utf8')).toBe('keep');
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a directory planted as the ingest file with PATH_INVALID', async () => {
+    const path = store.blobPath(descriptor.digest);
+    await mkdir(join(path, '..', `.ingest-${descriptor.digest.split(':')[1]}`), {
+      recursive: true,
+    });
+    expect(
+      await store.push(descriptor, streamFromBytes(data)).catch((error: unknown) => error),
+    ).toMatchObject({ code: 'PATH_INVALID' });
+  });
+
   it('takes over the ingest lock of a writer that died', async () => {
     const path = store.blobPath(descriptor.digest);
     await store.push(descriptor, failingStream(data, 4096, new Error('reset'))).catch(() => {});
@@ -262,16 +310,31 @@ await store.push(JSON.parse(descriptor), streamFromBytes(await readFile(source),
     expect(await store.exists(descriptor)).toBe(true);
     await expect(stat(lock)).rejects.toMatchObject({ code: 'ENOENT' });
   });
+
+  it('resumes at once past an ingest lock that records no owner', async () => {
+    const path = store.blobPath(descriptor.digest);
+    await store.push(descriptor, failingStream(data, 4096, new Error('reset'))).catch(() => {});
+    const lock = join(path, '..', `.ingest-${descriptor.digest.split(':')[1]}.lock`);
+    await writeFile(lock, '');
+    await store.pushFrom(descriptor, streamFromBytes(data.subarray(4096)), { offset: 4096 });
+    expect(await digestOfFile(path)).toBe(descriptor.digest);
+    await expect(stat(lock)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });
 
 async function digestOfFile(path: string): Promise<string> {
   return digestBytes(await readFile(path));
 }
 
-describeStorage('FileStore', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'ocikit-filestore-contract-'));
-  return {
-    subject: await FileStore.open(root),
-    cleanup: () => rm(root, { recursive: true, force: true }),
-  };
-});
+describeStorage(
+  'FileStore',
+  async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ocikit-filestore-contract-'));
+    return {
+      subject: await FileStore.open(root),
+      cleanup: () => rm(root, { recursive: true, force: true }),
+      filesystem: { root },
+    };
+  },
+  { filesystem: true },
+);

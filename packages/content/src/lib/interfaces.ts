@@ -1,4 +1,5 @@
 import type { Descriptor } from '@ocikit/spec';
+import type { BlobContent } from './blob-content.ts';
 
 /** Options every content operation takes. */
 export interface OperationOptions {
@@ -30,14 +31,14 @@ export interface Fetcher {
 export interface Pusher {
   /**
    * @param descriptor - the digest, size and media type of the content
-   * @param content - the bytes; consumed or cancelled in every case
+   * @param content - the bytes: a stream (consumed or cancelled in every
+   *   case), a `Uint8Array` or a `Blob` ({@link BlobContent})
    * @param options - {@link OperationOptions}
+   * @throws {OciError} `OPTION_INVALID` for content of another type;
+   *   `DIGEST_MISMATCH`, `SIZE_MISMATCH`, `SIZE_EXCEEDED` (naming the
+   *   destination) for content that does not match the descriptor
    */
-  push(
-    descriptor: Descriptor,
-    content: ReadableStream<Uint8Array>,
-    options?: OperationOptions,
-  ): Promise<void>;
+  push(descriptor: Descriptor, content: BlobContent, options?: OperationOptions): Promise<void>;
 }
 
 /** Tells whether content is present. */
@@ -184,12 +185,8 @@ export interface ResumablePusher {
    */
   resumeOffset(descriptor: Descriptor, options?: OperationOptions): Promise<number>;
   /**
-   * Continues a push: `content` holds the bytes from `offset` on; the whole
-   * is verified before it is committed.
+   * Continues a push: `content` ({@link BlobContent}) holds the bytes from
+   * `offset` on; the whole is verified before it is committed.
    */
-  pushFrom(
-    descriptor: Descriptor,
-    content: ReadableStream<Uint8Array>,
-    options: RangeFetchOptions,
-  ): Promise<void>;
+  pushFrom(descriptor: Descriptor, content: BlobContent, options: RangeFetchOptions): Promise<void>;
 }

@@ -12,6 +12,7 @@ import {
   parseManifest,
   referrerDescriptor,
 } from '@ocikit/spec';
+import { type BlobContent, contentStream } from './blob-content.ts';
 import type {
   Deleter,
   OperationOptions,
@@ -25,6 +26,7 @@ import type {
   Untagger,
 } from './interfaces.ts';
 import { notFound } from './not-found.ts';
+import { pushFailure } from './push-failure.ts';
 import { readVerified } from './read-write.ts';
 import { matchesReferrerFilter } from './referrer-filter.ts';
 import { assertTag } from './tag.ts';
@@ -73,18 +75,21 @@ export class MemoryStore
   /** {@inheritDoc Pusher.push} */
   async push(
     descriptor: Descriptor,
-    content: ReadableStream<Uint8Array>,
+    content: BlobContent,
     options: OperationOptions = {},
   ): Promise<void> {
+    const stream = contentStream(content);
     if (options.signal?.aborted) {
-      await content.cancel();
+      await stream.cancel();
       throw abortError(options.signal);
     }
     if (await this.exists(descriptor)) {
-      await content.cancel();
+      await stream.cancel();
       return;
     }
-    const bytes = await readVerified(descriptor, content, options);
+    const bytes = await readVerified(descriptor, stream, options).catch((error: unknown) => {
+      throw pushFailure(error, descriptor, 'the memory store');
+    });
     if (isManifestMediaType(descriptor.mediaType)) this.#indexReferrer(descriptor, bytes);
     this.#content.set(descriptor.digest, { descriptor: plain(descriptor), bytes });
   }
@@ -139,7 +144,11 @@ export class MemoryStore
     }
   }
 
-  /** {@inheritDoc Deleter.delete} Tags pointing at a deleted manifest go with it. */
+  /**
+   * Implements {@link Deleter.delete}.
+   *
+   * Tags pointing at a deleted manifest go with it.
+   */
   async delete(descriptor: Descriptor, options: OperationOptions = {}): Promise<void> {
     this.#get(descriptor, options);
     this.#content.delete(descriptor.digest);

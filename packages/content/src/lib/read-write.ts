@@ -1,10 +1,4 @@
-import {
-  createVerifyStream,
-  digestBytes,
-  OciError,
-  readBytes,
-  streamFromBytes,
-} from '@ocikit/digest';
+import { digestBytes, OciError, readBytes, verifyContent } from '@ocikit/digest';
 import { DEFAULT_MAX_MANIFEST_SIZE, type Descriptor } from '@ocikit/spec';
 import type { Fetcher, OperationOptions, Pusher } from './interfaces.ts';
 
@@ -60,13 +54,14 @@ export async function pushBytes(
   options: OperationOptions = {},
 ): Promise<Descriptor> {
   const descriptor: Descriptor = { mediaType, digest: digestBytes(bytes), size: bytes.byteLength };
-  await pusher.push(descriptor, streamFromBytes(bytes), options);
+  await pusher.push(descriptor, bytes, options);
   return descriptor;
 }
 
 /**
  * Reads a pushed stream into memory, verified against its descriptor, for
- * stores that keep content in memory.
+ * stores that keep content in memory. A stream that verifies itself (a
+ * fetch of another store) is not hashed again (`verifyContent`).
  *
  * @param descriptor - what the content must be
  * @param content - the bytes
@@ -78,7 +73,7 @@ export function readVerified(
   content: ReadableStream<Uint8Array>,
   options: OperationOptions = {},
 ): Promise<Uint8Array> {
-  return readBytes(content.pipeThrough(createVerifyStream(descriptor)), {
+  return readBytes(verifyContent(content, descriptor), {
     maxBytes: descriptor.size,
     signal: options.signal,
   });

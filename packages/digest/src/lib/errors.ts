@@ -35,6 +35,8 @@ export type ClientErrorCode =
   | 'CONFIG_INVALID'
   /** A credential helper is missing, failed, or answered garbage. */
   | 'CREDENTIAL_HELPER_FAILED'
+  /** An optional peer dependency that an entry needs is not installed (`undici` for `@ocikit/transport/node`). */
+  | 'DEPENDENCY_MISSING'
   /** Content hashed to a different digest than the one expected. */
   | 'DIGEST_MISMATCH'
   /** A well-formed digest whose algorithm this build cannot compute. */

@@ -1,4 +1,4 @@
-import { type FileHandle, open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   type ExistenceChecker,
@@ -13,7 +13,7 @@ import {
   type TagLister,
   type TagListOptions,
 } from '@ocikit/content';
-import { errnoCode, readAt, readRange } from '@ocikit/content/fs';
+import { errnoCode, openRegularFile, readAt, readRange } from '@ocikit/content/fs';
 import { abortError, createVerifyStream, OciError } from '@ocikit/digest';
 import { type Descriptor, type ImageIndex, parseImageLayout } from '@ocikit/spec';
 import { detectCompression } from './compression.ts';
@@ -89,17 +89,17 @@ export class OciArchive
    *   archive, links, devices, duplicate or unexpected entries; `PATH_INVALID`
    *   for names that escape; `LAYOUT_INVALID` for a missing file, or a missing
    *   or malformed `oci-layout` or `index.json` (each message names the
-   *   file); `ABORTED`
+   *   file); `PATH_INVALID` when the file is a directory, FIFO or other
+   *   special file (it is opened non-blocking, so a FIFO never hangs); `ABORTED`
    */
   static async open(file: string, options: OpenArchiveOptions = {}): Promise<OciArchive> {
     if (options.signal?.aborted) throw abortError(options.signal);
     const path = resolve(file);
-    const handle = await open(path, 'r').catch((error: unknown) => {
+    const { handle, size } = await openRegularFile(path).catch((error: unknown) => {
       if (errnoCode(error) !== 'ENOENT') throw error;
       throw new OciError('LAYOUT_INVALID', `Archive "${path}" does not exist`, { cause: error });
     });
     try {
-      const size = (await handle.stat()).size;
       const compression = detectCompression(await readAt(handle, 0, 4));
       if (compression !== 'none') {
         throw new OciError(
@@ -147,7 +147,7 @@ export class OciArchive
     return this.#index;
   }
 
-  /** {@inheritDoc Fetcher.fetch} */
+  /** {@inheritDoc @ocikit/content!Fetcher.fetch} */
   async fetch(
     descriptor: Descriptor,
     options: OperationOptions = {},
@@ -158,7 +158,7 @@ export class OciArchive
     );
   }
 
-  /** {@inheritDoc RangeFetcher.fetchRange} */
+  /** {@inheritDoc @ocikit/content!RangeFetcher.fetchRange} */
   async fetchRange(
     descriptor: Descriptor,
     options: RangeFetchOptions,
@@ -168,24 +168,24 @@ export class OciArchive
     return readRange(this.#handle, blob.offset + start, blob.size - start);
   }
 
-  /** {@inheritDoc ExistenceChecker.exists} */
+  /** {@inheritDoc @ocikit/content!ExistenceChecker.exists} */
   async exists(descriptor: Descriptor, options: OperationOptions = {}): Promise<boolean> {
     if (options.signal?.aborted) throw abortError(options.signal);
     return this.#blobs.get(descriptor.digest)?.size === descriptor.size;
   }
 
-  /** {@inheritDoc Resolver.resolve} */
+  /** {@inheritDoc @ocikit/content!Resolver.resolve} */
   resolve(reference: string, options: OperationOptions = {}): Promise<Descriptor> {
     return this.#reader.resolve(reference, options);
   }
 
-  /** {@inheritDoc TagLister.tags} */
+  /** {@inheritDoc @ocikit/content!TagLister.tags} */
   tags(options: TagListOptions = {}): AsyncIterable<string> {
     return this.#reader.tags(options);
   }
 
   /**
-   * {@inheritDoc ReferrerLister.referrers}
+   * Implements {@link @ocikit/content!ReferrerLister.referrers}.
    *
    * Searches the manifests `index.json` lists and those reachable from them.
    */

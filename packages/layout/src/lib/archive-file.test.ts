@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetchBytes, MemoryStore, pushBytes } from '@ocikit/content';
-import { artifactFor, smallImage } from '@ocikit/contracts';
+import { artifactFor, mkfifo, releaseFifos, smallImage } from '@ocikit/contracts';
 import { digestBytes, isOciError, readBytes, streamFromBytes } from '@ocikit/digest';
 import { MediaType } from '@ocikit/spec';
 import { collect, errorCode } from '@ocikit/testbed';
@@ -95,6 +95,19 @@ describe('OciArchive', () => {
       const layer = { mediaType: MediaType.OciLayer, digest: BLOB_DIGEST, size: BLOB.byteLength };
       expect(await errorCode(fetchBytes(archive, layer)), label).toBe(code);
       await archive.close();
+    }
+  });
+
+  it('refuses a FIFO or a directory as the archive file with PATH_INVALID, without blocking', async () => {
+    const fifo = join(dir, 'fifo.tar');
+    await mkfifo(fifo);
+    const directory = join(dir, 'dir.tar');
+    await mkdir(directory);
+    try {
+      expect(await errorCode(OciArchive.open(fifo)), 'FIFO').toBe('PATH_INVALID');
+      expect(await errorCode(OciArchive.open(directory)), 'directory').toBe('PATH_INVALID');
+    } finally {
+      await releaseFifos([fifo]);
     }
   });
 

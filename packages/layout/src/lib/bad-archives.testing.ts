@@ -16,35 +16,47 @@ const CONFIG = encoder.encode(
   '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}',
 );
 const CONFIG_PATH = `blobs/sha256/${digestBytes(CONFIG).slice(7)}`;
-/** The manifest of the valid archive, tagged `v1`. */
-const MANIFEST = encoder.encode(
-  JSON.stringify({
-    schemaVersion: 2,
+/** An image manifest of `CONFIG` and the given layers: its bytes and descriptor. */
+function imageManifest(layers: readonly object[]) {
+  const bytes = encoder.encode(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciImageManifest,
+      config: {
+        mediaType: MediaType.OciImageConfig,
+        digest: digestBytes(CONFIG),
+        size: CONFIG.byteLength,
+      },
+      layers,
+    }),
+  );
+  const descriptor = {
     mediaType: MediaType.OciImageManifest,
-    config: {
-      mediaType: MediaType.OciImageConfig,
-      digest: digestBytes(CONFIG),
-      size: CONFIG.byteLength,
-    },
-    layers: [{ mediaType: MediaType.OciLayer, digest: BLOB_DIGEST, size: BLOB.byteLength }],
-  }),
-);
+    digest: digestBytes(bytes),
+    size: bytes.byteLength,
+  };
+  return { bytes, descriptor };
+}
+/** The manifest of the valid archive, tagged `v1`. */
+const { bytes: MANIFEST, descriptor: MANIFEST_DESCRIPTOR } = imageManifest([
+  { mediaType: MediaType.OciLayer, digest: BLOB_DIGEST, size: BLOB.byteLength },
+]);
+
 /** The manifest's descriptor. */
-export const MANIFEST_DESCRIPTOR = {
-  mediaType: MediaType.OciImageManifest,
-  digest: digestBytes(MANIFEST),
-  size: MANIFEST.byteLength,
-};
+export { MANIFEST_DESCRIPTOR };
+
 const MANIFEST_PATH = `blobs/sha256/${MANIFEST_DESCRIPTOR.digest.slice(7)}`;
-const INDEX = encoder.encode(
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MediaType.OciImageIndex,
-    manifests: [
-      { ...MANIFEST_DESCRIPTOR, annotations: { 'org.opencontainers.image.ref.name': 'v1' } },
-    ],
-  }),
-);
+/** The `index.json` of a layout that tags `manifest` as `v1`. */
+export function indexTagging(manifest: typeof MANIFEST_DESCRIPTOR): Uint8Array {
+  return encoder.encode(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciImageIndex,
+      manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }],
+    }),
+  );
+}
+const INDEX = indexTagging(MANIFEST_DESCRIPTOR);
 const LAYOUT = '{"imageLayoutVersion":"1.0.0"}';
 
 /** The entries of the valid archive, in the order a tool that walks a directory writes them. */
@@ -58,6 +70,40 @@ export function validEntries(): RawEntry[] {
     { name: 'index.json', content: INDEX },
     { name: 'oci-layout', content: LAYOUT },
   ];
+}
+
+/** A second image: the first one's config, no layers. */
+const { bytes: MANIFEST_B, descriptor: MANIFEST_B_DESCRIPTOR } = imageManifest([]);
+
+/** The second image's manifest descriptor. */
+export { MANIFEST_B_DESCRIPTOR };
+
+/** The valid archive plus the second image's manifest, without index.json (for a test to add). */
+export function twoImages(): RawEntry[] {
+  return [
+    ...without('index.json'),
+    { name: `blobs/sha256/${MANIFEST_B_DESCRIPTOR.digest.slice(7)}`, content: MANIFEST_B },
+  ];
+}
+
+/**
+ * The archive of issue 12: two PAX headers before each of two files. Merging
+ * them reads the first file as `index.json` (`v1` is the first image);
+ * keeping the last one alone, as Go and GNU tar do, reads the second (`v1`
+ * is the second image, {@link MANIFEST_B_DESCRIPTOR}).
+ */
+export function consecutivePaxArchive(): Uint8Array {
+  const extended = (path: string): RawEntry[] => [
+    { name: 'PaxHeader/1', type: 'x', content: paxData({ path }) },
+    { name: 'PaxHeader/2', type: 'x', content: paxData({ mtime: '1' }) },
+  ];
+  return rawTar([
+    ...twoImages(),
+    ...extended('index.json'),
+    { name: 'manifest.json', content: indexTagging(MANIFEST_DESCRIPTOR) },
+    ...extended('repositories'),
+    { name: 'index.json', content: indexTagging(MANIFEST_B_DESCRIPTOR) },
+  ]);
 }
 
 /** A broken archive, the code every reader must fail with, and whether the failure waits for a blob read. */
@@ -133,6 +179,57 @@ export function badArchives(): BadArchive[] {
       'LAYOUT_INVALID',
     ],
     ['a blob whose bytes do not match its name', corrupt, 'DIGEST_MISMATCH', true],
+    [
+      'a blob of the GNU sparse type S',
+      [...without(BLOB_PATH), { name: BLOB_PATH, type: 'S', content: BLOB }],
+      'TAR_INVALID',
+    ],
+    [
+      'a regular file named with a trailing slash, holding data',
+      plus({
+        name: './',
+        content: rawTar([{ name: 'repositories', content: '{}' }], { end: false }),
+      }),
+      'TAR_INVALID',
+    ],
+    [
+      'a PAX path and a GNU long name for one entry',
+      plus(
+        { name: 'PaxHeader/x', type: 'x', content: paxData({ path: 'repositories' }) },
+        { name: '././@LongLink', type: 'L', content: 'manifest.json\0' },
+        { name: 'x', content: '{}' },
+      ),
+      'TAR_INVALID',
+    ],
+    [
+      'a global PAX header between an extended header and its entry',
+      plus(
+        { name: 'PaxHeader/x', type: 'x', content: paxData({ path: 'repositories' }) },
+        { name: 'PaxHeader/g', type: 'g', content: paxData({ comment: 'c' }) },
+        { name: 'x', content: '{}' },
+      ),
+      'TAR_INVALID',
+    ],
+    [
+      'a GNU sparse PAX record',
+      plus(
+        {
+          name: 'PaxHeader/x',
+          type: 'x',
+          content: paxData({ 'GNU.sparse.name': 'repositories', 'GNU.sparse.realsize': '2' }),
+        },
+        { name: 'manifest.json', content: '[]' },
+      ),
+      'TAR_INVALID',
+    ],
+    [
+      'an empty PAX path',
+      plus(
+        { name: 'PaxHeader/x', type: 'x', content: paxData({ path: '' }) },
+        { name: 'repositories', content: '{}' },
+      ),
+      'TAR_INVALID',
+    ],
   ];
   return cases.map(([label, entries, code, onFetch]) => ({
     label,

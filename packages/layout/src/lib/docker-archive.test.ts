@@ -57,7 +57,9 @@ async function archiveFiles(stream: ReadableStream<Uint8Array>): Promise<Map<str
 const json = (bytes: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(bytes));
 
 /** A Docker archive in the format of Docker before 25: `<id>/layer.tar` links to layer files named by diff_id. */
-async function legacyArchive(options: { link?: string; layerBytes?: Uint8Array } = {}) {
+async function legacyArchive(
+  options: { link?: string; layerBytes?: Uint8Array; before?: RawEntry[] } = {},
+) {
   const layer = await tarLayer({ 'hello.txt': 'hello\n' }, { gzip: false });
   const layerBytes = options.layerBytes ?? (layer.bytes as Uint8Array);
   const config = encoder.encode(
@@ -70,6 +72,7 @@ async function legacyArchive(options: { link?: string; layerBytes?: Uint8Array }
   const configName = `${digestBytes(config).slice(7)}.json`;
   const id = 'a'.repeat(64);
   const entries: RawEntry[] = [
+    ...(options.before ?? []),
     { name: `${layer.diffId.slice(7)}.tar`, content: layerBytes },
     { name: configName, content: config },
     {
@@ -291,6 +294,24 @@ describe('importDockerArchive', () => {
     expect((await target.resolve('v1')).digest).toBe(imported?.descriptor.digest);
   });
 
+  it('pushes nothing into the target when a layer does not match its diff_id', async () => {
+    const other = await tarLayer({ 'other.txt': 'x' }, { gzip: false });
+    const { bytes, config } = await legacyArchive({ layerBytes: other.bytes as Uint8Array });
+    const file = join(dir, 'bad.tar');
+    await writeFile(file, bytes);
+    const configDescriptor = {
+      mediaType: MediaType.OciImageConfig,
+      digest: digestBytes(config),
+      size: config.byteLength,
+    };
+    const store = new MemoryStore();
+    expect(await errorCode(importDockerArchive(file, store))).toBe('DIGEST_MISMATCH');
+    expect(await store.exists(configDescriptor)).toBe(false);
+    const layout = await OciLayout.open(join(dir, 'layout'), { create: true, fsync: false });
+    expect(await errorCode(importDockerArchive(file, layout))).toBe('DIGEST_MISMATCH');
+    expect(await layout.exists(configDescriptor)).toBe(false);
+  });
+
   it('refuses broken and hostile archives with typed errors', async () => {
     const other = await tarLayer({ 'other.txt': 'x' }, { gzip: false });
     const image = await makeImage({ seed: 'named' });
@@ -340,6 +361,22 @@ describe('importDockerArchive', () => {
         'TAR_INVALID',
       ],
       ['a truncated archive', (await legacyArchive()).bytes.subarray(0, 700), 'TAR_INVALID'],
+      [
+        'a symbolic link holding data (GNU tar skips it, Go reads it as headers)',
+        (
+          await legacyArchive({
+            before: [
+              {
+                name: 'link',
+                type: '2',
+                linkname: 'repositories',
+                content: rawTar([{ name: 'hidden', content: 'h' }], { end: false }),
+              },
+            ],
+          })
+        ).bytes,
+        'TAR_INVALID',
+      ],
     ];
     for (const [label, bytes, code] of cases) {
       const file = join(dir, 'bad.tar');

@@ -13,6 +13,7 @@ import {
   parseDigest,
   streamFromBytes,
 } from '@ocikit/digest';
+import type { Reference } from '@ocikit/reference';
 import {
   createImageManifest,
   DEFAULT_MAX_MANIFEST_SIZE,
@@ -78,6 +79,14 @@ const MAX_SYMLINK_HOPS = 40;
  * stream, or a compressed file, is first spooled to an uncompressed temp
  * file that is removed at the end.
  *
+ * The whole archive is read and checked (every image's config, layers,
+ * `diff_ids` and names) before anything is pushed, so a bad archive leaves
+ * the target as it was. Blobs go before the manifest that references them,
+ * and tags last; if the target itself fails (or the signal fires) while
+ * pushing, blobs already pushed stay, verified and unreferenced, for a GC to
+ * collect: they are not deleted, since another writer of a shared target
+ * may have begun to use them.
+ *
  * @param source - the archive file, or a stream of it (tar or tar+gzip)
  * @param target - where to push the images
  * @param options - {@link ImportDockerArchiveOptions}
@@ -110,10 +119,10 @@ export async function importDockerArchive(
     const handle = await open(path, 'r');
     try {
       const archive = await DockerArchive.open(handle, signal);
+      const plans: ImagePlan[] = [];
+      for (const item of await archive.manifest()) plans.push(await archive.check(item, options));
       const images: DockerArchiveImage[] = [];
-      for (const item of await archive.manifest()) {
-        images.push(await archive.importImage(item, target, options));
-      }
+      for (const plan of plans) images.push(await archive.push(plan, target, options));
       return images;
     } finally {
       await handle.close();
@@ -124,6 +133,15 @@ export async function importDockerArchive(
   } finally {
     if (spool !== undefined) await rm(spool, { recursive: true, force: true });
   }
+}
+
+/** An image of the archive, read and checked, ready to push. */
+interface ImagePlan {
+  readonly names: readonly Reference[];
+  readonly config: Descriptor;
+  readonly configBytes: Uint8Array;
+  readonly layers: readonly { descriptor: Descriptor; file: ScannedEntry }[];
+  readonly manifest: { descriptor: Descriptor; bytes: Uint8Array };
 }
 
 /** A Docker archive file, its entries indexed. */
@@ -179,11 +197,8 @@ class DockerArchive {
     );
   }
 
-  async importImage(
-    item: DockerArchiveItem,
-    target: Target,
-    options: ImportDockerArchiveOptions,
-  ): Promise<DockerArchiveImage> {
+  /** Reads and checks an image of the archive (config, layers, names), pushing nothing. */
+  async check(item: DockerArchiveItem, options: ImportDockerArchiveOptions): Promise<ImagePlan> {
     const docker = options.format === 'docker';
     const names = item.RepoTags.map((name) => {
       try {
@@ -208,8 +223,7 @@ class DockerArchive {
         `Docker archive image ${item.Config} lists ${item.Layers.length} layers but its config has ${diffIds.length} diff_ids`,
       );
     }
-    await pushMissing(target, config, () => streamFromBytes(configBytes), this.#signal);
-    const layers: Descriptor[] = [];
+    const layers: { descriptor: Descriptor; file: ScannedEntry }[] = [];
     for (const [position, name] of item.Layers.entries()) {
       const file = this.#file(name);
       const layer = await this.#hashLayer(file);
@@ -225,19 +239,32 @@ class DockerArchive {
         digest: layer.digest,
         size: layer.size,
       };
+      layers.push({ descriptor, file });
+    }
+    const manifest = createImageManifest({
+      mediaType: docker ? MediaType.DockerManifest : MediaType.OciImageManifest,
+      config,
+      layers: layers.map((layer) => layer.descriptor),
+    });
+    return { names, config, configBytes, layers, manifest };
+  }
+
+  /** Pushes a checked image: its blobs, then its manifest, then its tags. */
+  async push(
+    plan: ImagePlan,
+    target: Target,
+    options: ImportDockerArchiveOptions,
+  ): Promise<DockerArchiveImage> {
+    const { names, config, configBytes, layers, manifest } = plan;
+    await pushMissing(target, config, () => streamFromBytes(configBytes), this.#signal);
+    for (const { descriptor, file } of layers) {
       await pushMissing(
         target,
         descriptor,
         () => readRange(this.#handle, file.offset, file.size),
         this.#signal,
       );
-      layers.push(descriptor);
     }
-    const manifest = createImageManifest({
-      mediaType: docker ? MediaType.DockerManifest : MediaType.OciImageManifest,
-      config,
-      layers,
-    });
     await pushMissing(
       target,
       manifest.descriptor,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { errnoCode, FileStore, syncDirectory, writeFileAtomic } from '@ocikit/content/fs';
 import { OciError } from '@ocikit/digest';
 import { OciLayout, type OpenLayoutOptions } from './layout.node.ts';
@@ -15,8 +15,9 @@ export interface ExtractArchiveOptions extends Omit<OpenLayoutOptions, 'create'>
  * once, entry by entry (see `readLayoutArchive` for every rule checked):
  * each blob is verified and written through a `FileStore` into a temp
  * directory beside `dir`, which is renamed to `dir` only when the whole
- * archive proved valid. On any failure the temp directory is removed:
- * nothing is written outside it, and `dir` is never half-written.
+ * archive proved valid. On any failure the temp directory is removed, and
+ * so are the parent directories this call created for `dir` (never ones
+ * that were there before): `dir` is never half-written, and nothing is left.
  *
  * @param source - the archive bytes (a file stream, stdin, an HTTP body)
  * @param dir - the layout directory to create; it must not exist, or be empty
@@ -42,10 +43,10 @@ export async function extractArchive(
     throw error;
   }
   const parent = dirname(target);
-  await mkdir(parent, { recursive: true });
+  const created = await mkdir(parent, { recursive: true });
   const temp = join(parent, `.${basename(target)}.${randomBytes(6).toString('hex')}.extract`);
-  await mkdir(temp);
   try {
+    await mkdir(temp);
     const store = await FileStore.open(temp, { fsync, staleLockMs: options.staleLockMs });
     const files = new Map<string, Uint8Array>();
     const entries = readLayoutArchive(source, { signal, maxIndexSize: options.maxIndexSize });
@@ -58,9 +59,27 @@ export async function extractArchive(
     if (fsync) await syncDirectory(parent);
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
+    if (created !== undefined) await removeCreated(parent, created);
     throw error;
   }
   return OciLayout.open(target, options);
+}
+
+/**
+ * Removes the directories `mkdir -p` created, deepest first, from `deepest`
+ * up to `first`. Only empty ones go (`rmdir`): one that another process has
+ * put something in meanwhile stays, with its parents.
+ */
+async function removeCreated(deepest: string, first: string): Promise<void> {
+  if (deepest !== first && !deepest.startsWith(`${first}${sep}`)) return;
+  for (let dir = deepest; ; dir = dirname(dir)) {
+    try {
+      await rmdir(dir);
+    } catch {
+      return;
+    }
+    if (dir === first) return;
+  }
 }
 
 async function checkTarget(target: string): Promise<void> {

@@ -60,6 +60,16 @@ describe('extractArchive', () => {
     }
   });
 
+  it('removes the parent directories it created, and no others, when the archive is bad', async () => {
+    const [bad] = badArchives();
+    await mkdir(join(dir, 'p'));
+    const target = join(dir, 'p', 'q', 'r', 'out');
+    expect(await errorCode(extractArchive(streamFromBytes(bad?.bytes as Uint8Array), target))).toBe(
+      bad?.code,
+    );
+    expect(await readdir(dir, { recursive: true })).toEqual(['p']);
+  });
+
   it('refuses a target that is not empty, and cancels the source', async () => {
     await mkdir(join(dir, 'full'));
     await writeFile(join(dir, 'full', 'x'), 'x');

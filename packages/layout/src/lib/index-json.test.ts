@@ -76,6 +76,15 @@ describe('parseLayoutIndex', () => {
     }
   });
 
+  it('accepts unknown members nested 64 levels deep and refuses 65 with LAYOUT_INVALID', () => {
+    const nested = (levels: number) =>
+      new TextEncoder().encode(
+        `{"schemaVersion":2,"manifests":[],"x":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`,
+      );
+    expect(() => serializeLayoutIndex(parseLayoutIndex(nested(64)))).not.toThrow();
+    expect(codeOf(() => parseLayoutIndex(nested(65)))).toBe('LAYOUT_INVALID');
+  });
+
   it('serializes compactly, and the empty index as other tools write it', () => {
     expect(new TextDecoder().decode(serializeLayoutIndex(createLayoutIndex()))).toBe(
       `{"schemaVersion":2,"mediaType":"${MediaType.OciImageIndex}","manifests":[]}`,

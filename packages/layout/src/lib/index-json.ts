@@ -14,6 +14,14 @@ import { CONTAINERD_IMAGE_NAME, containerdImageName, tagOfImageName } from './ta
  */
 export const DEFAULT_MAX_INDEX_SIZE = 64 * 1024 * 1024;
 
+/**
+ * The deepest nesting of JSON values accepted in `index.json`, 64: real
+ * indexes nest 4 deep (index, manifests, entry, annotations); unknown members
+ * are kept and written back, and far deeper ones would overflow the stack
+ * of `JSON.stringify` on every update.
+ */
+const MAX_INDEX_DEPTH = 64;
+
 /** Options of {@link parseLayoutIndex}. */
 export interface ParseLayoutIndexOptions {
   /**
@@ -44,7 +52,8 @@ export interface SetLayoutTagOptions {
  * @param options - {@link ParseLayoutIndexOptions}
  * @returns the index, deep-frozen
  * @throws {OciError} `LAYOUT_INVALID` when it is not a valid OCI image index
- *   (the underlying error is the `cause`)
+ *   (the underlying error is the `cause`), or nests deeper than
+ *   64 levels
  * @see https://github.com/opencontainers/image-spec/blob/main/image-layout.md#indexjson-file
  */
 export function parseLayoutIndex(
@@ -64,7 +73,27 @@ export function parseLayoutIndex(
       `index.json is invalid: it is a ${parsed.mediaType}, not an OCI image index`,
     );
   }
+  if (depthOf(parsed.value, MAX_INDEX_DEPTH) > MAX_INDEX_DEPTH) {
+    throw new OciError(
+      'LAYOUT_INVALID',
+      `index.json is invalid: it nests deeper than the ${MAX_INDEX_DEPTH}-level limit`,
+    );
+  }
   return parsed.value;
+}
+
+/** How deep a JSON value nests (a scalar is 0), counted without recursion and only up to just past `limit`. */
+function depthOf(root: unknown, limit: number): number {
+  let deepest = 0;
+  const pending: [value: unknown, depth: number][] = [[root, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, depth] = next;
+    if (typeof value !== 'object' || value === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 /**

@@ -1,11 +1,14 @@
 import { Buffer } from 'node:buffer';
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import {
+  type BlobContent,
+  contentStream,
   type Deleter,
   isNotFound,
   notFound,
   type OperationOptions,
+  pushFailure,
   type RangeFetcher,
   type RangeFetchOptions,
   type ReferrerLister,
@@ -23,17 +26,11 @@ import {
   type GcOptions,
   type GcResult,
   isTempFile,
+  readRegularFile,
   removeStaleFiles,
   writeFileAtomic,
 } from '@ocikit/content/fs';
-import {
-  abortError,
-  createVerifyStream,
-  type Digest,
-  OciError,
-  readBytes,
-  streamFromBytes,
-} from '@ocikit/digest';
+import { abortError, createVerifyStream, OciError, readBytes } from '@ocikit/digest';
 import {
   DEFAULT_MAX_MANIFEST_SIZE,
   type Descriptor,
@@ -165,7 +162,7 @@ export class OciLayout
     this.#settings = settings;
     this.#reader = new LayoutReader({
       readIndex: (options) => this.readIndex(options),
-      blobSize: (digest) => this.#blobSize(digest),
+      blobSize: (digest) => this.#store.blobSize(digest),
       fetch: (descriptor, options) => this.#store.fetch(descriptor, options),
     });
   }
@@ -173,31 +170,39 @@ export class OciLayout
   /**
    * Opens a layout directory. Without `create`, nothing is written: a
    * directory without a valid `oci-layout`, `blobs/` or `index.json` is an
-   * error.
+   * error. A `create` that fails removes what it made (its directories only
+   * while empty), so no half-made layout is left.
    *
    * @param dir - the layout's directory
    * @param options - {@link OpenLayoutOptions}
    * @returns the layout
    * @throws {OciError} `LAYOUT_INVALID` (naming the path) when the directory
    *   is missing or not a layout; `OPTION_INVALID` for bad options;
-   *   `LOCK_TIMEOUT` when creating `index.json` waits too long; `ABORTED`
+   *   `LOCK_TIMEOUT` when creating `index.json` waits too long; `PATH_INVALID`
+   *   when `index.json.lock` is not a regular file; `ABORTED`
    */
   static async open(dir: string, options: OpenLayoutOptions = {}): Promise<OciLayout> {
     const settings = checkOptions(options);
     if (options.signal?.aborted) throw abortError(options.signal);
     const create = options.create ?? false;
     const root = resolve(dir);
-    await ensureDirectory(root, root, create);
-    await ensureLayoutFile(root, create, settings.fsync);
-    await ensureDirectory(root, join(root, 'blobs'), create);
-    const store = await FileStore.open(root, {
-      fsync: settings.fsync,
-      staleLockMs: settings.staleLockMs,
-      create: false,
-    });
-    const layout = new OciLayout(root, store, settings);
-    await layout.#ensureIndex(create, options.signal);
-    return layout;
+    const undo: (() => Promise<unknown>)[] = [];
+    try {
+      await ensureDirectory(root, root, create, undo);
+      await ensureLayoutFile(root, create, settings.fsync, undo);
+      await ensureDirectory(root, join(root, 'blobs'), create, undo);
+      const store = await FileStore.open(root, {
+        fsync: settings.fsync,
+        staleLockMs: settings.staleLockMs,
+        create: false,
+      });
+      const layout = new OciLayout(root, store, settings);
+      await layout.#ensureIndex(create, options.signal);
+      return layout;
+    } catch (error) {
+      for (const step of undo.reverse()) await step().catch(() => {});
+      throw error;
+    }
   }
 
   /**
@@ -207,12 +212,17 @@ export class OciLayout
    *
    * @param options - {@link OperationOptions}
    * @returns the index, deep-frozen, unknown members kept
-   * @throws {OciError} `LAYOUT_INVALID` when it is missing or malformed
+   * @throws {OciError} `LAYOUT_INVALID` when it is missing or malformed;
+   *   `SIZE_EXCEEDED` over `maxIndexSize` (checked before reading);
+   *   `PATH_INVALID` when it is a link, a directory or a special file
    */
   async readIndex(options: OperationOptions = {}): Promise<ImageIndex> {
     if (options.signal?.aborted) throw abortError(options.signal);
     try {
-      const bytes = await readFile(join(this.root, INDEX_FILE));
+      const bytes = await readRegularFile(join(this.root, INDEX_FILE), {
+        root: this.root,
+        maxSize: this.#settings.maxIndexSize,
+      });
       if (this.#cached && Buffer.compare(this.#cached.bytes, bytes) === 0)
         return this.#cached.index;
       const index = parseLayoutIndex(bytes, { maxSize: this.#settings.maxIndexSize });
@@ -227,7 +237,7 @@ export class OciLayout
     }
   }
 
-  /** {@inheritDoc Fetcher.fetch} */
+  /** {@inheritDoc @ocikit/content!Fetcher.fetch} */
   fetch(
     descriptor: Descriptor,
     options: OperationOptions = {},
@@ -235,7 +245,7 @@ export class OciLayout
     return this.#store.fetch(descriptor, options);
   }
 
-  /** {@inheritDoc RangeFetcher.fetchRange} */
+  /** {@inheritDoc @ocikit/content!RangeFetcher.fetchRange} */
   fetchRange(
     descriptor: Descriptor,
     options: RangeFetchOptions,
@@ -243,13 +253,13 @@ export class OciLayout
     return this.#store.fetchRange(descriptor, options);
   }
 
-  /** {@inheritDoc ExistenceChecker.exists} */
+  /** {@inheritDoc @ocikit/content!ExistenceChecker.exists} */
   exists(descriptor: Descriptor, options: OperationOptions = {}): Promise<boolean> {
     return this.#store.exists(descriptor, options);
   }
 
   /**
-   * {@inheritDoc Pusher.push}
+   * Implements {@link @ocikit/content!Pusher.push}.
    *
    * A manifest (at most 4 MiB) is read whole, verified and parsed before it
    * is stored; one with a `subject` gets an untagged `index.json` entry.
@@ -259,33 +269,34 @@ export class OciLayout
    */
   async push(
     descriptor: Descriptor,
-    content: ReadableStream<Uint8Array>,
+    content: BlobContent,
     options: OperationOptions = {},
   ): Promise<void> {
     await this.pushFrom(descriptor, content, { offset: 0, signal: options.signal });
   }
 
-  /** {@inheritDoc ResumablePusher.resumeOffset} */
+  /** {@inheritDoc @ocikit/content!ResumablePusher.resumeOffset} */
   resumeOffset(descriptor: Descriptor, options: OperationOptions = {}): Promise<number> {
     return this.#store.resumeOffset(descriptor, options);
   }
 
   /**
-   * {@inheritDoc ResumablePusher.pushFrom}
+   * Implements {@link @ocikit/content!ResumablePusher.pushFrom}.
    *
    * Manifests are always pushed whole (`offset` must be 0).
    */
   async pushFrom(
     descriptor: Descriptor,
-    content: ReadableStream<Uint8Array>,
+    content: BlobContent,
     options: RangeFetchOptions,
   ): Promise<void> {
     const { signal } = options;
+    const stream = contentStream(content);
     try {
       this.#assertWritable();
       if (signal?.aborted) throw abortError(signal);
       if (!isManifestMediaType(descriptor.mediaType)) {
-        await this.#store.pushFrom(descriptor, content, options);
+        await this.#store.pushFrom(descriptor, stream, options);
         return;
       }
       if (options.offset !== 0) {
@@ -301,12 +312,12 @@ export class OciLayout
         );
       }
       if (await this.#store.exists(descriptor, { signal })) {
-        await content.cancel();
+        await stream.cancel();
         const info = await this.#reader.manifestInfo(descriptor, { signal });
         if (info?.subject) await this.#keep(descriptor, signal);
         return;
       }
-      const bytes = await readBytes(content.pipeThrough(createVerifyStream(descriptor)), {
+      const bytes = await readBytes(stream.pipeThrough(createVerifyStream(descriptor)), {
         maxBytes: descriptor.size,
         signal,
       });
@@ -314,22 +325,22 @@ export class OciLayout
         contentType: descriptor.mediaType,
         expectedDigest: descriptor.digest,
       });
-      await this.#store.push(descriptor, streamFromBytes(bytes), { signal });
+      await this.#store.push(descriptor, bytes, { signal });
       const info = this.#reader.remember(manifest);
       if (info.subject) await this.#keep(descriptor, signal);
     } catch (error) {
-      await content.cancel(error).catch(() => {});
-      throw error;
+      await stream.cancel(error).catch(() => {});
+      throw pushFailure(error, descriptor, `"${this.root}"`);
     }
   }
 
-  /** {@inheritDoc Resolver.resolve} */
+  /** {@inheritDoc @ocikit/content!Resolver.resolve} */
   resolve(reference: string, options: OperationOptions = {}): Promise<Descriptor> {
     return this.#reader.resolve(reference, options);
   }
 
   /**
-   * {@inheritDoc Tagger.tag}
+   * Implements {@link @ocikit/content!Tagger.tag}.
    *
    * Writes (or updates) the `index.json` entry of the tag; other entries with
    * the tag go, and an untagged entry of the manifest takes the tag, so no
@@ -365,7 +376,7 @@ export class OciLayout
   }
 
   /**
-   * {@inheritDoc Untagger.untag}
+   * Implements {@link @ocikit/content!Untagger.untag}.
    *
    * Removes the tag's `index.json` entries; a referrer left with no entry
    * keeps an untagged one.
@@ -387,13 +398,13 @@ export class OciLayout
     });
   }
 
-  /** {@inheritDoc TagLister.tags} */
+  /** {@inheritDoc @ocikit/content!TagLister.tags} */
   tags(options: TagListOptions = {}): AsyncIterable<string> {
     return this.#reader.tags(options);
   }
 
   /**
-   * {@inheritDoc ReferrerLister.referrers}
+   * Implements {@link @ocikit/content!ReferrerLister.referrers}.
    *
    * Searches the manifests `index.json` lists and every manifest reachable
    * from them through indexes: every manifest pushed through the layout
@@ -404,7 +415,7 @@ export class OciLayout
   }
 
   /**
-   * {@inheritDoc Deleter.delete}
+   * Implements {@link @ocikit/content!Deleter.delete}.
    *
    * Removes the blob and every `index.json` entry (tags included) that lists
    * it. What it references stays until {@link OciLayout.gc}.
@@ -412,7 +423,7 @@ export class OciLayout
   async delete(descriptor: Descriptor, options: OperationOptions = {}): Promise<void> {
     this.#assertWritable();
     if (options.signal?.aborted) throw abortError(options.signal);
-    if ((await this.#blobSize(descriptor.digest)) === undefined) throw notFound(descriptor);
+    if ((await this.#store.blobSize(descriptor.digest)) === undefined) throw notFound(descriptor);
     await this.#update(options.signal, (index) => removeLayoutEntries(index, descriptor.digest));
     await this.#store.delete(descriptor, options).catch((error: unknown) => {
       if (!isNotFound(error)) throw error;
@@ -478,15 +489,6 @@ export class OciLayout
       fsync: this.#settings.fsync,
       signal: options.signal,
     });
-  }
-
-  async #blobSize(digest: Digest): Promise<number | undefined> {
-    try {
-      return (await stat(this.#store.blobPath(digest))).size;
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return undefined;
-      throw error;
-    }
   }
 
   /** Gives a referrer an untagged entry (`mediaType`, `digest`, `size`), so it is listed and survives gc. */
@@ -575,19 +577,31 @@ function checkOptions(options: OpenLayoutOptions): Settings {
   };
 }
 
-async function ensureDirectory(root: string, path: string, create: boolean): Promise<void> {
+/** Checks (or, with `create`, makes) a directory; `undo` gets the removal of each directory made. */
+async function ensureDirectory(
+  root: string,
+  path: string,
+  create: boolean,
+  undo: (() => Promise<unknown>)[],
+): Promise<void> {
   try {
     if ((await stat(path)).isDirectory()) return;
   } catch (error) {
     if (errnoCode(error) !== 'ENOENT') throw error;
     if (create) {
-      await mkdir(path, { recursive: true });
+      const first = await mkdir(path, { recursive: true });
+      const made: string[] = [];
+      for (let dir = path; first !== undefined; dir = dirname(dir)) {
+        made.unshift(dir);
+        if (dir === first || dir === dirname(dir)) break;
+      }
+      for (const dir of made) undo.push(() => rmdir(dir));
       return;
     }
     throw layoutInvalid(
       root,
       path === root
-        ? 'the directory does not exist'
+        ? 'the directory does not exist (open it with { create: true } to make a new layout)'
         : `it has no ${relativeName(root, path)}/ directory`,
     );
   }
@@ -597,19 +611,30 @@ async function ensureDirectory(root: string, path: string, create: boolean): Pro
   );
 }
 
-async function ensureLayoutFile(root: string, create: boolean, fsync: boolean): Promise<void> {
+/** Checks (or, with `create`, writes) `oci-layout`; `undo` gets its removal when written. */
+async function ensureLayoutFile(
+  root: string,
+  create: boolean,
+  fsync: boolean,
+  undo: (() => Promise<unknown>)[],
+): Promise<void> {
   const path = join(root, LAYOUT_FILE);
   let bytes: Uint8Array;
   try {
-    const info = await stat(path);
-    if (!info.isFile() || info.size > MAX_LAYOUT_FILE_SIZE) {
-      throw layoutInvalid(root, 'its oci-layout is not a small regular file');
-    }
-    bytes = await readFile(path);
+    bytes = await readRegularFile(path, { root, maxSize: MAX_LAYOUT_FILE_SIZE });
   } catch (error) {
+    if (error instanceof OciError) {
+      throw layoutInvalid(root, 'its oci-layout is not a small regular file', error);
+    }
     if (errnoCode(error) !== 'ENOENT') throw error;
-    if (!create) throw layoutInvalid(root, 'it has no oci-layout file');
+    if (!create) {
+      throw layoutInvalid(
+        root,
+        'it has no oci-layout file (open it with { create: true } to make a new layout)',
+      );
+    }
     await writeFileAtomic(path, OCI_LAYOUT_BYTES, { fsync });
+    undo.push(() => rm(path, { force: true }));
     return;
   }
   try {

@@ -1,19 +1,33 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { fetchBytes, pushBytes } from '@ocikit/content';
+import { acquireFileLock } from '@ocikit/content/fs';
 import {
   artifactFor,
   type Blob,
   chunked,
   describeTarget,
+  mkfifo,
   multiPlatformImage,
+  releaseFifos,
   smallImage,
   type TestImage,
 } from '@ocikit/contracts';
-import { isOciError, streamFromBytes } from '@ocikit/digest';
+import { digestBytes, isOciError, streamFromBytes } from '@ocikit/digest';
 import { type Descriptor, MediaType } from '@ocikit/spec';
 import { collect, errorCode } from '@ocikit/testbed';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -39,13 +53,15 @@ async function indexJson(
 describeTarget(
   'OciLayout',
   async () => {
-    const root = await mkdtemp(join(tmpdir(), 'ocikit-layout-contract-'));
+    const dir = await mkdtemp(join(tmpdir(), 'ocikit-layout-contract-'));
+    const root = join(dir, 'layout');
     return {
-      subject: await OciLayout.open(join(root, 'layout'), { create: true, fsync: false }),
-      cleanup: () => rm(root, { recursive: true, force: true }),
+      subject: await OciLayout.open(root, { create: true, fsync: false }),
+      cleanup: () => rm(dir, { recursive: true, force: true }),
+      filesystem: { root, index: join(root, 'index.json') },
     };
   },
-  { tagLister: true, referrerLister: true, untagger: true, deleter: true },
+  { tagLister: true, referrerLister: true, untagger: true, deleter: true, filesystem: true },
 );
 
 describe('OciLayout', () => {
@@ -73,6 +89,53 @@ describe('OciLayout', () => {
     });
     const again = await OciLayout.open(root, { create: true });
     expect(again.root).toBe(resolve(root));
+  });
+
+  it('leaves no half-made layout when create fails midway', async () => {
+    const cases: [string, string | undefined, (path: string) => Promise<unknown>][] = [
+      [
+        'a directory where index.json.lock goes',
+        'PATH_INVALID',
+        (path) => mkdir(join(path, INDEX_LOCK_FILE), { recursive: true }),
+      ],
+      [
+        'a directory where index.json goes',
+        undefined,
+        (path) => mkdir(join(path, 'index.json'), { recursive: true }),
+      ],
+      [
+        'index.json.lock held by a live writer',
+        'LOCK_TIMEOUT',
+        async (path) => {
+          await mkdir(path);
+          return acquireFileLock(join(path, INDEX_LOCK_FILE));
+        },
+      ],
+    ];
+    for (const [index, [label, code, prepare]] of cases.entries()) {
+      const path = join(dir, `half-${index}`);
+      const held = await prepare(path);
+      const before = await readdir(path);
+      const error = await OciLayout.open(path, { create: true, lockTimeoutMs: 0 }).catch(
+        (e: unknown) => e,
+      );
+      expect(error, label).toBeInstanceOf(Error);
+      if (code) expect(isOciError(error) && error.code, `${label}: ${error}`).toBe(code);
+      expect(await readdir(path), label).toEqual(before);
+      if (code === 'LOCK_TIMEOUT') {
+        expect((error as Error).message, label).toContain(join(path, INDEX_LOCK_FILE));
+        expect((error as Error).message, label).toContain(`pid ${process.pid}`);
+        await (held as Awaited<ReturnType<typeof acquireFileLock>>).release();
+      }
+    }
+    // Aborted once the directories are made: they go again, the parent stays.
+    let checks = 0;
+    const signal = AbortSignal.abort();
+    Object.defineProperty(signal, 'aborted', { get: () => checks++ > 0 });
+    const fresh = join(dir, 'fresh', 'deeper', 'layout');
+    expect(await errorCode(OciLayout.open(fresh, { create: true, signal }))).toBe('ABORTED');
+    expect(checks).toBeGreaterThan(1);
+    expect(await readdir(dir)).not.toContain('fresh');
   });
 
   it('refuses what is not a layout with LAYOUT_INVALID naming the path, writing nothing', async () => {
@@ -133,11 +196,44 @@ describe('OciLayout', () => {
       const error = await OciLayout.open(path).catch((caught: unknown) => caught);
       expect(isOciError(error, 'LAYOUT_INVALID'), `${label}: ${error}`).toBe(true);
       expect((error as Error).message, label).toContain(path);
+      if (index === 0 || index === 2) {
+        expect((error as Error).message, label).toContain('{ create: true }');
+      }
       expect(await listing(path), label).toEqual(before);
     }
     expect(await errorCode(OciLayout.open(join(dir, 'case-8'), { create: true }))).toBe(
       'LAYOUT_INVALID',
     );
+  });
+
+  it('checks maxIndexSize before reading index.json, with SIZE_EXCEEDED', async () => {
+    // Sparse: 2.5 GiB on disk costs nothing, and is more than one Node buffer holds.
+    await truncate(join(root, 'index.json'), 2.5 * 1024 ** 3);
+    const error = await OciLayout.open(root, { maxIndexSize: 1024 * 1024 }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(isOciError(error, 'SIZE_EXCEEDED'), String(error)).toBe(true);
+    expect((error as Error).message).toContain('index.json');
+    expect((error as Error).message).toContain(String(1024 * 1024));
+  });
+
+  it('refuses an index.json nested deeper than it can write back, with LAYOUT_INVALID', async () => {
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    await writeFile(
+      join(root, 'index.json'),
+      `{"schemaVersion":2,"mediaType":"${MediaType.OciImageIndex}","manifests":[],"x":${deep}}`,
+    );
+    expect(await errorCode(OciLayout.open(root))).toBe('LAYOUT_INVALID');
+    const image = await pushImage(layout);
+    expect(await errorCode(layout.tag(image.manifest.descriptor, 'v1'))).toBe('LAYOUT_INVALID');
+  });
+
+  it('refuses a blobs directory that is a symbolic link', async () => {
+    const elsewhere = join(dir, 'elsewhere');
+    await mkdir(elsewhere);
+    await rm(join(root, 'blobs'), { recursive: true });
+    await symlink(elsewhere, join(root, 'blobs'));
+    expect(await errorCode(OciLayout.open(root))).toBe('LAYOUT_INVALID');
   });
 
   it('checks its options', async () => {
@@ -315,6 +411,27 @@ describe('OciLayout', () => {
     expect(await fetchBytes(layout, keep.manifest.descriptor)).toEqual(keep.manifest.bytes);
   });
 
+  it('takes bytes for a push, and says a push of wrong bytes was a push into this layout', async () => {
+    const image = smallImage();
+    for (const blob of image.blobs) await layout.push(blob.descriptor, blob.bytes);
+    await layout.push(image.manifest.descriptor, image.manifest.bytes);
+    await layout.tag(image.manifest.descriptor, 'v1');
+    expect(await fetchBytes(layout, await layout.resolve('v1'))).toEqual(image.manifest.bytes);
+    const [config] = image.blobs as [Blob];
+    const cases: [string, Descriptor, Uint8Array][] = [
+      ['blob', config.descriptor, config.bytes],
+      ['manifest', image.manifest.descriptor, image.manifest.bytes],
+    ];
+    for (const [label, descriptor, bytes] of cases) {
+      const wrong = { ...descriptor, digest: digestBytes(new TextEncoder().encode(label)) };
+      const error = await layout.push(wrong, bytes).catch((caught: unknown) => caught);
+      expect(isOciError(error, 'DIGEST_MISMATCH'), `${label}: ${error}`).toBe(true);
+      expect((error as Error).message, label).toContain(
+        `Cannot push ${wrong.digest} to "${resolve(root)}"`,
+      );
+    }
+  });
+
   it('refuses a manifest that does not parse, and keeps none of it', async () => {
     const bytes = new TextEncoder().encode('{"schemaVersion":2,"layers":"nope"}');
     expect(await errorCode(pushBytes(layout, bytes, MediaType.OciImageManifest))).toBe(
@@ -381,6 +498,24 @@ describe('OciLayout', () => {
     expect((await readdir(join(dir, 'out'))).sort()).toEqual(['again.tar', 'image.tar']);
   });
 
+  it('archives and collects a layout with a FIFO in place of a blob, without blocking', async () => {
+    const image = await pushImage(layout);
+    await layout.tag(image.manifest.descriptor, 'v1');
+    const fifo = join(root, 'blobs', 'sha256', 'f'.repeat(64));
+    await mkfifo(fifo);
+    try {
+      const archive = join(dir, 'image.tar');
+      await layout.writeArchive(archive);
+      const read = await OciArchive.open(archive);
+      expect(await read.resolve('v1')).toEqual(image.manifest.descriptor);
+      await read.close();
+      const result = await layout.gc();
+      expect(result.removed).toEqual([]);
+    } finally {
+      await releaseFifos([fifo]);
+    }
+  });
+
   it('takes over the index.json lock of a writer that died', async () => {
     const image = await pushImage(layout);
     await writeFile(
@@ -389,41 +524,94 @@ describe('OciLayout', () => {
     );
     await layout.tag(image.manifest.descriptor, 'v1');
     await expect(stat(join(root, INDEX_LOCK_FILE))).rejects.toMatchObject({ code: 'ENOENT' });
-    await writeFile(
-      join(root, INDEX_LOCK_FILE),
-      JSON.stringify({ pid: process.pid, host: hostname(), at: Date.now() }),
-    );
+    const held = await acquireFileLock(join(root, INDEX_LOCK_FILE));
     const impatient = await OciLayout.open(root, { lockTimeoutMs: 0 });
-    expect(await errorCode(impatient.tag(image.manifest.descriptor, 'v2'))).toBe('LOCK_TIMEOUT');
+    const error = await impatient.tag(image.manifest.descriptor, 'v2').catch((e: unknown) => e);
+    expect(isOciError(error) && error.code).toBe('LOCK_TIMEOUT');
+    expect((error as Error).message).toContain(join(root, INDEX_LOCK_FILE));
+    expect((error as Error).message).toContain(`pid ${process.pid}`);
+    await held.release();
   });
+
+  it('tags at once into a layout whose index.json lock records no owner', async () => {
+    const image = await pushImage(layout);
+    await writeFile(join(root, INDEX_LOCK_FILE), '');
+    const impatient = await OciLayout.open(root, { lockTimeoutMs: 0 });
+    await impatient.tag(image.manifest.descriptor, 'v1');
+    expect(await collect(impatient.tags())).toEqual(['v1']);
+    expect(await readdir(root)).not.toContain(INDEX_LOCK_FILE);
+  });
+
+  it('keeps every confirmed tag when separate instances in one process race to take over a dead writer lock', async () => {
+    const image = await pushImage(layout);
+    const writers = await Promise.all(
+      Array.from({ length: 6 }, () => OciLayout.open(root, { fsync: false })),
+    );
+    const confirmed: string[] = [];
+    for (let trial = 0; trial < 50; trial++) {
+      await writeFile(join(root, INDEX_LOCK_FILE), deadWriterLock());
+      await Promise.all(
+        writers.map(async (writer, i) => {
+          await writer.tag(image.manifest.descriptor, `t${trial}-w${i}`);
+          confirmed.push(`t${trial}-w${i}`);
+        }),
+      );
+    }
+    expect((await collect(layout.tags())).sort()).toEqual(confirmed.sort());
+    expect(await readdir(root)).not.toContain(INDEX_LOCK_FILE);
+  }, 30_000);
+
+  it('keeps every confirmed tag when processes race to take over a dead writer lock', async () => {
+    const image = await pushImage(layout);
+    const script = await writeLayoutScript(
+      join(dir, 'round-tagger.mts'),
+      `import { createInterface } from 'node:readline';
+const [prefix, descriptor] = args;
+process.stdout.write('ready\\n');
+for await (const round of createInterface({ input: process.stdin })) {
+  await layout.tag(JSON.parse(descriptor), prefix + round);
+  process.stdout.write('tagged ' + round + '\\n');
+}`,
+    );
+    const writers = Array.from({ length: 6 }, (_, i) =>
+      lineProcess(
+        TSX,
+        tsxArgs(script, [root, `p${i}-`, JSON.stringify(image.manifest.descriptor)]),
+      ),
+    );
+    await Promise.all(writers.map((writer) => writer.next('ready')));
+    const rounds = 8;
+    for (let round = 0; round < rounds; round++) {
+      await writeFile(join(root, INDEX_LOCK_FILE), deadWriterLock());
+      for (const writer of writers) writer.send(`${round}`);
+      await Promise.all(writers.map((writer) => writer.next(`tagged ${round}`)));
+    }
+    await Promise.all(writers.map((writer) => writer.end()));
+    expect(await collect(layout.tags())).toHaveLength(rounds * writers.length);
+    expect(await readdir(root)).not.toContain(INDEX_LOCK_FILE);
+  }, 60_000);
 
   it('loses no tag when processes tag into one layout at once', async () => {
     const image = await pushImage(layout);
-    const script = join(dir, 'tagger.mts');
-    await writeFile(
-      script,
-      `import { OciLayout } from ${JSON.stringify(resolve(import.meta.dirname, 'layout.node.ts'))};
-const [root, prefix, count, descriptor] = process.argv.slice(2);
-const layout = await OciLayout.open(root, { fsync: false });
-for (let i = 0; i < Number(count); i++) await layout.tag(JSON.parse(descriptor), prefix + i);
-`,
+    const script = await writeLayoutScript(
+      join(dir, 'tagger.mts'),
+      `const [prefix, count, descriptor] = args;
+for (let i = 0; i < Number(count); i++) await layout.tag(JSON.parse(descriptor), prefix + i);`,
     );
-    const tsx = resolve(import.meta.dirname, '../../../../node_modules/.bin/tsx');
-    const tsconfig = resolve(import.meta.dirname, '../../../../tsconfig.base.json');
     const run = promisify(execFile);
     const writers = ['a', 'b', 'c'];
     const perWriter = 30;
     await Promise.all([
       ...writers.map((prefix) =>
-        run(tsx, [
-          '--tsconfig',
-          tsconfig,
-          script,
-          root,
-          prefix,
-          String(perWriter),
-          JSON.stringify(image.manifest.descriptor),
-        ]),
+        run(
+          TSX,
+          tsxArgs(script, [
+            root,
+            prefix,
+            String(perWriter),
+            JSON.stringify(image.manifest.descriptor),
+          ]),
+        ),
       ),
       (async () => {
         for (let i = 0; i < perWriter; i++) await layout.tag(image.manifest.descriptor, `main${i}`);
@@ -436,6 +624,59 @@ for (let i = 0; i < Number(count); i++) await layout.tag(JSON.parse(descriptor),
     expect(await readdir(root)).not.toContain(INDEX_LOCK_FILE);
   }, 60_000);
 });
+
+/** Writes a script for {@link TSX} that opens the layout at its first argument as `layout`, the rest in `args`, then runs `body`. */
+async function writeLayoutScript(path: string, body: string): Promise<string> {
+  await writeFile(
+    path,
+    `import { OciLayout } from ${JSON.stringify(resolve(import.meta.dirname, 'layout.node.ts'))};
+const [root, ...args] = process.argv.slice(2);
+const layout = await OciLayout.open(root, { fsync: false });
+${body}
+`,
+  );
+  return path;
+}
+
+const TSX = resolve(import.meta.dirname, '../../../../node_modules/.bin/tsx');
+
+/** The arguments of {@link TSX} that run `script` with the sources' path aliases. */
+function tsxArgs(script: string, args: string[]): string[] {
+  return [
+    '--tsconfig',
+    resolve(import.meta.dirname, '../../../../tsconfig.base.json'),
+    script,
+    ...args,
+  ];
+}
+
+/** A lock file left by a writer that died: a pid above Linux's largest `pid_max` on this host. */
+function deadWriterLock(): string {
+  return JSON.stringify({ pid: 2 ** 22 + 1, host: hostname(), at: 0 });
+}
+
+/** A child process spoken to by lines: `send` one, wait for the `next` one. */
+function lineProcess(command: string, args: string[]) {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const exited = new Promise((done, fail) => {
+    child.on('error', fail);
+    child.on('exit', done);
+  });
+  return {
+    async next(expected: string) {
+      const line = await lines.next();
+      expect(line.value).toBe(expected);
+    },
+    send(line: string) {
+      child.stdin.write(`${line}\n`);
+    },
+    async end() {
+      child.stdin.end();
+      expect(await exited).toBe(0);
+    },
+  };
+}
 
 /** Every file under a directory, relative, sorted (missing directory: none). */
 async function listing(path: string): Promise<string[]> {

@@ -1,11 +1,7 @@
 import { digestBytes, isOciError } from '@ocikit/digest';
 import { describe, expect, it } from 'vitest';
-import {
-  checkUnique,
-  classifyLayoutEntry,
-  normalizeEntryName,
-  type TarEntryType,
-} from './tar-names.ts';
+import type { TarEntryType } from './tar-format.ts';
+import { checkUnique, classifyLayoutEntry, normalizeEntryName } from './tar-names.ts';
 
 function codeOf(run: () => unknown): string {
   try {

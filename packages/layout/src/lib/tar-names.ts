@@ -1,14 +1,5 @@
 import { type Digest, OciError, parseDigest } from '@ocikit/digest';
-
-/** The kinds of tar entries, as `modern-tar` names them. */
-export type TarEntryType =
-  | 'file'
-  | 'link'
-  | 'symlink'
-  | 'character-device'
-  | 'block-device'
-  | 'directory'
-  | 'fifo';
+import type { TarEntryType } from './tar-format.ts';
 
 /** What an entry of a layout archive is. */
 export type LayoutEntry =

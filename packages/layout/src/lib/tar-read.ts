@@ -1,10 +1,10 @@
 import type { OperationOptions } from '@ocikit/content';
-import { abortError, createVerifyStream, OciError, readBytes } from '@ocikit/digest';
+import { createVerifyStream, OciError, readBytes } from '@ocikit/digest';
 import { type Descriptor, type ImageIndex, type ImageLayout, parseImageLayout } from '@ocikit/spec';
-import { createTarDecoder, type ParsedTarEntry } from 'modern-tar';
 import { decompressArchive } from './compression.ts';
 import { DEFAULT_MAX_INDEX_SIZE, parseLayoutIndex } from './index-json.ts';
-import { checkUnique, classifyLayoutEntry, type TarEntryType } from './tar-names.ts';
+import { checkUnique, classifyLayoutEntry } from './tar-names.ts';
+import { streamSource, TarReader } from './tar-reader.ts';
 
 /** The size limit of an `oci-layout` file. */
 export const MAX_LAYOUT_FILE_SIZE = 4096;
@@ -48,14 +48,16 @@ export type LayoutArchiveEntry =
 
 /**
  * Reads an OCI layout archive (`oci-archive`) from a stream, entry by entry,
- * holding no more than one entry's chunk in memory: the tar form of
+ * holding at most a few MiB of an entry in memory: the tar form of
  * `blobs/`, `index.json` and `oci-layout`. A gzip-compressed archive is
  * decompressed. Every rule is checked as the entries go by; the first broken
  * one ends the iteration with an error:
  *
  * - names that escape (absolute, `..`) are `PATH_INVALID`;
  * - links, devices, FIFOs, names that do not belong in a layout, a name met
- *   twice, a bad header checksum, and a truncated archive are `TAR_INVALID`;
+ *   twice, a bad header checksum, a truncated archive, and headers that tar
+ *   readers read differently (the rules of `tar-format.ts`, which
+ *   `OciArchive` shares) are `TAR_INVALID`;
  * - a missing or malformed `oci-layout` or `index.json` is `LAYOUT_INVALID`
  *   (known only at the end, as entries may come in any order);
  * - a blob whose bytes do not match its name fails its `body` with
@@ -77,34 +79,33 @@ export async function* readLayoutArchive(
   const { signal } = options;
   const failures = new WeakSet<object>();
   const tar = await decompressArchive(watchFailures(source, failures));
-  const reader = tar.pipeThrough(createTarDecoder({ strict: true })).getReader();
+  const streamReader = tar.getReader();
+  const reader = new TarReader(streamSource(streamReader), signal);
   const seen = new Set<string>();
   let sawLayout = false;
   let sawIndex = false;
   try {
     for (;;) {
-      if (signal?.aborted) throw abortError(signal);
-      const next = await reader.read().catch((error: unknown) => {
+      const header = await reader.next().catch((error: unknown) => {
         throw tarError(error, failures);
       });
-      if (next.done) break;
-      const { header, body } = next.value as ParsedTarEntry;
-      const entry = classifyLayoutEntry(header.name, (header.type ?? 'file') as TarEntryType);
+      if (header === undefined) break;
+      const entry = classifyLayoutEntry(header.name, header.type);
       checkUnique(seen, entry.path);
+      const body = entryBody(reader, failures);
       switch (entry.kind) {
         case 'directory':
         case 'ignored':
-          await body.cancel();
           break;
         case 'oci-layout': {
-          const bytes = await readEntry(body, MAX_LAYOUT_FILE_SIZE, failures, signal);
+          const bytes = await readEntry(body.stream, MAX_LAYOUT_FILE_SIZE, failures, signal);
           sawLayout = true;
           yield { kind: 'oci-layout', path: entry.path, bytes, layout: parseImageLayout(bytes) };
           break;
         }
         case 'index': {
           const maxSize = options.maxIndexSize ?? DEFAULT_MAX_INDEX_SIZE;
-          const bytes = await readEntry(body, maxSize, failures, signal);
+          const bytes = await readEntry(body.stream, maxSize, failures, signal);
           sawIndex = true;
           const index = parseLayoutIndex(bytes, { maxSize });
           yield { kind: 'index', path: entry.path, bytes, index };
@@ -116,61 +117,64 @@ export async function* readLayoutArchive(
             digest: entry.digest,
             size: header.size,
           };
-          const guarded = guardBody(body, failures);
           yield {
             kind: 'blob',
             path: entry.path,
             descriptor,
-            body: guarded.stream.pipeThrough(createVerifyStream(descriptor)),
+            body: body.stream.pipeThrough(createVerifyStream(descriptor)),
           };
-          // A consumer that left the body unread would stall the decoder.
-          await guarded.release();
           break;
         }
       }
+      // What the consumer left unread is skipped by the next call; the body is done.
+      body.release();
     }
   } finally {
-    await reader.cancel().catch(() => {});
-    reader.releaseLock();
+    await streamReader.cancel().catch(() => {});
+    streamReader.releaseLock();
   }
   if (!sawLayout) throw new OciError('LAYOUT_INVALID', 'The archive has no oci-layout file');
   if (!sawIndex) throw new OciError('LAYOUT_INVALID', 'The archive has no index.json');
 }
 
+/** The largest chunk an entry body yields. */
+const BODY_CHUNK = 1024 * 1024;
+/** How much of an entry's data is read ahead of the consumer (so reading overlaps hashing). */
+const READ_AHEAD = 4 * BODY_CHUNK;
+
 /**
- * Wraps an entry body so that decoder failures surface as `TAR_INVALID`,
- * and so that the reader can discard what the consumer did not read.
+ * The data of the current entry as a stream, with reader failures as
+ * `TAR_INVALID`, read up to {@link READ_AHEAD} ahead (the reader orders
+ * those reads before the next entry). Once released (the reader moved on),
+ * it fails if read.
  */
-function guardBody(
-  body: ReadableStream<Uint8Array>,
+function entryBody(
+  reader: TarReader,
   failures: WeakSet<object>,
-): { stream: ReadableStream<Uint8Array>; release(): Promise<void> } {
-  const reader = body.getReader();
-  let settled = false;
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) {
-          settled = true;
-          controller.close();
-        } else {
-          controller.enqueue(value);
+): { stream: ReadableStream<Uint8Array>; release(): void } {
+  let current = true;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!current) {
+          controller.error(new OciError('TAR_INVALID', 'A tar entry was read after the next one'));
+          return;
         }
-      } catch (error) {
-        settled = true;
-        controller.error(tarError(error, failures));
-      }
+        try {
+          const chunk = await reader.readData(BODY_CHUNK);
+          if (chunk.byteLength === 0) controller.close();
+          else controller.enqueue(chunk);
+        } catch (error) {
+          controller.error(tarError(error, failures));
+        }
+      },
     },
-    async cancel(reason) {
-      settled = true;
-      await reader.cancel(reason);
-    },
-  });
+    new ByteLengthQueuingStrategy({ highWaterMark: READ_AHEAD }),
+  );
   return {
     stream,
-    async release() {
-      if (!settled) await reader.cancel().catch(() => {});
+    release() {
+      current = false;
     },
   };
 }

@@ -87,6 +87,81 @@ describe('scanTar', () => {
     expect(entry).toMatchObject({ name: 'big', size: 5, offset: 512 });
   });
 
+  it('applies only the last of consecutive PAX headers, and the last GNU long name', async () => {
+    const bytes = rawTar([
+      { name: 'P1', type: 'x', content: paxData({ path: 'first', size: '0' }) },
+      { name: 'P2', type: 'x', content: paxData({ mtime: '1' }) },
+      { name: 'ustar', content: 'a' },
+      { name: 'L1', type: 'L', content: 'long1\0' },
+      { name: 'L2', type: 'L', content: 'long2\0' },
+      { name: 'short', content: 'b' },
+      { name: 'dir/', type: '\0' },
+    ]);
+    expect((await scan(bytes)).map(({ name, type, size }) => [name, type, size])).toEqual([
+      ['ustar', 'file', 1],
+      ['long2', 'file', 1],
+      ['dir/', 'directory', 0],
+    ]);
+  });
+
+  it('refuses headers that Go and GNU tar read differently, with TAR_INVALID', async () => {
+    const header = (edit: (block: Uint8Array) => void) => {
+      const block = rawHeader({ name: 'a' });
+      edit(block);
+      return Uint8Array.of(...recheck(block), ...new Uint8Array(1024));
+    };
+    const text = (block: Uint8Array, offset: number, value: string) =>
+      block.set(new TextEncoder().encode(value), offset);
+    const cases: [string, Uint8Array][] = [
+      [
+        'a GNU header whose atime does not parse (Go takes it for a prefix)',
+        header((block) => {
+          text(block, 257, 'ustar  \0');
+          text(block, 345, 'dir');
+        }),
+      ],
+      [
+        'a star header whose prefix is longer than 130 bytes',
+        header((block) => {
+          text(block, 345, 'p'.repeat(140));
+          text(block, 508, 'tar\0');
+        }),
+      ],
+      ['a name that is not UTF-8', header((block) => block.set([0xff], 0))],
+      ['a malformed mode', header((block) => text(block, 100, '9999999'))],
+      ['an empty name', rawTar([{ name: '', content: 'x' }])],
+      ['a directory with data', rawTar([{ name: 'd', type: '5', content: 'x' }])],
+      ['a hard link with data', rawTar([{ name: 'h', type: '1', linkname: 'a', content: 'x' }])],
+      ['a file named like a directory, with data', rawTar([{ name: 'd/', content: 'x' }])],
+      [
+        'a PAX linkpath and a GNU long link',
+        rawTar([
+          { name: 'K', type: 'K', content: 'one\0' },
+          { name: 'x', type: 'x', content: paxData({ linkpath: 'two' }) },
+          { name: 's', type: '2', linkname: 'three' },
+        ]),
+      ],
+      [
+        'a PAX size that is not a decimal number',
+        rawTar([{ name: 'x', type: 'x', content: paxData({ size: '0x10' }) }, { name: 'a' }]),
+      ],
+      [
+        'a PAX record length that is not decimal',
+        rawTar([{ name: 'x', type: 'x', content: '0x9 a=b\n' }, { name: 'a' }]),
+      ],
+      [
+        'a GNU sparse PAX map',
+        rawTar([
+          { name: 'x', type: 'x', content: paxData({ 'GNU.sparse.map': '0,1' }) },
+          { name: 'a' },
+        ]),
+      ],
+    ];
+    for (const [label, bytes] of cases) {
+      expect(await errorCode(scan(bytes)), label).toBe('TAR_INVALID');
+    }
+  });
+
   it('fails malformed archives with TAR_INVALID', async () => {
     const good = rawTar([{ name: 'a', content: 'x'.repeat(600) }]);
     const badNumber = rawHeader({ name: 'a' });

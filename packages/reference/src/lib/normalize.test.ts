@@ -314,6 +314,11 @@ describe('parseNormalized', () => {
       ['upper case in a Hub name', 'Ubuntu', /"library\/Ubuntu" must be lowercase/],
       ['bad tag keeps the input', 'ubuntu:-x', /^Cannot parse reference "ubuntu:-x"/],
       ['empty', '', /^Cannot parse reference ""/],
+      [
+        'a URL',
+        'http://127.0.0.1:5000/demo/app',
+        /drop the scheme "http:\/\/": "127\.0\.0\.1:5000\/demo\/app"/,
+      ],
     ];
     for (const [label, input, mentions] of cases) {
       expect(failure(() => parseNormalized(input), label).message, label).toMatch(mentions);

@@ -230,7 +230,8 @@ describe('parse', () => {
       ['double slash', 'example.com//app', /repository name/],
       ['trailing slash', 'example.com/app/', /repository name/],
       ['path component 256 long', `example.com/${'a'.repeat(256)}`, /256 characters, over the 255/],
-      ['scheme', 'https://example.com/app', /repository name/],
+      ['scheme', 'https://example.com/app', /drop the scheme "https:\/\/": "example\.com\/app"/],
+      ['http scheme with a tag', 'http://host:5000/repo:v1', /drop the scheme "http:\/\/"/],
       ['very long garbage', '!'.repeat(100_000), /…/],
     ];
     for (const [label, input, mentions] of cases) {

@@ -246,7 +246,7 @@ export function parseAs(text: string, shown: string): Reference {
   if (match === null) {
     // Explain with the user's own text unless only the derived one is wrong.
     const explained = shown === text || REFERENCE_RE.test(shown) ? text : shown;
-    throw referenceInvalid(subject, shown, whyInvalid(explained));
+    throw referenceInvalid(subject, shown, schemeHint(shown) ?? whyInvalid(explained));
   }
   const [, name = '', tag, digest] = match;
   const [, registry = '', repository = ''] = ANCHORED_NAME_RE.exec(name) ?? [];
@@ -315,6 +315,13 @@ export function checkedDigest(subject: string, input: string, digest: string): D
 }
 
 /** Says which part of a string that failed the grammar is wrong (error path only). */
+/** What to write instead of a URL such as `http://host/repo`: a reference has no scheme. */
+function schemeHint(input: string): string | undefined {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(input)?.[0];
+  if (scheme === undefined) return undefined;
+  return `a reference has no scheme: drop the scheme ${quote(scheme)}: ${quote(input.slice(scheme.length))}`;
+}
+
 function whyInvalid(input: string): string {
   if (input === '') return 'it is empty';
   const lower = input.toLowerCase();

@@ -1,5 +1,6 @@
 import { createVerifyStream, type Digest, OciError, parseDigest } from '@ocikit/digest';
 import type { Descriptor } from '@ocikit/spec';
+import { redactEchoedSecrets } from '@ocikit/transport';
 import { type RepositoryContext, scope } from './options.ts';
 import {
   checkHeaderDigest,
@@ -40,7 +41,7 @@ async function openBlob(
   offset: number,
   signal: AbortSignal | undefined,
 ): Promise<ReadableStream<Uint8Array>> {
-  const what = `Blob ${descriptor.digest} of ${context.name}`;
+  const what = `Blob ${descriptor.digest} of ${context.display}`;
   const response = await context.client.send({
     address: { path: blobPath(context.name, descriptor.digest) },
     headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
@@ -51,7 +52,7 @@ async function openBlob(
   if (response.status !== 200 && response.status !== 206) {
     throw await responseError(
       response,
-      `Cannot get blob ${descriptor.digest} of ${context.name}`,
+      `Cannot get blob ${descriptor.digest} of ${context.display}`,
       'BLOB_UNKNOWN',
     );
   }
@@ -78,7 +79,7 @@ async function openBlob(
     ) {
       throw new OciError(
         'RANGE_INVALID',
-        `${what}: asked for bytes ${offset}- of ${descriptor.size}, the registry sent "${response.headers.get('content-range') ?? 'no Content-Range'}"`,
+        `${what}: asked for bytes ${offset}- of ${descriptor.size}, the registry sent "${redactEchoedSecrets(response, response.headers.get('content-range') ?? 'no Content-Range')}"`,
         { status: 206 },
       );
     }
@@ -153,7 +154,7 @@ async function readFrom(
     start,
     size: descriptor.size,
     maxResumes: context.settings.maxResumes,
-    what: `Blob ${descriptor.digest} of ${context.name}`,
+    what: `Blob ${descriptor.digest} of ${context.display}`,
     signal,
   });
 }
@@ -196,10 +197,10 @@ export async function headBlob(
     return undefined;
   }
   if (response.status !== 200) {
-    throw await responseError(response, `Cannot check blob ${digest} in ${context.name}`);
+    throw await responseError(response, `Cannot check blob ${digest} in ${context.display}`);
   }
   await discard(response);
-  checkHeaderDigest(response, digest, `Blob ${digest} of ${context.name}`);
+  checkHeaderDigest(response, digest, `Blob ${digest} of ${context.display}`);
   return Object.freeze({
     mediaType: contentType(response.headers) || 'application/octet-stream',
     digest,

@@ -8,16 +8,17 @@ import {
   tokenStats,
 } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
-import { endpoint, freshRepository } from './testbed.testing.node.ts';
+import { endpoint, freshRepository, tracedRepository } from './testbed.testing.node.ts';
 
 const testbed = getTestbed();
 
 describe('blobs on distribution 2.8', () => {
-  it('uploads a streamed blob in one PUT and reads it back as a verified stream', async () => {
-    const repo = freshRepository('basic', 'blobs/monolithic');
+  it('uploads a blob that fits the chunk buffer monolithically (POST, one PUT) and reads it back as a verified stream', async () => {
+    const { repo, trace } = tracedRepository('basic', 'blobs/monolithic');
     const blob = await randomBlob({ size: 3 * 1024 * 1024 + 17, seed: repo.name });
     const descriptor = descriptorOf(blob);
     await repo.pushBlob(descriptor, blob.stream());
+    expect(trace).toEqual(['POST 202', 'PUT 201']);
     expect(await repo.statBlob(blob.digest)).toMatchObject({
       digest: blob.digest,
       size: blob.size,
@@ -27,10 +28,12 @@ describe('blobs on distribution 2.8', () => {
     expect(await repo.exists(descriptor)).toBe(true);
   });
 
-  it('streams a blob in one PUT when asked, and refuses wrong content either way', async () => {
-    const repo = freshRepository('token', 'blobs/streamed', { streamUploads: true });
+  it('streams a blob larger than the chunk buffer in one PUT (no PATCH), and refuses wrong content either way', async () => {
+    const { repo, trace } = tracedRepository('token', 'blobs/streamed', { chunkSize: 256 * 1024 });
     const blob = await randomBlob({ size: 2 * 1024 * 1024, seed: repo.name });
     await repo.pushBlob(descriptorOf(blob), blob.stream());
+    // Through the chunk buffer, 2 MiB would have gone in PATCHes of 256 KiB.
+    expect(trace).toEqual(['POST 202', 'PUT 201']);
     expect(await digestStream(await repo.fetch(descriptorOf(blob)))).toEqual({
       digest: blob.digest,
       size: blob.size,
@@ -59,16 +62,27 @@ describe('blobs on distribution 2.8', () => {
     }
   });
 
-  it('uploads in chunks (PATCH with Content-Range), which an independent client reads back', async () => {
-    const repo = freshRepository('token', 'blobs/chunked', { chunkSize: 256 * 1024 });
+  it('uploads in chunks (PATCH with Content-Range) with streamUploads off, which an independent client reads back', async () => {
+    const { repo, trace } = tracedRepository('token', 'blobs/chunked', {
+      chunkSize: 256 * 1024,
+      streamUploads: false,
+    });
     const blob = await randomBlob({ size: 1024 * 1024 + 3, seed: repo.name });
     await repo.pushBlob(descriptorOf(blob), blob.stream());
+    expect(trace).toEqual([
+      'POST 202',
+      'PATCH 202 0-262143',
+      'PATCH 202 262144-524287',
+      'PATCH 202 524288-786431',
+      'PATCH 202 786432-1048575',
+      'PUT 201 1048576-1048578',
+    ]);
     const bytes = await oracleBlob(endpoint('token'), repo.name, blob.digest);
     expect((await digestStream(streamFromBytes(bytes))).digest).toBe(blob.digest);
   });
 
   it('resumes an upload session from its location: status, then the rest of the blob', async () => {
-    const repo = freshRepository('token', 'blobs/resume');
+    const { repo, trace } = tracedRepository('token', 'blobs/resume');
     const blob = await randomBlob({ size: 300_000, seed: repo.name });
     const whole = await readBytes(blob.stream(), { maxBytes: blob.size });
     const session = await repo.startUpload();
@@ -79,8 +93,14 @@ describe('blobs on distribution 2.8', () => {
     expect(resumed.offset).toBe(100_001);
     await repo.pushBlob(descriptorOf(blob), streamFromBytes(whole.subarray(100_001)), {
       session: resumed,
-      chunkSize: 64 * 1024,
     });
+    expect(trace).toEqual([
+      'POST 202',
+      'PATCH 202 0-99999',
+      'PATCH 202 100000-100000',
+      'GET 204',
+      'PUT 201 100001-299999',
+    ]);
     expect(await repo.exists(descriptorOf(blob))).toBe(true);
   });
 
@@ -95,7 +115,7 @@ describe('blobs on distribution 2.8', () => {
 
   it('mounts across repositories with one token for both, and uploads through the session of a failed mount', async () => {
     const source = freshRepository('token', 'blobs/mount-source');
-    const target = freshRepository('token', 'blobs/mount-target');
+    const { repo: target, trace } = tracedRepository('token', 'blobs/mount-target');
     const blob = await randomBlob({ size: 100_000, seed: source.name });
     await source.pushBlob(descriptorOf(blob), blob.stream());
     expect(await target.mountBlob(descriptorOf(blob), source.name)).toEqual({ mounted: true });
@@ -115,6 +135,8 @@ describe('blobs on distribution 2.8', () => {
       await target.pushBlob(descriptorOf(other), other.stream(), { session: result.session });
     }
     expect(await target.exists(descriptorOf(other))).toBe(true);
+    // A mount is one POST (201); a refused one opens a session (202) that takes the bytes.
+    expect(trace).toEqual(['POST 201 mount', 'HEAD 200', 'POST 202', 'PUT 201', 'HEAD 200']);
     const third = freshRepository('token', 'blobs/mount-third');
     expect(await third.mount(descriptorOf(blob), target)).toBe(true);
     expect(await third.exists(descriptorOf(blob))).toBe(true);

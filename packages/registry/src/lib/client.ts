@@ -1,5 +1,5 @@
 import type { Challenge } from '@ocikit/auth';
-import { type RequestBody, Transport } from '@ocikit/transport';
+import { type RequestBody, redactEchoedSecrets, Transport } from '@ocikit/transport';
 import { parseRateLimit, type RateLimit } from './rate-limit.ts';
 import type { Address } from './urls.ts';
 import { WarningLog } from './warnings.ts';
@@ -85,7 +85,7 @@ export class Client {
       ...(request.retry === undefined ? {} : { retry: request.retry }),
       ...(request.mirrors === undefined ? {} : { mirrors: request.mirrors }),
     });
-    this.#warnings.observe(response.headers);
+    this.#warnings.observe(response.headers, (text) => redactEchoedSecrets(response, text));
     this.#rateLimit = parseRateLimit(response.headers) ?? this.#rateLimit;
     return response;
   }

@@ -34,7 +34,7 @@ export async function deleteByDigest(
   if (!DELETED.has(response.status)) {
     throw await responseError(
       response,
-      `Cannot delete ${kind} ${digest} of ${context.name}`,
+      `Cannot delete ${kind} ${digest} of ${context.display}`,
       kind === 'blob' ? 'BLOB_UNKNOWN' : 'MANIFEST_UNKNOWN',
     );
   }

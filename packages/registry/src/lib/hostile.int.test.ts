@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { staticCredentials } from '@ocikit/auth';
 import { digestStream, readBytes } from '@ocikit/digest';
 import {
+  collect,
   descriptorOf,
   errorCode,
   faultClient,
@@ -250,7 +251,7 @@ describe('a hostile server', () => {
       });
       response.end('{"tags":["a"]}');
     });
-    expect(await errorCode(repositoryOn(server).listTags())).toBe('REDIRECT_INVALID');
+    expect(await errorCode(collect(repositoryOn(server).tags()))).toBe('REDIRECT_INVALID');
     expect(evil.requests).toEqual([]);
   });
 

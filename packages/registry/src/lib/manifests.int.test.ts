@@ -1,6 +1,8 @@
-import { digestBytes } from '@ocikit/digest';
+import { digestBytes, isOciError } from '@ocikit/digest';
+import { parse, type Reference } from '@ocikit/reference';
 import { MediaType } from '@ocikit/spec';
 import {
+  collect,
   errorCode,
   getTestbed,
   makeImage,
@@ -46,7 +48,7 @@ describe('manifests on distribution 2.8', () => {
     await pushNode(repo, image);
     const descriptor = await repo.putManifest(image.manifest, { tags: ['1.2.3', '1.2', 'latest'] });
     expect(descriptor.digest).toBe(image.manifest.digest);
-    expect(await repo.listTags()).toEqual(['1.2', '1.2.3', 'latest']);
+    expect(await collect(repo.tags())).toEqual(['1.2', '1.2.3', 'latest']);
     for (const tag of ['1.2.3', '1.2', 'latest']) {
       const read = await oracleManifest(endpoint('basic'), repo.name, tag);
       expect(read.digest).toBe(image.manifest.digest);
@@ -58,7 +60,7 @@ describe('manifests on distribution 2.8', () => {
     const repo = freshRepository('anonymous', 'manifests/missing');
     expect(await errorCode(repo.fetchManifest('nope'))).toBe('MANIFEST_UNKNOWN');
     expect(await errorCode(repo.resolve('nope'))).toBe('MANIFEST_UNKNOWN');
-    expect(await errorCode(repo.listTags())).toBe('NAME_UNKNOWN');
+    expect(await errorCode(collect(repo.tags()))).toBe('NAME_UNKNOWN');
     const image = await makeImage({ seed: repo.name });
     expect(await errorCode(repo.putManifest(image.manifest))).toBe('MANIFEST_BLOB_UNKNOWN');
   });
@@ -86,7 +88,7 @@ describe('tag removal on distribution 2.8', () => {
     await pushNode(repo, image, 'v1');
     const error = await repo.untag('v1').catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'UNSUPPORTED', status: 400 });
-    expect(await repo.listTags()).toEqual(['v1']);
+    expect(await collect(repo.tags())).toEqual(['v1']);
   });
 
   it('goes through a throwaway manifest with the fallback, keeping the image and its other tags', async () => {
@@ -95,7 +97,7 @@ describe('tag removal on distribution 2.8', () => {
     await pushNode(repo, image, 'keep');
     await repo.putManifest(image.manifest, { tags: ['drop', 'also'] });
     await repo.untag('drop');
-    expect(await repo.listTags()).toEqual(['also', 'keep']);
+    expect(await collect(repo.tags())).toEqual(['also', 'keep']);
     expect((await repo.resolve('keep')).digest).toBe(image.manifest.digest);
     expect((await oracleManifest(endpoint('token'), repo.name, image.manifest.digest)).digest).toBe(
       image.manifest.digest,
@@ -112,5 +114,52 @@ describe('tag removal on distribution 2.8', () => {
       { transport: transportFor('token', testbed.token.users.pull), untagFallback: true },
     );
     expect(await errorCode(pullOnly.untag('v1'))).toBe('DENIED');
+  });
+});
+
+describe('a repository named by a full reference', () => {
+  it('opens from a reference with its tag or digest, refuses one in the constructor saying what to pass, and names its host in errors', async () => {
+    const { host } = endpoint('anonymous');
+    const path = uniqueRepo('registry/manifests/reference');
+    const transport = transportFor('anonymous');
+    const plain = new Repository(`${host}/${path}`, { transport });
+    const image = await makeImage({ seed: path });
+    await pushNode(plain, image, 'v1');
+    const digest = image.manifest.digest;
+    const cases: [label: string, input: string | Reference, reference: string][] = [
+      ['tag', `${host}/${path}:v1`, 'v1'],
+      ['digest', `${host}/${path}@${digest}`, digest],
+      ['tag and digest: the digest wins', `${host}/${path}:v1@${digest}`, digest],
+      ['parsed reference', parse(`${host}/${path}:v1`), 'v1'],
+      ['no tag: latest', `${host}/${path}`, 'latest'],
+    ];
+    for (const [label, input, expected] of cases) {
+      const { repository, reference } = Repository.fromReference(input, { transport });
+      expect(reference, label).toBe(expected);
+      expect(String(repository), label).toBe(`${host}/${path}`);
+      if (expected !== 'latest') {
+        expect((await repository.resolve(reference)).digest, label).toBe(digest);
+      }
+    }
+    for (const input of [`${host}/${path}:v1`, parse(`${host}/${path}:v1`)]) {
+      const error = (() => {
+        try {
+          return new Repository(input, { transport });
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(isOciError(error, 'REFERENCE_INVALID'), String(error)).toBe(true);
+      expect((error as Error).message).toContain(`"${host}/${path}"`);
+      expect((error as Error).message).toContain('Repository.fromReference');
+    }
+    const missing = await plain.fetchManifest('nope').catch((caught: unknown) => caught);
+    expect((missing as Error).message).toContain(`of ${host}/${path}`);
+    const bytes = new TextEncoder().encode('not what the descriptor says');
+    const other = digestBytes(new TextEncoder().encode('other bytes'));
+    const wrong = { mediaType: 'application/octet-stream', digest: other, size: bytes.byteLength };
+    const mismatch = await plain.pushBlob(wrong, bytes).catch((caught: unknown) => caught);
+    expect(isOciError(mismatch, 'DIGEST_MISMATCH'), String(mismatch)).toBe(true);
+    expect((mismatch as Error).message).toContain(`Cannot push ${other} to ${host}/${path}`);
   });
 });

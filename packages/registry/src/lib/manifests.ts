@@ -93,7 +93,7 @@ export async function fetchManifest(
   options: ManifestReadOptions = {},
 ): Promise<FetchedManifest> {
   const { checked, response } = await requestManifest(context, 'GET', reference, options);
-  const what = `Manifest "${reference}" of ${context.name}`;
+  const what = `Manifest "${reference}" of ${context.display}`;
   const expected =
     checked.kind === 'digest'
       ? checked.value
@@ -142,7 +142,7 @@ async function requestManifest(
   if (response.status !== 200) {
     throw await responseError(
       response,
-      `Cannot ${method === 'GET' ? 'get' : 'find'} manifest "${reference}" of ${context.name}`,
+      `Cannot ${method === 'GET' ? 'get' : 'find'} manifest "${reference}" of ${context.display}`,
       'MANIFEST_UNKNOWN',
     );
   }
@@ -193,7 +193,7 @@ export async function headManifest(
   const { checked, response } = await requestManifest(context, 'HEAD', reference, options);
   await discard(response);
   if (checked.kind === 'digest') {
-    checkHeaderDigest(response, checked.value, `Manifest "${reference}" of ${context.name}`);
+    checkHeaderDigest(response, checked.value, `Manifest "${reference}" of ${context.display}`);
   }
   const digest = checked.kind === 'digest' ? checked.value : headerDigest(response.headers);
   const mediaType = contentType(response.headers);
@@ -294,7 +294,7 @@ export async function putManifest(
   if (response.status !== 201) {
     throw await responseError(
       response,
-      `Cannot push manifest ${digest} to ${context.name}:${request.reference}`,
+      `Cannot push manifest ${digest} to ${context.display}:${request.reference}`,
     );
   }
   await discard(response);

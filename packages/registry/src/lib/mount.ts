@@ -58,6 +58,6 @@ export async function mountBlob(
   }
   throw await responseError(
     response,
-    `Cannot mount blob ${descriptor.digest} from ${source} into ${context.name}`,
+    `Cannot mount blob ${descriptor.digest} from ${source} into ${context.display}`,
   );
 }

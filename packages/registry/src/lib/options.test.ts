@@ -59,6 +59,9 @@ describe('locateRepository', () => {
         expect.objectContaining({ code }),
       );
     }
+    expect(() => locateRepository('ghcr.io/o/r:v1')).toThrow(
+      /pass "ghcr\.io\/o\/r", or use Repository\.fromReference/,
+    );
     expect(() => assertRepositoryName('a'.repeat(256))).toThrow(
       expect.objectContaining({ code: 'NAME_INVALID' }),
     );

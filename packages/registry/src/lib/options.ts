@@ -94,6 +94,8 @@ export interface RepositoryContext {
   readonly client: Client;
   /** The repository name (path), such as `library/alpine`. */
   readonly name: string;
+  /** The name shown to people, with the registry: `ghcr.io/library/alpine`. */
+  readonly display: string;
   /** The checked options. */
   readonly settings: RepositorySettings;
   /** Whether the registry has the referrers API: unknown until a response tells. */

@@ -72,9 +72,13 @@ function pageItems(body: unknown, key: string, what: string): string[] {
  * Reads a paginated listing of names (end-8, catalog), as registries
  * actually paginate, each page ordered (see {@link orderedPage}): `Link: <…>; rel="next"` when there is one (same-origin
  * only); else, when the page was full (`n` names), the next page by
- * `last=<last name>`. Pages that repeat names are deduplicated; a `Link`
- * back to a page already read, or a page with nothing new, ends the listing;
- * more than `maxPages` pages is an error.
+ * `last=<last name>`. Memory stays bounded however long the listing: names
+ * repeated from the previous page are dropped (registries return sorted
+ * pages, so repeats are at page edges), and only the first new name of each
+ * page is remembered, to tell a registry that serves a page again. A `Link`
+ * back to a page already read, a page that starts where an earlier one did,
+ * or a page with nothing new ends the listing; more than `maxPages` pages is
+ * an error.
  *
  * @param options - {@link ListPagesOptions}
  * @returns the names, in the registry's order
@@ -85,7 +89,8 @@ function pageItems(body: unknown, key: string, what: string): string[] {
  */
 export async function* listPages(options: ListPagesOptions): AsyncGenerator<string> {
   const { client, what, pageSize: n, signal } = options;
-  const seen = new Set<string>();
+  let previous = new Set<string>();
+  const starts = new Set<string>();
   const visited = new Set<string>();
   let request: { location: string; last: string | undefined } | undefined = {
     location: options.path({
@@ -117,18 +122,20 @@ export async function* listPages(options: ListPagesOptions): AsyncGenerator<stri
       what,
     );
     const page = orderedPage(items, request.last);
-    const fresh = page.filter((item) => !seen.has(item));
-    for (const item of fresh) {
-      seen.add(item);
-      yield item;
-    }
+    const current = new Set(page);
+    const fresh = [...current].filter((item) => !previous.has(item));
+    previous = current;
+    const start = fresh[0];
+    if (start === undefined || starts.has(start)) return;
+    starts.add(start);
+    yield* fresh;
     if (next !== undefined) {
       request = visited.has(next) ? undefined : { location: next, last: undefined };
       continue;
     }
     const lastItem = page[page.length - 1];
     request =
-      n !== undefined && n > 0 && items.length >= n && fresh.length > 0 && lastItem !== undefined
+      n !== undefined && n > 0 && items.length >= n && lastItem !== undefined
         ? { location: options.path({ n, last: lastItem }), last: lastItem }
         : undefined;
   }

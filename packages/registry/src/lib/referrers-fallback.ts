@@ -130,7 +130,7 @@ export function updateFallbackIndex(
       if (current.state === 'other') {
         throw new OciError(
           'MANIFEST_INVALID',
-          `The referrers tag "${tag}" of ${context.name} holds a ${current.mediaType}, not an image index: the referrers list was not updated`,
+          `The referrers tag "${tag}" of ${context.display} holds a ${current.mediaType}, not an image index: the referrers list was not updated`,
         );
       }
       const next = applyReferrerChange(current.state === 'index' ? current.manifests : [], change);

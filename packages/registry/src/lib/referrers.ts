@@ -35,7 +35,7 @@ async function referrersPage(
   location: string,
   signal: AbortSignal | undefined,
 ): Promise<ReferrersPage> {
-  const what = `Referrers list of ${context.name}`;
+  const what = `Referrers list of ${context.display}`;
   const response = await context.client.send({
     address: addressOf(location),
     headers: { accept: MediaType.OciImageIndex },
@@ -44,12 +44,12 @@ async function referrersPage(
     signal,
   });
   if (response.status === 404) {
-    const error = await responseError(response, `Cannot list referrers in ${context.name}`);
+    const error = await responseError(response, `Cannot list referrers in ${context.display}`);
     if (error.code === 'NAME_UNKNOWN') throw error;
     return { kind: 'unsupported' };
   }
   if (response.status !== 200) {
-    throw await responseError(response, `Cannot list referrers in ${context.name}`);
+    throw await responseError(response, `Cannot list referrers in ${context.display}`);
   }
   const type = contentType(response.headers);
   const bytes = await readLimited(response, context.settings.maxListSize, what, signal);
@@ -71,7 +71,7 @@ async function referrersPage(
 function unsupported(context: RepositoryContext): OciError {
   return new OciError(
     'UNSUPPORTED',
-    `${context.client.registry} has no referrers API (404 for ${context.name}); use referrers: 'auto' or 'tag-schema'`,
+    `${context.client.registry} has no referrers API (404 for ${context.display}); use referrers: 'auto' or 'tag-schema'`,
     { status: 404 },
   );
 }

@@ -56,7 +56,7 @@ describe('Repository manifests', () => {
     const oci = setup({ multiTag: true });
     await pushImage(oci.repo, image, ['a', 'b', 'c']);
     expect(oci.fake.seen('PUT', /\/manifests\//)).toHaveLength(1);
-    expect(await oci.repo.listTags()).toEqual(['a', 'b', 'c']);
+    expect(await collect(oci.repo.tags())).toEqual(['a', 'b', 'c']);
     const single = setup();
     await pushImage(single.repo, image, ['only']);
     expect(single.fake.seen('PUT', /\/manifests\//).map((r) => r.path)).toEqual([
@@ -166,7 +166,7 @@ describe('Repository.untag', () => {
     const image = smallImage();
     await pushImage(repo, image, ['keep', 'drop']);
     await repo.untag('drop');
-    expect(await repo.listTags()).toEqual(['keep']);
+    expect(await collect(repo.tags())).toEqual(['keep']);
     expect(fake.seen('DELETE', /./).map((r) => r.path)).toEqual([`/v2/${NAME}/manifests/drop`]);
     expect(await errorCode(repo.untag('drop'))).toBe('MANIFEST_UNKNOWN');
   });
@@ -178,7 +178,7 @@ describe('Repository.untag', () => {
       const error = await ociFailure(repo.untag('v1'));
       expect(error.code, tagDelete).toBe('UNSUPPORTED');
       expect(error.message).toContain('untagFallback');
-      expect(await repo.listTags()).toEqual(['v1']);
+      expect(await collect(repo.tags())).toEqual(['v1']);
     }
   });
 
@@ -187,7 +187,7 @@ describe('Repository.untag', () => {
     const image = smallImage();
     await pushImage(repo, image, ['keep', 'drop']);
     await repo.untag('drop');
-    expect(await repo.listTags()).toEqual(['keep']);
+    expect(await collect(repo.tags())).toEqual(['keep']);
     expect((await repo.resolve('keep')).digest).toBe(image.manifest.digest);
     expect(await repo.exists(image.manifest.descriptor)).toBe(true);
     const manifests = fake.manifests.get(NAME);
@@ -526,9 +526,9 @@ describe('Repository tags', () => {
   it('follows Link pages, and pages by last where the registry gives no Link', async () => {
     const tags = ['e', 'b', 'a', 'd', 'c'];
     const { fake, repo } = await tagged({ multiTag: true }, tags);
-    expect(await repo.listTags({ pageSize: 2 })).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(await collect(repo.tags({ pageSize: 2 }))).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(fake.seen('GET', /tags\/list/)).toHaveLength(3);
-    expect(await repo.listTags({ pageSize: 2, last: 'b' })).toEqual(['c', 'd', 'e']);
+    expect(await collect(repo.tags({ pageSize: 2, last: 'b' }))).toEqual(['c', 'd', 'e']);
     const noLink = await tagged({ multiTag: true }, tags);
     noLink.fake.intercept((_request, url) => {
       if (!url.pathname.endsWith('/tags/list')) return undefined;
@@ -537,7 +537,7 @@ describe('Repository tags', () => {
       const after = last === null ? all : all.filter((tag) => tag > last);
       return Response.json({ tags: after.slice(0, Number(url.searchParams.get('n') ?? 100)) });
     });
-    expect(await noLink.repo.listTags({ pageSize: 2 })).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(await collect(noLink.repo.tags({ pageSize: 2 }))).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(noLink.fake.seen('GET', /tags\/list/).map((r) => r.path)).toEqual([
       `/v2/${NAME}/tags/list?n=2`,
       `/v2/${NAME}/tags/list?n=2&last=b`,
@@ -547,9 +547,9 @@ describe('Repository tags', () => {
 
   it('orders, filters and deduplicates for registries that ignore n and last', async () => {
     const { repo } = await tagged({ pagination: false }, ['v2', 'v10', 'latest', 'v1']);
-    expect(await repo.listTags()).toEqual(['latest', 'v1', 'v10', 'v2']);
-    expect(await repo.listTags({ pageSize: 2 })).toEqual(['latest', 'v1', 'v10', 'v2']);
-    expect(await repo.listTags({ last: 'v1' })).toEqual(['v10', 'v2']);
+    expect(await collect(repo.tags())).toEqual(['latest', 'v1', 'v10', 'v2']);
+    expect(await collect(repo.tags({ pageSize: 2 }))).toEqual(['latest', 'v1', 'v10', 'v2']);
+    expect(await collect(repo.tags({ last: 'v1' }))).toEqual(['v10', 'v2']);
   });
 
   it('ends a Link loop, bounds the pages, and refuses a Link to another host', async () => {
@@ -576,7 +576,7 @@ describe('Repository tags', () => {
         { headers: { link: `<${url.pathname}?page=${count}>; rel="next"` } },
       );
     });
-    expect(await errorCode(repo.listTags())).toBe('SIZE_EXCEEDED');
+    expect(await errorCode(collect(repo.tags()))).toBe('SIZE_EXCEEDED');
     fake.intercept(() => undefined);
     const loop = setup();
     loop.fake.intercept((_request, url) =>
@@ -587,7 +587,7 @@ describe('Repository tags', () => {
           )
         : undefined,
     );
-    expect(await loop.repo.listTags()).toEqual(['a', 'b']);
+    expect(await collect(loop.repo.tags())).toEqual(['a', 'b']);
     expect(loop.fake.seen('GET', /tags\/list/)).toHaveLength(1);
     const evil = setup();
     evil.fake.intercept((_request, url) =>
@@ -613,8 +613,8 @@ describe('Repository tags', () => {
     fake.intercept((_request, url) =>
       url.pathname.endsWith('/tags/list') ? new Response('{"tags": [1, 2]}') : undefined,
     );
-    expect(await errorCode(repo.listTags())).toBe('RESPONSE_INVALID');
-    expect(await errorCode(repo.listTags({ pageSize: 0 }))).toBe('OPTION_INVALID');
+    expect(await errorCode(collect(repo.tags()))).toBe('RESPONSE_INVALID');
+    expect(await errorCode(collect(repo.tags({ pageSize: 0 })))).toBe('OPTION_INVALID');
   });
 });
 
@@ -667,7 +667,7 @@ describe('cancellation', () => {
       ['exists', () => repo.exists(blob.descriptor, { signal })],
       ['push', () => repo.push(blob.descriptor, streamFromBytes(blob.bytes), { signal })],
       ['push manifest', () => repo.push(subject, streamFromBytes(new Uint8Array(0)), { signal })],
-      ['tags', () => repo.listTags({ signal })],
+      ['tags', () => collect(repo.tags({ signal }))],
       ['referrers', () => collect(repo.referrers(subject, { signal }))],
       ['untag', () => repo.untag('v1', { signal })],
       ['startUpload', () => repo.startUpload({ signal })],
@@ -704,7 +704,7 @@ describe('Target through the manifest endpoint', () => {
     for (const blob of image.blobs) await repo.push(blob.descriptor, streamFromBytes(blob.bytes));
     await repo.push(image.manifest.descriptor, streamFromBytes(image.manifest.bytes, 10));
     await repo.tag(image.manifest.descriptor, 'v1');
-    expect(await repo.listTags()).toEqual(['v1']);
+    expect(await collect(repo.tags())).toEqual(['v1']);
     const bytes = await readBytes(await repo.fetch(image.manifest.descriptor), {
       maxBytes: 10_000,
     });

@@ -1,9 +1,12 @@
 import {
   assertTag,
+  type BlobContent,
+  contentStream,
   type Deleter,
   isNotFound,
   type Mounter,
   type OperationOptions,
+  pushFailure,
   type RangeFetcher,
   type RangeFetchOptions,
   type ReferrerLister,
@@ -36,7 +39,7 @@ import {
   putManifest,
 } from './manifests.ts';
 import { type MountResult, mountBlob } from './mount.ts';
-import { locateRepository, type RepositoryLocator } from './name.ts';
+import { locateReference, locateRepository, type RepositoryLocator } from './name.ts';
 import { type RepositoryContext, type RepositoryOptions, repositorySettings } from './options.ts';
 import type { RateLimit } from './rate-limit.ts';
 import { indexReferrer, listReferrers, subjectToUnindex, unindexReferrer } from './referrers.ts';
@@ -107,15 +110,18 @@ export class Repository
 {
   /** The registry host, such as `ghcr.io` or `docker.io`. */
   readonly registry: string;
-  /** The repository path, such as `library/alpine`. */
+  /** The repository path, such as `library/alpine` (without the registry: `String(repository)` has both). */
   readonly name: string;
   readonly #context: RepositoryContext;
 
   /**
    * @param repository - `registry.example.com/ns/app` (normalized as Docker
-   *   does: `alpine` is `docker.io/library/alpine`), or `{ registry, repository }`
+   *   does: `alpine` is `docker.io/library/alpine`), or `{ registry, repository }`;
+   *   a reference with a tag or digest is refused: open it with
+   *   {@link Repository.fromReference}
    * @param options - {@link RepositoryOptions}
-   * @throws {OciError} `REFERENCE_INVALID`, `NAME_INVALID`, `OPTION_INVALID`
+   * @throws {OciError} `REFERENCE_INVALID` (also for a tag or digest),
+   *   `NAME_INVALID`, `OPTION_INVALID`
    */
   constructor(repository: string | RepositoryLocator, options: RepositoryOptions = {}) {
     const { registry, name } = locateRepository(repository);
@@ -125,9 +131,39 @@ export class Repository
     this.#context = {
       client: shared ?? new Client(registry, options),
       name,
+      display: `${registry}/${name}`,
       settings: repositorySettings(options),
       referrersApi: undefined,
     };
+  }
+
+  /**
+   * Opens the repository of a full image reference and keeps what it points
+   * at, as `docker pull` reads it: the digest when there is one, else the
+   * tag, else `latest`.
+   *
+   * ```ts no-run
+   * const { repository, reference } = Repository.fromReference('ghcr.io/org/app:v1');
+   * const manifest = await repository.getManifest(reference); // 'v1'
+   * ```
+   *
+   * @param reference - such as `ghcr.io/org/app:v1` or `alpine@sha256:…`
+   *   (normalized as Docker does), or a parsed `Reference` of `@ocikit/reference`
+   * @param options - {@link RepositoryOptions}
+   * @returns the repository, and the tag or digest to pass to `resolve`,
+   *   `getManifest` and the like
+   * @throws {OciError} `REFERENCE_INVALID`, `NAME_INVALID`, `OPTION_INVALID`
+   */
+  static fromReference(
+    reference: string | RepositoryLocator,
+    options: RepositoryOptions = {},
+  ): { repository: Repository; reference: string } {
+    const located = locateReference(reference);
+    const repository = new Repository(
+      { registry: located.registry, repository: located.name },
+      options,
+    );
+    return { repository, reference: located.reference };
   }
 
   /** The last rate limit the registry announced (Docker Hub's `ratelimit-*` headers), if any. */
@@ -140,9 +176,9 @@ export class Repository
     return this.#context.client.warnings;
   }
 
-  /** @returns `registry/name` */
+  /** @returns `registry/name`, the name shown to people */
   toString(): string {
-    return `${this.registry}/${this.name}`;
+    return this.#context.display;
   }
 
   #isManifest(descriptor: Descriptor): boolean {
@@ -360,21 +396,22 @@ export class Repository
    * content that exists succeeds.
    *
    * @param descriptor - digest, size and media type of the content
-   * @param content - the bytes; consumed or cancelled in every case
+   * @param content - the bytes: a stream (consumed or cancelled in every case), a `Uint8Array` or a `Blob`
    * @param options - `signal`
    * @throws {OciError} `DIGEST_MISMATCH`, `SIZE_MISMATCH`, `SIZE_EXCEEDED`;
    *   the registry's `DIGEST_INVALID`, `MANIFEST_INVALID`, `DENIED`; `ABORTED`
    */
   async push(
     descriptor: Descriptor,
-    content: ReadableStream<Uint8Array>,
+    content: BlobContent,
     options: OperationOptions = {},
   ): Promise<void> {
     if (!this.#isManifest(descriptor)) {
-      await pushBlob(this.#context, descriptor, content, options);
+      await this.pushBlob(descriptor, content, { signal: options.signal });
       return;
     }
     const { signal } = options;
+    const stream = contentStream(content);
     let bytes: Uint8Array;
     try {
       if (signal?.aborted) throw abortError(signal);
@@ -385,12 +422,14 @@ export class Repository
           `Manifest ${descriptor.digest} is ${descriptor.size} bytes, over the ${limit}-byte limit`,
         );
       }
-      bytes = await readBytes(content.pipeThrough(createVerifyStream(descriptor)), {
+      bytes = await readBytes(stream.pipeThrough(createVerifyStream(descriptor)), {
         maxBytes: descriptor.size,
         ...(signal ? { signal } : {}),
       });
+    } catch (error) {
+      throw pushFailure(error, descriptor, String(this));
     } finally {
-      await content.cancel().catch(() => {});
+      await stream.cancel().catch(() => {});
     }
     await this.putManifest(
       { bytes, mediaType: descriptor.mediaType, digest: descriptor.digest },
@@ -467,7 +506,8 @@ export class Repository
    * nothing is committed.
    *
    * @param descriptor - digest and size of the content
-   * @param content - the bytes (from `session.offset` on with a session); consumed or cancelled in every case
+   * @param content - the bytes (from `session.offset` on with a session): a
+   *   stream (consumed or cancelled in every case), a `Uint8Array` or a `Blob`
    * @param options - {@link PushBlobOptions}
    * @throws {OciError} `DIGEST_MISMATCH`, `SIZE_MISMATCH`, `SIZE_EXCEEDED`;
    *   the registry's `DIGEST_INVALID`, `BLOB_UPLOAD_INVALID`, `DENIED`;
@@ -476,22 +516,25 @@ export class Repository
    */
   async pushBlob(
     descriptor: Descriptor,
-    content: ReadableStream<Uint8Array>,
+    content: BlobContent,
     options: PushBlobOptions = {},
   ): Promise<void> {
     const { session } = options;
+    const stream = contentStream(content);
     if (session !== undefined && !(session instanceof Upload)) {
-      await content.cancel().catch(() => {});
+      await stream.cancel().catch(() => {});
       throw new OciError(
         'OPTION_INVALID',
         'session must come from startUpload, resumeUpload or mountBlob',
       );
     }
-    await pushBlob(this.#context, descriptor, content, {
+    await pushBlob(this.#context, descriptor, stream, {
       signal: options.signal,
       chunkSize: options.chunkSize,
       streamed: options.streamed,
       session,
+    }).catch((error: unknown) => {
+      throw pushFailure(error, descriptor, String(this));
     });
   }
 
@@ -589,19 +632,6 @@ export class Repository
    */
   tags(options: ListTagsOptions = {}): AsyncGenerator<string> {
     return listTags(this.#context, options);
-  }
-
-  /**
-   * Collects every tag ({@link Repository.tags}) into an array.
-   *
-   * @param options - `last`, `pageSize`, `signal`
-   * @returns the tags
-   * @throws {OciError} as {@link Repository.tags}
-   */
-  async listTags(options: ListTagsOptions = {}): Promise<string[]> {
-    const tags: string[] = [];
-    for await (const tag of this.tags(options)) tags.push(tag);
-    return tags;
   }
 
   /**

@@ -3,7 +3,7 @@ import { checkInteger, type RepositoryContext, scope } from './options.ts';
 import { listPages } from './pagination.ts';
 import { tagsPath } from './urls.ts';
 
-/** Options of {@link Repository.tags} and {@link Repository.listTags}. */
+/** Options of {@link Repository.tags}. */
 export interface ListTagsOptions extends TagListOptions {
   /**
    * How many tags to ask for per page (`n`); registries may send fewer or
@@ -30,7 +30,7 @@ export async function* listTags(
   if (options.pageSize !== undefined) checkInteger('pageSize', options.pageSize, 1);
   yield* listPages({
     client: context.client,
-    what: `Tags of ${context.name}`,
+    what: `Tags of ${context.display}`,
     path: (page) => tagsPath(context.name, page),
     key: 'tags',
     scopes: [scope.pull(context.name)],

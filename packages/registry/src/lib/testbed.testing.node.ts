@@ -65,3 +65,39 @@ export async function pushNode(repo: Repository, node: TestNode, tag?: string): 
     await repo.putManifest(manifest, { tags: root && tag ? [tag] : [] });
   }
 }
+
+/**
+ * A fresh repository (as {@link freshRepository}) on a transport of its own
+ * that records each answered request to a blob endpoint as
+ * `METHOD status`, followed by the request's `Content-Range` when it had
+ * one, or `mount` for a mount: what a test name about an upload path must match.
+ * Auth challenges (401) are left out.
+ */
+export function tracedRepository(
+  mode: AuthMode,
+  prefix: string,
+  options: RepositoryOptions = {},
+): { repo: Repository; trace: string[] } {
+  const { host, credentials } = endpoint(mode);
+  const trace: string[] = [];
+  const ranges = new Map<number, string>();
+  const transport = createNodeTransport({
+    retry: { minDelayMs: 1, maxDelayMs: 20 },
+    ...(credentials ? { credentials: staticCredentials({ [host]: credentials }) } : {}),
+    onTrace: (event) => {
+      if (event.type === 'request') {
+        const range = event.headers['content-range'];
+        ranges.set(event.id, range ? ` ${range}` : '');
+      }
+      if (event.type !== 'response' || event.status === 401) return;
+      if (!new URL(event.url).pathname.includes('/blobs/')) return;
+      const mount = event.method === 'POST' && event.status === 201 ? ' mount' : '';
+      trace.push(`${event.method} ${event.status}${ranges.get(event.id) ?? ''}${mount}`);
+    },
+  });
+  const repo = new Repository(
+    { registry: host, repository: uniqueRepo(`registry/${prefix}`) },
+    { transport, ...options },
+  );
+  return { repo, trace };
+}

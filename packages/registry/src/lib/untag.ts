@@ -50,7 +50,7 @@ export async function untag(
   }
   const refused = await responseError(
     response,
-    `Cannot delete tag "${tag}" of ${context.name}`,
+    `Cannot delete tag "${tag}" of ${context.display}`,
     'MANIFEST_UNKNOWN',
   );
   if (response.status !== 400 && response.status !== 405) throw refused;

@@ -101,7 +101,7 @@ export function sessionFrom(context: RepositoryContext, response: Response): Upl
   if (location === null || location.trim() === '') {
     throw new OciError(
       'RESPONSE_INVALID',
-      `The registry opened an upload in ${context.name} without a Location`,
+      `The registry opened an upload in ${context.display} without a Location`,
       { status: response.status },
     );
   }
@@ -139,7 +139,7 @@ export async function startUpload(
     mirrors: false,
   });
   if (response.status !== 202) {
-    throw await responseError(response, `Cannot start an upload in ${context.name}`);
+    throw await responseError(response, `Cannot start an upload in ${context.display}`);
   }
   await discard(response);
   return sessionFrom(context, response);
@@ -236,7 +236,7 @@ export class Upload implements UploadSession {
     if (response.status !== 204 && response.status !== 200) {
       throw await responseError(
         response,
-        `Cannot get the status of an upload in ${this.#context.name}`,
+        `Cannot get the status of an upload in ${this.#context.display}`,
         'BLOB_UPLOAD_UNKNOWN',
       );
     }
@@ -262,7 +262,7 @@ export class Upload implements UploadSession {
     if (response.status !== 202 && response.status !== 204) {
       throw await responseError(
         response,
-        `Cannot upload bytes ${start}-${expected - 1} to ${this.#context.name}`,
+        `Cannot upload bytes ${start}-${expected - 1} to ${this.#context.display}`,
         'BLOB_UPLOAD_UNKNOWN',
       );
     }
@@ -337,7 +337,7 @@ export class Upload implements UploadSession {
     if (response.status !== 201 && response.status !== 204) {
       throw await responseError(
         response,
-        `Cannot complete the upload of ${digest} to ${this.#context.name}`,
+        `Cannot complete the upload of ${digest} to ${this.#context.display}`,
         'BLOB_UPLOAD_UNKNOWN',
       );
     }
@@ -353,6 +353,6 @@ export class Upload implements UploadSession {
       await discard(response);
       return;
     }
-    throw await responseError(response, `Cannot cancel an upload in ${this.#context.name}`);
+    throw await responseError(response, `Cannot cancel an upload in ${this.#context.display}`);
   }
 }

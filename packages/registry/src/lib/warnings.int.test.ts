@@ -1,6 +1,6 @@
 // Warning and rate-limit headers, injected by the test bed's fault proxy into
 // the real registry's answers, and what Repository makes of them.
-import { faultClient, getTestbed, makeImage, uniqueRepo } from '@ocikit/testbed';
+import { collect, faultClient, getTestbed, makeImage, uniqueRepo } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
 import { Repository } from './repository.ts';
 import { pushNode, transportFor } from './testbed.testing.node.ts';
@@ -77,7 +77,7 @@ describe('Warning and rate-limit headers from the registry', () => {
         source: '192.0.2.7',
       });
       // A later answer without the headers leaves the last announced limit in place.
-      await repo.listTags();
+      await collect(repo.tags());
       expect(repo.rateLimit?.remaining).toBe(76);
     } finally {
       await rule.remove();

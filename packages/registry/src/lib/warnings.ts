@@ -50,9 +50,10 @@ export class WarningLog {
    * Records the warnings of a response.
    *
    * @param headers - the response headers
+   * @param redact - removes secrets from a text (those the transport sent, echoed back)
    */
-  observe(headers: Headers): void {
-    for (const text of parseWarnings(headers)) {
+  observe(headers: Headers, redact: (text: string) => string = (text) => text): void {
+    for (const text of parseWarnings(headers).map(redact)) {
       if (this.#seen.has(text)) continue;
       if (this.#seen.size < MAX_KEPT_WARNINGS) {
         this.#seen.add(text);

@@ -2,6 +2,7 @@ import { describeTarget, multiPlatformImage, randomBlob, smallImage } from '@oci
 import { digestBytes, isOciError, readBytes, streamFromBytes } from '@ocikit/digest';
 import { Registry, Repository } from '@ocikit/registry';
 import { createImageManifest, EMPTY_DESCRIPTOR, MediaType } from '@ocikit/spec';
+import { collect } from '@ocikit/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistryHandler } from './handler.ts';
 import { listen, type RunningRegistry } from './node-adapter.node.ts';
@@ -113,7 +114,7 @@ describe('the registry client against the embedded server over HTTP', () => {
     }
     const tags = ['a', 'b', 'c', 'd', 'e'];
     await repo.putManifest(index, { tags });
-    expect(await repo.listTags({ pageSize: 2 })).toEqual(tags);
+    expect(await collect(repo.tags({ pageSize: 2 }))).toEqual(tags);
     expect((await repo.resolve('c')).mediaType).toBe(MediaType.OciImageIndex);
   });
 
@@ -161,7 +162,7 @@ describe('the registry client against the embedded server over HTTP', () => {
       await repo.pushBlob(blob.descriptor, streamFromBytes(blob.bytes));
     await repo.putManifest(image.manifest, { tags: ['keep', 'drop'] });
     await repo.untag('drop');
-    expect(await repo.listTags()).toEqual(['keep']);
+    expect(await collect(repo.tags())).toEqual(['keep']);
     await repo.delete(image.manifest.descriptor);
     const error = await repo.resolve('keep').catch((e: unknown) => e);
     expect(isOciError(error, 'MANIFEST_UNKNOWN')).toBe(true);

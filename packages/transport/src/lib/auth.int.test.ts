@@ -51,8 +51,13 @@ describe('Transport against the anonymous registry', () => {
   it('pulls a manifest over plain http on a loopback host, found by scheme detection', async () => {
     const repo = uniqueRepo('transport/anon');
     const { descriptor } = await seed(testbed.anonymous.url, repo);
-    const response = await getManifest(transport(), testbed.anonymous.host, repo);
+    const events: TraceEvent[] = [];
+    const client = transport({ onTrace: (event) => events.push(event) });
+    const response = await getManifest(client, testbed.anonymous.host, repo);
     expect(response.status).toBe(200);
+    const answered = events.flatMap((event) => (event.type === 'response' ? [event] : []));
+    expect(answered.at(-1)?.url).toMatch(/^http:\/\//);
+    expect(answered.map((event) => event.status)).not.toContain(401);
     expect(response.headers.get('docker-content-digest')).toBe(descriptor.digest);
     await response.body?.cancel();
   });
@@ -134,6 +139,8 @@ describe('Transport with token auth', () => {
     const response = await getManifest(transport(), host, repo);
     expect(response.status).toBe(200);
     await response.body?.cancel();
+    const stats = await tokenStats(statsUrl, { repository: repo, user: '' });
+    expect(stats.requests.map((request) => request.grant)).toEqual(['anonymous']);
   });
 
   it('pushes with the push user and denies the pull-only user with DENIED', async () => {
@@ -162,13 +169,15 @@ describe('Transport with token auth', () => {
     expect(error.message).not.toContain(users.pull.password);
   });
 
-  it('refreshes a token before it expires, by the clock', async () => {
+  it('fetches a new token once its lifetime is over by the clock, before the registry refuses it', async () => {
     const repo = uniqueRepo('transport/refresh');
     await seed(url, repo, users.push);
     let offset = 0;
+    const events: TraceEvent[] = [];
     const client = transport({
       credentials: staticCredentials({ [host]: users.push }),
       now: () => Date.now() + offset,
+      onTrace: (event) => events.push(event),
     });
     const count = async () =>
       (await tokenStats(statsUrl, { repository: repo, user: users.push.username })).total;
@@ -177,8 +186,13 @@ describe('Transport with token auth', () => {
     await (await getManifest(client, host, repo)).body?.cancel();
     expect(await count()).toBe(before + 1);
     offset = (testbed.token.lifetimeSeconds + 1) * 1000;
+    const seen = events.length;
     await (await getManifest(client, host, repo)).body?.cancel();
     expect(await count()).toBe(before + 2);
+    const statuses = events
+      .slice(seen)
+      .flatMap((event) => (event.type === 'response' ? [event.status] : []));
+    expect(statuses).toEqual([200]);
   });
 
   it('gets a new token when the registry rejects an expired one', async () => {
@@ -234,7 +248,7 @@ describe('Transport with token auth', () => {
     );
   });
 
-  it('fails with a typed error when the token server fails, and retries it', async () => {
+  it('fails with a typed error, without the password, when the token server answers 500', async () => {
     const repo = uniqueRepo('transport/realm-down');
     const faults = faultClient(testbed.token.realmFaultsUrl);
     const rule = await faults.add({
@@ -247,6 +261,8 @@ describe('Transport with token auth', () => {
       const error = await ociFailure(getManifest(client, host, repo));
       expect(['UNAUTHORIZED', 'TOKEN_INVALID', 'HTTP_UNEXPECTED_STATUS']).toContain(error.code);
       expect(error.message).not.toContain(users.pull.password);
+      // The token request reached the failing server (it is not repeated today).
+      expect(await rule.hits()).toBeGreaterThanOrEqual(1);
     } finally {
       await rule.remove();
     }

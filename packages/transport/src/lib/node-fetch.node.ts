@@ -1,7 +1,7 @@
 import type { FetchFunction } from '@ocikit/auth';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { type HostsConfig, hostOptions } from './hosts.ts';
 import { Transport, type TransportOptions } from './transport.ts';
+import { Agent, fetch as undiciFetch } from './undici.node.ts';
 
 /** Options of {@link createNodeFetch}. */
 export interface NodeFetchOptions {

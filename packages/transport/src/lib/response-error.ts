@@ -1,4 +1,5 @@
 import { OciError, type OciErrorCode, type RegistryErrorCode, readBytes } from '@ocikit/digest';
+import { type SentSecrets, secretsOf } from './secrets.ts';
 
 const REGISTRY_CODES: ReadonlySet<string> = new Set<RegistryErrorCode>([
   'BLOB_UNKNOWN',
@@ -39,7 +40,11 @@ export interface RegistryErrorEntry {
  * detail}]}`) when it is a known one, else a code from the status. The body
  * is read up to {@link MAX_ERROR_BODY_BYTES}; a malformed body is no error
  * of its own. The message starts with `what` and never contains the URL's
- * query.
+ * query. For a response a {@link Transport} returned, every secret that
+ * transport has sent to the host (password, Basic value, tokens, in plain,
+ * base64 and URL-encoded forms) is removed from the body's messages and
+ * `detail`, so a registry that echoes the `Authorization` header cannot put
+ * it into an error.
  *
  * Without a usable body: 401 `UNAUTHORIZED`, 403 `DENIED`, 405 `UNSUPPORTED`,
  * 429 `TOOMANYREQUESTS`, anything else `HTTP_UNEXPECTED_STATUS`.
@@ -50,7 +55,7 @@ export interface RegistryErrorEntry {
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes
  */
 export async function errorFromResponse(response: Response, what: string): Promise<OciError> {
-  const entries = await readErrorEntries(response);
+  const entries = await readErrorEntries(response, secretsOf(response));
   const first = entries[0];
   const code: OciErrorCode =
     first && REGISTRY_CODES.has(first.code)
@@ -85,7 +90,10 @@ function statusCode(status: number): OciErrorCode {
   }
 }
 
-async function readErrorEntries(response: Response): Promise<RegistryErrorEntry[]> {
+async function readErrorEntries(
+  response: Response,
+  secrets: SentSecrets | undefined,
+): Promise<RegistryErrorEntry[]> {
   if (!response.body) return [];
   let text: string;
   try {
@@ -99,20 +107,24 @@ async function readErrorEntries(response: Response): Promise<RegistryErrorEntry[
     const parsed: unknown = JSON.parse(text);
     const errors = (parsed as { errors?: unknown } | null)?.errors;
     if (!Array.isArray(errors)) return [];
-    return errors.flatMap((entry: unknown): RegistryErrorEntry[] => {
-      const { code, message, detail } = (entry ?? {}) as Record<string, unknown>;
-      if (typeof code !== 'string') return [];
-      return [
-        {
-          code,
-          ...(typeof message === 'string' ? { message: oneLine(message) } : {}),
-          ...(detail === undefined ? {} : { detail }),
-        },
-      ];
-    });
+    return entriesOf(secrets === undefined ? errors : (secrets.redactValue(errors) as unknown[]));
   } catch {
     return [];
   }
+}
+
+function entriesOf(errors: readonly unknown[]): RegistryErrorEntry[] {
+  return errors.flatMap((entry: unknown): RegistryErrorEntry[] => {
+    const { code, message, detail } = (entry ?? {}) as Record<string, unknown>;
+    if (typeof code !== 'string') return [];
+    return [
+      {
+        code,
+        ...(typeof message === 'string' ? { message: oneLine(message) } : {}),
+        ...(detail === undefined ? {} : { detail }),
+      },
+    ];
+  });
 }
 
 function oneLine(text: string): string {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, isRetryableStatus, parseRetryAfter, retryPolicy } from './retry.ts';
+import {
+  backoffDelay,
+  isRetryableStatus,
+  networkRetries,
+  parseRetryAfter,
+  retryPolicy,
+} from './retry.ts';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('Mon, 23 Nov 2026 12:00:00 GMT');
@@ -59,5 +65,22 @@ describe('isRetryableStatus', () => {
       isRetryableStatus,
     );
     expect(retried).toEqual([429, 502, 503, 504]);
+  });
+});
+
+describe('networkRetries', () => {
+  it('gives DNS misses none, refused connections one, and everything else the policy', () => {
+    const policy = retryPolicy({ retries: 3 });
+    const cases: [label: string, code: string | undefined, retries: number][] = [
+      ['host does not resolve', 'ENOTFOUND', 0],
+      ['temporary DNS failure', 'EAI_AGAIN', 3],
+      ['connection refused', 'ECONNREFUSED', 1],
+      ['connection reset', 'ECONNRESET', 3],
+      ['no system code (timeout)', undefined, 3],
+    ];
+    for (const [label, code, retries] of cases) {
+      expect(networkRetries(code, policy), label).toBe(retries);
+    }
+    expect(networkRetries('ECONNREFUSED', retryPolicy({ retries: 0 }))).toBe(0);
   });
 });

@@ -100,3 +100,20 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 export function isRetryableStatus(status: number): boolean {
   return status === 429 || status === 502 || status === 503 || status === 504;
 }
+
+/**
+ * How many retries a network failure gets, by its system error code: none
+ * for a host name that does not resolve (`ENOTFOUND`: waiting does not make
+ * it exist), one for a refused connection (`ECONNREFUSED`: a registry that
+ * is restarting), the policy's `retries` for everything else (resets,
+ * timeouts, a temporary DNS failure `EAI_AGAIN`).
+ *
+ * @param systemCode - the system error code behind the failure, if any
+ * @param policy - the retry policy
+ * @returns the most retries
+ */
+export function networkRetries(systemCode: string | undefined, policy: RetryPolicy): number {
+  if (systemCode === 'ENOTFOUND') return 0;
+  if (systemCode === 'ECONNREFUSED') return Math.min(1, policy.retries);
+  return policy.retries;
+}

@@ -1,6 +1,8 @@
 import type { FetchFunction } from '@ocikit/auth';
 import { abortError, OciError } from '@ocikit/digest';
 import { bodyForAttempt, isReplayable, type RequestBody } from './body.ts';
+import type { HostsConfig } from './hosts.ts';
+import { hopRefusal } from './origin-policy.ts';
 import { redactUrl } from './redact.ts';
 
 /** What one exchange sends. */
@@ -18,6 +20,8 @@ export interface SendOptions {
   readonly timeoutMs: number;
   /** The most redirects to follow; 0 returns the first response whatever it is. */
   readonly maxRedirects: number;
+  /** The hosts configured `insecure` or `plainHttp`, which an https redirect may go down to. */
+  readonly hosts?: HostsConfig | undefined;
   /** Called before each hop is sent. */
   readonly onSend?: (url: URL, headers: Headers) => void;
   /** Called when each hop's response headers arrive. */
@@ -30,7 +34,7 @@ const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
 /**
  * Sends a request and follows redirects by hand: `Authorization` and
  * cookies are dropped when the origin changes (pre-signed storage URLs),
- * https never goes down to http, a loop or more than `maxRedirects` hops is
+ * https never goes down to http (see {@link hopRefusal}), a loop or more than `maxRedirects` hops is
  * refused; 303 (and 301/302 after a POST) turn into a GET without a body.
  *
  * @param url - where to send
@@ -71,13 +75,9 @@ export async function sendFollowingRedirects(
       throw redirectInvalid(`More than ${options.maxRedirects} redirects from ${redactUrl(url)}`);
     }
     const next = resolveLocation(location, current);
-    if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-      throw redirectInvalid(
-        `Refusing a redirect from ${redactUrl(current)} to a ${next.protocol} URL`,
-      );
-    }
-    if (current.protocol === 'https:' && next.protocol === 'http:') {
-      throw redirectInvalid(`Refusing a redirect from https to http (${redactUrl(next)})`);
+    const refusal = hopRefusal(current, next, options.hosts);
+    if (refusal !== undefined) {
+      throw redirectInvalid(`Refusing a redirect from ${redactUrl(current)}: ${refusal}`);
     }
     visited.add(current.href);
     if (visited.has(next.href)) throw redirectInvalid(`Redirect loop at ${redactUrl(next)}`);
@@ -159,17 +159,42 @@ function redirectInvalid(message: string): OciError {
   return new OciError('REDIRECT_INVALID', message);
 }
 
-/** The most specific reason a fetch failed: a system error code or the cause's message. */
+/** What the common system errors of a connection mean, for messages. */
+const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name cannot be resolved right now (temporary DNS failure)',
+  ECONNREFUSED: 'the connection was refused (nothing listens there)',
+  ECONNRESET: 'the connection was reset',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+};
+
+/**
+ * The system error code (`ENOTFOUND`, `ECONNREFUSED`, …) behind a failed
+ * fetch, looked for along the `cause` chain.
+ *
+ * @param error - what the fetch threw, or the `NETWORK_ERROR` made of it
+ * @returns the code, or undefined
+ */
+export function systemErrorCode(error: unknown): string | undefined {
+  let current: unknown = error instanceof OciError ? error.cause : error;
+  for (let depth = 0; current && depth < 5; depth += 1) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (typeof code === 'string') return code;
+    current = cause;
+  }
+  return undefined;
+}
+
+/** The most specific reason a fetch failed: a system error explained, or the cause's message. */
 function describeFailure(error: unknown): string {
+  const code = systemErrorCode(error);
+  if (code !== undefined) return SYSTEM_ERRORS[code] ? `${SYSTEM_ERRORS[code]} (${code})` : code;
   let current: unknown = error;
   let reason = 'the request failed';
   for (let depth = 0; current && depth < 5; depth += 1) {
-    const { code, message, cause } = current as {
-      code?: unknown;
-      message?: unknown;
-      cause?: unknown;
-    };
-    if (typeof code === 'string') return code;
+    const { message, cause } = current as { message?: unknown; cause?: unknown };
     if (typeof message === 'string' && message !== 'fetch failed') reason = message;
     current = cause;
   }

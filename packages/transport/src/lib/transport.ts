@@ -12,17 +12,20 @@ import {
 import { abortError, delay, OciError } from '@ocikit/digest';
 import { isReplayable, type RequestBody } from './body.ts';
 import { type Endpoint, endpointsFor, type HostsConfig } from './hosts.ts';
+import { hopRefusal } from './origin-policy.ts';
 import { redactHeaders, redactUrl } from './redact.ts';
 import { errorFromResponse } from './response-error.ts';
 import {
   backoffDelay,
   isRetryableStatus,
+  networkRetries,
   parseRetryAfter,
   type RetryOptions,
   type RetryPolicy,
   retryPolicy,
 } from './retry.ts';
-import { sendFollowingRedirects } from './send.ts';
+import { rememberSecrets, SentSecrets } from './secrets.ts';
+import { sendFollowingRedirects, systemErrorCode } from './send.ts';
 import type { TraceEvent } from './trace.ts';
 
 /** Options of a {@link Transport}. */
@@ -86,7 +89,8 @@ export interface TransportRequest {
   path?: string;
   /**
    * An absolute URL the registry handed out (an upload `Location`, a `Link`);
-   * credentials go along only when it is on the registry's own origin.
+   * credentials go along only when it is on the registry's own origin, and
+   * an http URL from an https registry is refused (see `hopRefusal`).
    */
   url?: string | URL;
   /** Request headers. */
@@ -122,9 +126,15 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
  *   challenge is remembered per host, so later requests carry a (cached)
  *   token up front. A 401 after that is `UNAUTHORIZED`, a 403 `DENIED`.
  * - retries with exponential backoff and jitter after network errors, 502,
- *   503, 504 and 429 (`Retry-After` honoured), for requests safe to repeat.
+ *   503, 504 and 429 (`Retry-After` honoured), for requests safe to repeat;
+ *   a host name that does not resolve is not retried, a refused connection
+ *   once (see `networkRetries`).
  * - redirects followed by hand: credentials never cross to another origin,
- *   https never goes down to http, loops and long chains are refused.
+ *   https never goes down to http, loops and long chains are refused; the
+ *   same origin policy holds for URLs the registry hands out and for token
+ *   realms that would receive credentials.
+ * - what a response says (error bodies, trace headers) is cleared of every
+ *   secret sent to its host (see `redactEchoedSecrets`).
  * - per host: https, plain http, or https-then-http for insecure and
  *   loopback hosts; mirrors for GET/HEAD with fallback to the registry.
  *
@@ -145,6 +155,7 @@ export class Transport {
   readonly #challenges = new ChallengeCache();
   readonly #credentialLookups = new Map<string, Promise<Credential | undefined>>();
   readonly #schemes = new Map<string, Promise<'https' | 'http'>>();
+  readonly #secrets = new Map<string, SentSecrets>();
   #ids = 0;
 
   /**
@@ -172,7 +183,9 @@ export class Transport {
    * @returns the final response; its body is the caller's to read or cancel
    * @throws {OciError} `UNAUTHORIZED` (401 after authenticating), `DENIED`
    *   (403), `TOOMANYREQUESTS` (429 after the retries), `NETWORK_ERROR`,
-   *   `TIMEOUT`, `REDIRECT_INVALID`, `CHALLENGE_INVALID`, `ABORTED`, and the
+   *   `TIMEOUT`, `REDIRECT_INVALID` (also an http `url` from an https
+   *   registry), `CHALLENGE_INVALID` (also a plain-http realm that would get
+   *   credentials from an https registry), `ABORTED`, and the
    *   credential and token errors of `@ocikit/auth`
    */
   async request(request: TransportRequest): Promise<Response> {
@@ -223,11 +236,26 @@ export class Transport {
     const base = await this.#base(endpoint, signal);
     const url =
       request.url === undefined ? new URL(`${base}${request.path}`) : new URL(request.url);
+    const refused =
+      request.url === undefined ? undefined : hopRefusal(new URL(base), url, this.#hosts);
+    if (refused !== undefined) {
+      throw new OciError(
+        'REDIRECT_INVALID',
+        `Refusing a URL that "${endpoint.host}" handed out: ${refused}`,
+      );
+    }
     const ownOrigin = url.origin === new URL(base).origin;
     const replayable = isReplayable(request.body);
     const retryable = replayable && (request.retry ?? IDEMPOTENT.has(method));
+    const secrets = this.#secretsOf(endpoint.host);
     let authorization = ownOrigin
-      ? await this.#authorize(endpoint, withoutScope(this.#challenges.get(url)), request, false)
+      ? await this.#authorize(
+          endpoint,
+          url,
+          withoutScope(this.#challenges.get(url)),
+          request,
+          false,
+        )
       : undefined;
     let challenged = false;
     for (let retries = 0, attempt = 0; ; attempt += 1) {
@@ -245,27 +273,36 @@ export class Transport {
             signal,
             timeoutMs: this.#timeoutMs,
             maxRedirects: this.#maxRedirects,
+            hosts: this.#hosts,
             onSend: (sent, sentHeaders) =>
               this.#traceRequest(id, method, sent, attempt, sentHeaders),
             onResponse: (sent, got, durationMs) =>
-              this.#traceResponse(id, method, sent, got, durationMs),
+              this.#traceResponse(id, method, sent, got, durationMs, secrets),
           },
         );
       } catch (error) {
-        if (!retryable || !isTransient(error) || retries >= this.#retry.retries) throw error;
+        if (!retryable || !isTransient(error)) throw error;
+        if (retries >= networkRetries(systemErrorCode(error), this.#retry)) throw error;
         await this.#wait(id, (error as OciError).code, backoffDelay(retries, this.#retry), signal);
         retries += 1;
         continue;
       }
+      rememberSecrets(response, secrets);
       if (response.status === 401 && ownOrigin) {
         const challenges = parseChallenges(response.headers);
         if (challenges.length > 0) this.#challenges.set(url, challenges);
         const next =
           challenged || !replayable
             ? undefined
-            : await this.#authorize(endpoint, challenges, request, authorization !== undefined);
+            : await this.#authorize(
+                endpoint,
+                url,
+                challenges,
+                request,
+                authorization !== undefined,
+              );
         if (next === undefined)
-          throw await refusal(response, method, url, authorization, challenges);
+          throw await refusal(response, method, url, authorization, challenges, secrets);
         await response.body?.cancel().catch(() => {});
         challenged = true;
         authorization = next;
@@ -295,21 +332,69 @@ export class Transport {
     }
   }
 
-  /** The authorization for a request, from challenges; undefined when there is nothing to send. */
+  /**
+   * The authorization for a request, from challenges; undefined when there
+   * is nothing to send. What it sends is recorded among the host's secrets.
+   */
   async #authorize(
     endpoint: Endpoint,
+    url: URL,
     challenges: readonly Challenge[],
     request: TransportRequest,
     refresh: boolean,
   ): Promise<string | undefined> {
     if (challenges.length === 0) return undefined;
-    return authorizationFor(challenges, {
+    const credential = await this.#credential(endpoint.host, request);
+    const secrets = this.#secretsOf(endpoint.host);
+    if (credential !== undefined) {
+      secrets.addCredential(credential);
+      this.#checkRealm(endpoint, url, challenges, credential);
+    }
+    const authorization = await authorizationFor(challenges, {
       tokens: this.#tokens,
-      credential: await this.#credential(endpoint.host, request),
+      credential,
       scopes: request.scopes,
       signal: request.signal,
       refresh,
     });
+    if (authorization !== undefined) secrets.addAuthorization(authorization);
+    return authorization;
+  }
+
+  /**
+   * Refuses a Bearer realm that {@link hopRefusal} forbids from the
+   * registry's URL (https → plain http) before a credential is sent there.
+   */
+  #checkRealm(
+    endpoint: Endpoint,
+    url: URL,
+    challenges: readonly Challenge[],
+    credential: Credential,
+  ) {
+    if ('registryToken' in credential) return;
+    const realm = challenges.find((challenge) => challenge.scheme === 'bearer')?.params.realm;
+    let target: URL;
+    try {
+      target = new URL(realm ?? '');
+    } catch {
+      return; // authorizationFor refuses it with CHALLENGE_INVALID
+    }
+    const refused = hopRefusal(url, target, this.#hosts);
+    if (refused === undefined) return;
+    throw new OciError(
+      'CHALLENGE_INVALID',
+      `Refusing to send the credentials for "${endpoint.host}" to its token realm ${redactUrl(target)}: ${refused}`,
+    );
+  }
+
+  /** The secrets sent to a host so far, to redact from what its responses say. */
+  #secretsOf(host: string): SentSecrets {
+    let secrets = this.#secrets.get(host);
+    if (!secrets) {
+      secrets = new SentSecrets();
+      this.#secrets.set(host, secrets);
+    }
+    return secrets;
   }
 
   /** The credential for a host (and repository), looked up once per transport. */
@@ -374,7 +459,16 @@ export class Transport {
     });
   }
 
-  #traceResponse(id: number, method: string, url: URL, response: Response, durationMs: number) {
+  #traceResponse(
+    id: number,
+    method: string,
+    url: URL,
+    response: Response,
+    durationMs: number,
+    secrets: SentSecrets,
+  ) {
+    const headers = redactHeaders(response.headers);
+    for (const [name, value] of Object.entries(headers)) headers[name] = secrets.redact(value);
     this.#trace({
       type: 'response',
       id,
@@ -382,7 +476,7 @@ export class Transport {
       url: redactUrl(url),
       status: response.status,
       durationMs,
-      headers: redactHeaders(response.headers),
+      headers,
     });
   }
 
@@ -410,6 +504,7 @@ async function refusal(
   url: URL,
   sent: string | undefined,
   challenges: readonly Challenge[],
+  secrets: SentSecrets,
 ): Promise<OciError> {
   const insufficient =
     sent !== undefined &&
@@ -417,7 +512,7 @@ async function refusal(
   const error = await errorFromResponse(
     response,
     insufficient
-      ? `${method} ${redactUrl(url)} was denied: the credentials do not grant ${challenges.find((c) => c.params.scope)?.params.scope ?? 'the needed access'}`
+      ? `${method} ${redactUrl(url)} was denied: the credentials do not grant ${secrets.redact(challenges.find((c) => c.params.scope)?.params.scope ?? 'the needed access')}`
       : `${method} ${redactUrl(url)} was refused`,
   );
   const code = insufficient ? 'DENIED' : 'UNAUTHORIZED';

@@ -1,0 +1,27 @@
+import { OciError } from '@ocikit/digest';
+import type { Agent as UndiciAgent } from 'undici';
+
+type Undici = typeof import('undici');
+
+async function loadUndici(): Promise<Undici> {
+  try {
+    return await import('undici');
+  } catch (cause) {
+    throw new OciError(
+      'DEPENDENCY_MISSING',
+      '@ocikit/transport/node runs on undici, an optional peer dependency that is not installed: npm install undici',
+      { cause },
+    );
+  }
+}
+
+// undici is an optional peer dependency: only `@ocikit/transport/node` loads
+// it, and importing that entry without it fails with DEPENDENCY_MISSING.
+const undici = await loadUndici();
+
+/** undici's connection pool (`Agent`). */
+export const Agent: Undici['Agent'] = undici.Agent;
+/** undici's connection pool (`Agent`). */
+export type Agent = UndiciAgent;
+/** undici's `fetch`, which takes a `dispatcher`. */
+export const fetch: Undici['fetch'] = undici.fetch;
