@@ -23,4 +23,11 @@ export {
   parseNormalized,
 } from './lib/normalize.ts';
 export type { DigestReference, Reference } from './lib/reference.ts';
-export { DEFAULT_TAG, isTag, parse, parseName, REPOSITORY_MAX_LENGTH } from './lib/reference.ts';
+export {
+  DEFAULT_TAG,
+  isRepositoryPath,
+  isTag,
+  parse,
+  parseName,
+  REPOSITORY_MAX_LENGTH,
+} from './lib/reference.ts';

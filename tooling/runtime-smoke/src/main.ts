@@ -6,6 +6,8 @@ import { smokeDigest } from './digest.ts';
 import { smokeLayout } from './layout.ts';
 import { smokeReference } from './reference.ts';
 import { smokeRegistry } from './registry.ts';
+import { smokeServer } from './server.ts';
+import { smokeServerHttp } from './server-http.ts';
 import { smokeSpec } from './spec.ts';
 import { smokeTransfer } from './transfer.ts';
 import { smokeTransport } from './transport.ts';
@@ -20,6 +22,8 @@ const smokes: [string, () => Promise<void>][] = [
   ['@ocikit/transport', smokeTransport],
   ['@ocikit/layout', smokeLayout],
   ['@ocikit/registry', smokeRegistry],
+  ['@ocikit/server', smokeServer],
+  ['@ocikit/server over HTTP', smokeServerHttp],
   ['@ocikit/transfer', smokeTransfer],
   ['optional peers and conditions', smokeConsumer],
 ];

@@ -76,6 +76,7 @@ try {
     '--allow-read',
     '--allow-write',
     '--allow-env',
+    '--allow-net=127.0.0.1',
     'smoke/main.ts',
   ]);
   step('Deno');

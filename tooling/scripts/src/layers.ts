@@ -19,5 +19,13 @@ export const ALLOWED_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
     '@ocikit/spec',
     '@ocikit/transport',
   ],
+  '@ocikit/server': [
+    '@ocikit/auth',
+    '@ocikit/content',
+    '@ocikit/digest',
+    '@ocikit/layout',
+    '@ocikit/reference',
+    '@ocikit/spec',
+  ],
   '@ocikit/transfer': ['@ocikit/content', '@ocikit/digest', '@ocikit/reference', '@ocikit/spec'],
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectSentinel, failure } from '../testdata/failure.ts';
-import { isTag, parse, parseName, type Reference } from './reference.ts';
+import { isRepositoryPath, isTag, parse, parseName, type Reference } from './reference.ts';
 
 // Tables marked "distribution" are ported from distribution/reference
 // reference_test.go, commit 0965666a6ade2e06035fe352e38344be1e68951a,
@@ -504,5 +504,29 @@ describe('isTag', () => {
       ['space', 'a b', false],
     ];
     for (const [label, value, expected] of cases) expect(isTag(value), label).toBe(expected);
+  });
+});
+
+describe('isRepositoryPath', () => {
+  it('accepts the distribution-spec name grammar without a registry, and no traversal', () => {
+    const cases: [label: string, value: string, expected: boolean][] = [
+      ['one component', 'alpine', true],
+      ['nested', 'library/alpine', true],
+      ['separators', 'a.b/c_d/e__f/g---h', true],
+      ['255 characters', 'a'.repeat(255), true],
+      ['256 characters', 'a'.repeat(256), false],
+      ['registry host with port', 'localhost:5000/app', false],
+      ['upper case', 'Library/alpine', false],
+      ['dot-dot component', '../etc', false],
+      ['inner dot-dot', 'a/../b', false],
+      ['empty component', 'a//b', false],
+      ['leading slash', '/a', false],
+      ['trailing slash', 'a/', false],
+      ['percent-encoded', 'a%2fb', false],
+      ['empty', '', false],
+    ];
+    for (const [label, value, expected] of cases) {
+      expect(isRepositoryPath(value), label).toBe(expected);
+    }
   });
 });

@@ -4,6 +4,7 @@ import {
   ANCHORED_DIGEST_RE,
   ANCHORED_DOMAIN_RE,
   ANCHORED_NAME_RE,
+  ANCHORED_REMOTE_NAME_RE,
   ANCHORED_TAG_RE,
   REFERENCE_RE,
 } from './regexp.ts';
@@ -176,6 +177,20 @@ class DigestOnlyReference implements DigestReference {
   toJSON(): string {
     return this.digest;
   }
+}
+
+/**
+ * Tells whether a string is a repository path as the distribution-spec
+ * `<name>` grammar gives it (no registry host, at most 255 characters):
+ * lower-case alphanumeric path components separated by `.`, `_`, `__` or
+ * dashes, joined by `/`. Such a path never holds `..` or an empty component.
+ *
+ * @param value - such as `library/alpine`
+ * @returns whether it is a repository path
+ * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
+ */
+export function isRepositoryPath(value: string): boolean {
+  return value.length <= REPOSITORY_MAX_LENGTH && ANCHORED_REMOTE_NAME_RE.test(value);
 }
 
 /**

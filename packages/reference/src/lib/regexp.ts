@@ -64,6 +64,9 @@ export const ANCHORED_NAME_RE = anchored(
   capture(REMOTE_NAME),
 );
 
+/** A repository path without a registry (the distribution-spec `<name>`): path components joined by `/`. */
+export const ANCHORED_REMOTE_NAME_RE = anchored(REMOTE_NAME);
+
 /** A registry host: domain name, IPv4 or bracketed IPv6, with an optional port. */
 export const ANCHORED_DOMAIN_RE = anchored(DOMAIN_AND_PORT);
 

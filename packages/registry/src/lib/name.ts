@@ -1,5 +1,10 @@
 import { OciError } from '@ocikit/digest';
-import { parseNormalized, parseRegistryHost, REPOSITORY_MAX_LENGTH } from '@ocikit/reference';
+import {
+  isRepositoryPath,
+  parseNormalized,
+  parseRegistryHost,
+  REPOSITORY_MAX_LENGTH,
+} from '@ocikit/reference';
 
 /**
  * A repository on a registry, named in parts. A `Reference` of
@@ -28,8 +33,6 @@ export interface LocatedReference {
   readonly hasReference: boolean;
 }
 
-const NAME = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
-
 /**
  * Checks a repository path against the distribution-spec `<name>` grammar.
  *
@@ -39,7 +42,7 @@ const NAME = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
  */
 export function assertRepositoryName(name: string): string {
-  if (name.length > REPOSITORY_MAX_LENGTH || !NAME.test(name)) {
+  if (!isRepositoryPath(name)) {
     throw new OciError(
       'NAME_INVALID',
       `Invalid repository name "${name.slice(0, 300)}": path components of lower-case letters and digits separated by ".", "_", "__" or "-", ${REPOSITORY_MAX_LENGTH} characters at most`,

@@ -1,0 +1,5 @@
+export {
+  DirectoryRegistryStorage,
+  type DirectoryStorageOptions,
+  type RepositoryGcResult,
+} from './lib/directory-storage.node.ts';

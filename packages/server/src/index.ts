@@ -1,0 +1,18 @@
+export {
+  type HtpasswdAuthOptions,
+  htpasswdAuth,
+  parseHtpasswd,
+  type RegistryAuth,
+} from './lib/basic-auth.ts';
+export {
+  createRegistryHandler,
+  type RegistryHandler,
+  type RegistryHandlerOptions,
+} from './lib/handler.ts';
+export { MemoryRegistryStorage } from './lib/memory-storage.ts';
+export type {
+  RegistryStorage,
+  RepositoryLookupOptions,
+  RepositoryStorage,
+  UploadSpool,
+} from './lib/storage.ts';

@@ -1,0 +1,303 @@
+import { createReadStream } from 'node:fs';
+import { type FileHandle, link, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import type {
+  OperationOptions,
+  RangeFetchOptions,
+  ReferrerListOptions,
+  TagListOptions,
+} from '@ocikit/content';
+import type { GcOptions, GcResult } from '@ocikit/content/fs';
+import { isOciError, OciError, parseDigest } from '@ocikit/digest';
+import { OciLayout } from '@ocikit/layout/fs';
+import { isTag } from '@ocikit/reference';
+import { DEFAULT_MAX_MANIFEST_SIZE, type Descriptor, isManifestMediaType } from '@ocikit/spec';
+import type {
+  RegistryStorage,
+  RepositoryLookupOptions,
+  RepositoryStorage,
+  UploadSpool,
+} from './storage.ts';
+
+const LAYOUT_FILE = 'oci-layout';
+const UPLOADS_DIR = '.uploads';
+
+/** One repository of a {@link DirectoryRegistryStorage}: an OCI image layout. */
+class LayoutRepository implements RepositoryStorage {
+  readonly #layout: OciLayout;
+
+  constructor(layout: OciLayout) {
+    this.#layout = layout;
+  }
+
+  fetch(descriptor: Descriptor, options?: OperationOptions) {
+    return this.#layout.fetch(descriptor, options);
+  }
+
+  fetchRange(descriptor: Descriptor, options: RangeFetchOptions) {
+    return this.#layout.fetchRange(descriptor, options);
+  }
+
+  exists(descriptor: Descriptor, options?: OperationOptions) {
+    return this.#layout.exists(descriptor, options);
+  }
+
+  push(descriptor: Descriptor, content: ReadableStream<Uint8Array>, options?: OperationOptions) {
+    return this.#layout.push(descriptor, content, options);
+  }
+
+  resolve(reference: string, options?: OperationOptions) {
+    return this.#layout.resolve(reference, options);
+  }
+
+  tag(descriptor: Descriptor, reference: string, options?: OperationOptions) {
+    return this.#layout.tag(descriptor, reference, options);
+  }
+
+  untag(reference: string, options?: OperationOptions) {
+    return this.#layout.untag(reference, options);
+  }
+
+  /** The layout's tags that are registry tags (ref names such as `example.com/app:v1` are left out). */
+  async *tags(options?: TagListOptions): AsyncIterable<string> {
+    for await (const tag of this.#layout.tags(options)) if (isTag(tag)) yield tag;
+  }
+
+  referrers(subject: Descriptor, options?: ReferrerListOptions) {
+    return this.#layout.referrers(subject, options);
+  }
+
+  delete(descriptor: Descriptor, options?: OperationOptions) {
+    return this.#layout.delete(descriptor, options);
+  }
+
+  gc(options: GcOptions) {
+    return this.#layout.gc(options);
+  }
+
+  /**
+   * {@inheritDoc RepositoryStorage.stat} A blob small enough to be a
+   * manifest is read to tell its media type.
+   */
+  async stat(digest: string, options: OperationOptions = {}): Promise<Descriptor | undefined> {
+    const { algorithm, encoded } = parseDigest(digest);
+    const size = await fileSize(join(this.#layout.root, 'blobs', algorithm, encoded));
+    if (size === undefined) return undefined;
+    if (size <= DEFAULT_MAX_MANIFEST_SIZE) {
+      try {
+        const found = await this.#layout.resolve(digest, options);
+        if (isManifestMediaType(found.mediaType)) return found;
+      } catch (error) {
+        if (!isOciError(error, 'MANIFEST_UNKNOWN')) throw error;
+      }
+    }
+    return { mediaType: 'application/octet-stream', digest: parseDigest(digest).digest, size };
+  }
+}
+
+/** Upload bytes in a temp file of the storage, until committed or dropped. */
+class FileSpool implements UploadSpool {
+  readonly #path: string;
+  #handle: FileHandle | undefined;
+  #size = 0;
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  async append(chunk: Uint8Array): Promise<void> {
+    this.#handle ??= await open(this.#path, 'a', 0o600);
+    let written = 0;
+    while (written < chunk.byteLength) {
+      const { bytesWritten } = await this.#handle.write(chunk, written);
+      written += bytesWritten;
+    }
+    this.#size += chunk.byteLength;
+  }
+
+  content(): ReadableStream<Uint8Array> {
+    if (this.#size === 0) return new ReadableStream({ start: (c) => c.close() });
+    const file = createReadStream(this.#path, { highWaterMark: 1024 * 1024 });
+    return Readable.toWeb(file) as ReadableStream<Uint8Array>;
+  }
+
+  async discard(): Promise<void> {
+    await this.#handle?.close().catch(() => {});
+    this.#handle = undefined;
+    await rm(this.#path, { force: true });
+  }
+}
+
+/** What {@link DirectoryRegistryStorage.gc} did in one repository. */
+export interface RepositoryGcResult extends GcResult {
+  /** The repository name. */
+  readonly repository: string;
+}
+
+/** Options of {@link DirectoryRegistryStorage}. */
+export interface DirectoryStorageOptions {
+  /**
+   * `fsync` blobs and `index.json` before they are renamed into place.
+   * @default true
+   */
+  fsync?: boolean;
+}
+
+/**
+ * Registry storage in a directory: the repository `team/app` is a plain OCI
+ * image layout at `<root>/team/app` (so skopeo, umoci and `OciLayout` read
+ * what was pushed, and layouts they wrote are served). Uploads wait in
+ * temp files under `<root>/.uploads`. Repositories cannot nest: `team` and
+ * `team/app` cannot both be repositories. A cross-repository mount is a
+ * hard link, so mounted blobs are stored once.
+ */
+export class DirectoryRegistryStorage implements RegistryStorage {
+  /** The absolute root directory. */
+  readonly root: string;
+  readonly #options: DirectoryStorageOptions;
+  readonly #open = new Map<string, Promise<LayoutRepository>>();
+
+  /**
+   * @param root - the directory; made when the first repository is
+   * @param options - {@link DirectoryStorageOptions}
+   */
+  constructor(root: string, options: DirectoryStorageOptions = {}) {
+    this.root = resolve(root);
+    this.#options = options;
+  }
+
+  /** {@inheritDoc RegistryStorage.repository} */
+  repository(
+    name: string,
+    options: RepositoryLookupOptions = {},
+  ): Promise<RepositoryStorage | undefined> {
+    return this.#layoutRepository(name, options.create ?? false);
+  }
+
+  /**
+   * Garbage collection of every repository: removes the blobs and manifests
+   * that no tag (and no referrer entry) of its `index.json` reaches, and
+   * unfinished writes. Run it while nothing is pushed: content of a push in
+   * progress, and manifests pushed by digest only, are not reachable yet.
+   *
+   * @param options - `GcOptions` of `@ocikit/content/fs` (`dryRun`, `staleWriteMs`, `signal`)
+   * @returns what was removed and kept, per repository
+   */
+  async gc(options: GcOptions = {}): Promise<RepositoryGcResult[]> {
+    const results: RepositoryGcResult[] = [];
+    for await (const name of this.repositories()) {
+      const repository = await this.#layoutRepository(name, false);
+      if (repository) results.push({ repository: name, ...(await repository.gc(options)) });
+    }
+    return results;
+  }
+
+  async #layoutRepository(name: string, create: boolean): Promise<LayoutRepository | undefined> {
+    const opened = this.#open.get(name);
+    if (opened) return opened;
+    const dir = this.#inside(name);
+    const exists = (await fileSize(join(dir, LAYOUT_FILE))) !== undefined;
+    if (!exists && !create) return undefined;
+    if (!exists) await this.#assertNotNested(name, dir);
+    const opening = OciLayout.open(dir, {
+      create: !exists,
+      ...(this.#options.fsync === undefined ? {} : { fsync: this.#options.fsync }),
+    }).then((layout) => new LayoutRepository(layout));
+    this.#open.set(name, opening);
+    opening.catch(() => this.#open.delete(name));
+    return opening;
+  }
+
+  /** {@inheritDoc RegistryStorage.repositories} */
+  async *repositories(options: { last?: string } = {}): AsyncIterable<string> {
+    const names = (await this.#walk(this.root)).sort();
+    for (const name of names) {
+      if (options.last === undefined || name > options.last) yield name;
+    }
+  }
+
+  /** {@inheritDoc RegistryStorage.createSpool} */
+  async createSpool(): Promise<UploadSpool> {
+    const dir = join(this.root, UPLOADS_DIR);
+    await mkdir(dir, { recursive: true });
+    return new FileSpool(join(dir, crypto.randomUUID()));
+  }
+
+  /**
+   * {@inheritDoc RegistryStorage.linkBlob} A hard link from the source
+   * layout's blob file: both repositories then share one copy on disk.
+   * False when the file system cannot link (another device, no support).
+   */
+  async linkBlob(descriptor: Descriptor, from: string, to: string): Promise<boolean> {
+    const { algorithm, encoded } = parseDigest(descriptor.digest);
+    const source = join(this.#inside(from), 'blobs', algorithm, encoded);
+    const folder = join(this.#inside(to), 'blobs', algorithm);
+    await mkdir(folder, { recursive: true });
+    try {
+      await link(source, join(folder, encoded));
+      return true;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'EEXIST') return true;
+      if (code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP') return false;
+      throw error;
+    }
+  }
+
+  /** The directory of a repository, checked to be inside the root. */
+  #inside(name: string): string {
+    const dir = resolve(this.root, name);
+    if (!dir.startsWith(this.root + sep)) {
+      throw new OciError('NAME_INVALID', `Repository "${name.slice(0, 300)}" is outside the root`);
+    }
+    return dir;
+  }
+
+  async #assertNotNested(name: string, dir: string): Promise<void> {
+    const parts = name.split('/');
+    for (let end = 1; end < parts.length; end += 1) {
+      const ancestor = join(this.root, ...parts.slice(0, end));
+      if ((await fileSize(join(ancestor, LAYOUT_FILE))) !== undefined) {
+        throw nested(name, parts.slice(0, end).join('/'));
+      }
+    }
+    const entries = await readdir(dir).catch(() => []);
+    if (entries.length > 0) throw nested(name, `${name}/…`);
+  }
+
+  async #walk(dir: string): Promise<string[]> {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    if (entries.some((entry) => entry.isFile() && entry.name === LAYOUT_FILE)) {
+      return [relative(this.root, dir).split(sep).join('/')];
+    }
+    const names: string[] = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      names.push(...(await this.#walk(join(dir, entry.name))));
+    }
+    return names;
+  }
+}
+
+function nested(name: string, other: string): OciError {
+  return new OciError(
+    'NAME_INVALID',
+    `Repository "${name}" would nest with repository "${other}" in the directory storage`,
+  );
+}
+
+async function fileSize(path: string): Promise<number | undefined> {
+  try {
+    const found = await stat(path);
+    return found.isFile() ? found.size : undefined;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    if ((error as { code?: string }).code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}

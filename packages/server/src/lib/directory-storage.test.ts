@@ -1,0 +1,180 @@
+import { once } from 'node:events';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeTarget, smallImage } from '@ocikit/contracts';
+import { digestBytes, isOciError, readBytes, streamFromBytes } from '@ocikit/digest';
+import { OciLayout } from '@ocikit/layout/fs';
+import { Repository } from '@ocikit/registry';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DirectoryRegistryStorage } from './directory-storage.node.ts';
+import { createRegistryHandler } from './handler.ts';
+import { listen, type RunningRegistry } from './node-adapter.node.ts';
+
+describeTarget(
+  'DirectoryRegistryStorage repository (an OCI layout)',
+  async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ocikit-server-dir-'));
+    const storage = new DirectoryRegistryStorage(root, { fsync: false });
+    const subject = await storage.repository('contract/repo', { create: true });
+    if (!subject) throw new Error('no repository made');
+    return { subject, cleanup: () => rm(root, { recursive: true, force: true }) };
+  },
+  { tagLister: true, referrerLister: true, untagger: true, deleter: true },
+);
+
+describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
+  let root: string;
+  let server: RunningRegistry;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'ocikit-server-dir-'));
+    server = await listen(
+      createRegistryHandler({ storage: new DirectoryRegistryStorage(root, { fsync: false }) }),
+    );
+  });
+  afterEach(async () => {
+    await server.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('keeps what the registry client pushes as a plain OCI layout per repository', async () => {
+    const repo = new Repository(`${server.host}/team/app`, {
+      chunkSize: 4096,
+      streamUploads: false,
+    });
+    const image = smallImage(20_000);
+    for (const blob of image.blobs)
+      await repo.pushBlob(blob.descriptor, streamFromBytes(blob.bytes));
+    await repo.putManifest(image.manifest, { tags: ['v1'] });
+
+    const layout = await OciLayout.open(join(root, 'team/app'), { readOnly: true });
+    expect((await layout.resolve('v1')).digest).toBe(image.manifest.digest);
+    const layer = image.blobs[1];
+    if (!layer) throw new Error('fixture without a layer');
+    const onDisk = await readFile(
+      join(root, 'team/app/blobs/sha256', layer.descriptor.digest.slice(7)),
+    );
+    expect(digestBytes(onDisk)).toBe(layer.descriptor.digest);
+    const pulled = await readBytes(await repo.fetch(layer.descriptor), { maxBytes: 30_000 });
+    expect(pulled).toEqual(layer.bytes);
+    expect((await repo.resolve(image.manifest.digest)).mediaType).toBe(image.manifest.mediaType);
+  });
+
+  it('serves a layout written beside it, lists it in the catalog, and refuses nested repositories', async () => {
+    const layout = await OciLayout.open(join(root, 'written/by-hand'), { create: true });
+    const image = smallImage(100);
+    for (const blob of image.blobs) await layout.push(blob.descriptor, streamFromBytes(blob.bytes));
+    await layout.push(image.manifest.descriptor, streamFromBytes(image.manifest.bytes));
+    await layout.tag(image.manifest.descriptor, 'latest');
+
+    const repo = new Repository(`${server.host}/written/by-hand`);
+    expect((await repo.fetchManifest('latest')).bytes).toEqual(image.manifest.bytes);
+    const catalog = await fetch(new URL('/v2/_catalog', server.url));
+    expect(await catalog.json()).toEqual({ repositories: ['written/by-hand'] });
+
+    const inside = new Repository(`${server.host}/written/by-hand/inner`);
+    const blob = image.blobs[0];
+    if (!blob) throw new Error('fixture without a blob');
+    const error = await inside
+      .pushBlob(blob.descriptor, streamFromBytes(blob.bytes))
+      .catch((e: unknown) => e);
+    expect(isOciError(error, 'NAME_INVALID')).toBe(true);
+  });
+
+  it('leaves no blob behind a client that disconnects mid-upload, and takes concurrent uploads of one digest', async () => {
+    const bytes = new Uint8Array(300_000).fill(9);
+    const digest = digestBytes(bytes);
+    const socket = connect(Number(server.url.port), server.url.hostname);
+    await once(socket, 'connect');
+    socket.write(
+      `POST /v2/team/app/blobs/uploads/?digest=${digest} HTTP/1.1\r\nHost: ${server.host}\r\nContent-Length: ${bytes.byteLength}\r\n\r\n`,
+    );
+    socket.write(bytes.subarray(0, 150_000));
+    socket.destroy();
+    await once(socket, 'close');
+    const repo = new Repository(`${server.host}/team/app`);
+    const blob = { mediaType: 'application/octet-stream', digest, size: bytes.byteLength };
+    expect(await repo.exists(blob)).toBe(false);
+
+    await Promise.all([1, 2, 3].map(() => repo.pushBlob(blob, streamFromBytes(bytes, 10_000))));
+    const pulled = await readBytes(await repo.fetch(blob), { maxBytes: bytes.byteLength });
+    expect(digestBytes(pulled)).toBe(digest);
+    // Unfinished writes are dot-files (FileStore ingest files, kept for a resume until gc).
+    const visible = (await readdir(join(root, 'team/app/blobs/sha256'))).filter(
+      (name) => !name.startsWith('.'),
+    );
+    expect(visible).toEqual([digest.slice(7)]);
+  });
+
+  it('streams a large blob to the client through many drains without piling up listeners', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const bytes = new Uint8Array(24 * 1024 * 1024).map((_, index) => index % 253);
+      const blob = {
+        mediaType: 'application/octet-stream',
+        digest: digestBytes(bytes),
+        size: bytes.byteLength,
+      };
+      const upload = new URL(`/v2/team/big/blobs/uploads/?digest=${blob.digest}`, server.url);
+      expect((await fetch(upload, { method: 'POST', body: bytes })).status).toBe(201);
+      const response = await fetch(new URL(`/v2/team/big/blobs/${blob.digest}`, server.url));
+      const pulled = new Uint8Array(await response.arrayBuffer());
+      expect(digestBytes(pulled)).toBe(blob.digest);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('mounts a blob across repositories as a hard link: one copy on disk, each side deletable alone', async () => {
+    const bytes = new Uint8Array(50_000).fill(3);
+    const blob = {
+      mediaType: 'application/octet-stream',
+      digest: digestBytes(bytes),
+      size: 50_000,
+    };
+    const source = new Repository(`${server.host}/team/source`);
+    const target = new Repository(`${server.host}/team/target`);
+    await source.pushBlob(blob, streamFromBytes(bytes));
+    expect(await target.mountBlob(blob, source.name)).toMatchObject({ mounted: true });
+    const file = (name: string) => join(root, name, 'blobs/sha256', blob.digest.slice(7));
+    const [a, b] = await Promise.all([stat(file('team/source')), stat(file('team/target'))]);
+    expect(b.ino).toBe(a.ino);
+    await source.delete(blob);
+    expect(await source.exists(blob)).toBe(false);
+    const pulled = await readBytes(await target.fetch(blob), { maxBytes: blob.size });
+    expect(digestBytes(pulled)).toBe(blob.digest);
+  });
+
+  it('collects garbage per repository: stray blobs go, tagged images stay, untagged ones go', async () => {
+    const storage = new DirectoryRegistryStorage(root, { fsync: false });
+    const repo = new Repository(`${server.host}/team/gc`);
+    const image = smallImage(500);
+    for (const blob of image.blobs)
+      await repo.pushBlob(blob.descriptor, streamFromBytes(blob.bytes));
+    await repo.putManifest(image.manifest, { tags: ['v1'] });
+    const stray = new Uint8Array(100).fill(5);
+    const strayBlob = {
+      mediaType: 'application/octet-stream',
+      digest: digestBytes(stray),
+      size: 100,
+    };
+    await repo.pushBlob(strayBlob, streamFromBytes(stray));
+
+    const first = await storage.gc({ staleWriteMs: 0 });
+    expect(first.map(({ repository, removed }) => [repository, removed.length])).toEqual([
+      ['team/gc', 1],
+    ]);
+    expect(await repo.exists(strayBlob)).toBe(false);
+    expect((await repo.fetchManifest('v1')).bytes).toEqual(image.manifest.bytes);
+
+    await repo.untag('v1');
+    const second = await storage.gc({ staleWriteMs: 0 });
+    expect(second[0]?.removed).toHaveLength(3);
+    for (const blob of image.blobs) expect(await repo.exists(blob.descriptor)).toBe(false);
+  });
+});

@@ -1,0 +1,198 @@
+import { once } from 'node:events';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { OciError } from '@ocikit/digest';
+import { errorResponse, wireError } from './errors.ts';
+import type { RegistryHandler } from './handler.ts';
+
+/**
+ * Adapts a web-standard handler to `node:http`: request and response bodies
+ * stream in both directions with back-pressure (a body is read only as fast
+ * as the handler consumes it, and written only as fast as the socket
+ * drains); a client that goes away aborts `request.signal` and cancels the
+ * response body.
+ *
+ * @param handler - the registry handler
+ * @returns a listener for `http.createServer`
+ */
+export function toNodeListener(handler: RegistryHandler): RequestListener {
+  return (incoming, outgoing) => {
+    serve(handler, incoming, outgoing).catch(() => {
+      outgoing.destroy();
+    });
+  };
+}
+
+async function serve(
+  handler: RegistryHandler,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+): Promise<void> {
+  const aborter = new AbortController();
+  outgoing.once('close', () => {
+    if (!outgoing.writableFinished) aborter.abort();
+  });
+  let request: Request;
+  try {
+    request = toRequest(incoming, aborter.signal);
+  } catch (error) {
+    const bad = new OciError('NAME_INVALID', 'The request URL cannot be parsed', { cause: error });
+    await write(errorResponse(wireError(bad), 'GET'), outgoing);
+    return;
+  }
+  await write(await handler(request), outgoing);
+}
+
+function toRequest(incoming: IncomingMessage, signal: AbortSignal): Request {
+  const url = new URL(incoming.url ?? '/', `http://${incoming.headers.host ?? 'localhost'}`);
+  const headers = new Headers();
+  const raw = incoming.rawHeaders;
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    headers.append(raw[index] as string, raw[index + 1] as string);
+  }
+  const method = incoming.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  return new Request(url, {
+    method,
+    headers,
+    signal,
+    ...(hasBody ? { body: bodyOf(incoming), duplex: 'half' } : {}),
+  } as RequestInit);
+}
+
+/** The request body as a pull stream: Node reads from the socket only when the handler asks. */
+function bodyOf(incoming: IncomingMessage): ReadableStream<Uint8Array> {
+  const chunks = incoming[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await chunks.next();
+        if (done) {
+          controller.close();
+          return;
+        }
+        const buffer = value as Buffer;
+        controller.enqueue(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+      },
+      async cancel() {
+        await chunks.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+async function write(response: Response, outgoing: ServerResponse): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, key) => {
+    headers[key] = value;
+  });
+  outgoing.writeHead(response.status, headers);
+  if (!response.body) {
+    outgoing.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (outgoing.destroyed) throw new OciError('ABORTED', 'The client went away');
+      if (!outgoing.write(value)) await drained(outgoing);
+    }
+    outgoing.end();
+  } catch (error) {
+    await reader.cancel(error).catch(() => {});
+    outgoing.destroy();
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Waits for the socket to drain (or close), leaving no listener behind either way. */
+function drained(outgoing: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      outgoing.off('drain', done);
+      outgoing.off('close', done);
+      resolve();
+    };
+    outgoing.on('drain', done);
+    outgoing.on('close', done);
+  });
+}
+
+/** Options of {@link listen}. */
+export interface ListenOptions {
+  /**
+   * The TCP port; 0 picks a free one.
+   * @default 0
+   */
+  port?: number;
+  /**
+   * The address to listen on.
+   * @default '127.0.0.1'
+   */
+  host?: string;
+  /**
+   * How long `close()` waits for requests in flight before it cuts their
+   * connections, in ms.
+   * @default 5000
+   */
+  gracePeriod?: number;
+}
+
+/** A registry listening on a port. */
+export interface RunningRegistry {
+  /** Its base URL, such as `http://127.0.0.1:40123`. */
+  readonly url: URL;
+  /** `host:port`, as image references name it, such as `127.0.0.1:40123`. */
+  readonly host: string;
+  /** The Node server. */
+  readonly server: Server;
+  /**
+   * Stops accepting connections, lets requests in flight finish (cut after
+   * the grace period) and resolves once the server is closed.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves a handler over `node:http`.
+ *
+ * @param handler - the registry handler
+ * @param options - {@link ListenOptions}
+ * @returns the running registry, once it listens
+ */
+export async function listen(
+  handler: RegistryHandler,
+  options: ListenOptions = {},
+): Promise<RunningRegistry> {
+  const server = createServer(toNodeListener(handler));
+  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const host = `${hostname}:${address.port}`;
+  const gracePeriod = options.gracePeriod ?? 5000;
+  return {
+    url: new URL(`http://${host}`),
+    host,
+    server,
+    async close() {
+      const closed = once(server, 'close');
+      server.close();
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), gracePeriod);
+      timer.unref();
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { once } from 'node:events';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
+import { digestBytes } from '@ocikit/digest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRegistryHandler } from './handler.ts';
+import { listen, type RunningRegistry } from './node-adapter.node.ts';
+
+let running: RunningRegistry | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+async function start(onRequest: () => void = () => {}): Promise<RunningRegistry> {
+  const handler = createRegistryHandler();
+  running = await listen((request) => {
+    onRequest();
+    return handler(request);
+  });
+  return running;
+}
+
+/** Sends a request whose path goes on the wire exactly as written. */
+async function raw(
+  server: RunningRegistry,
+  method: string,
+  path: string,
+  body?: Uint8Array,
+): Promise<{ status: number; headers: IncomingMessage['headers']; text: string }> {
+  const request = httpRequest({
+    host: server.url.hostname,
+    port: server.url.port,
+    method,
+    path,
+    headers: body ? { 'content-length': String(body.byteLength) } : {},
+  });
+  request.end(body);
+  const [response] = (await once(request, 'response')) as [IncomingMessage];
+  let text = '';
+  for await (const chunk of response) text += chunk;
+  return { status: response.statusCode ?? 0, headers: response.headers, text };
+}
+
+describe('listen: the node:http adapter', () => {
+  it('listens on a free port of 127.0.0.1 and answers with the API version header', async () => {
+    const server = await start();
+    expect(server.host).toMatch(/^127\.0\.0\.1:\d+$/);
+    const base = await fetch(new URL('/v2/', server.url));
+    expect(base.status).toBe(200);
+    expect(base.headers.get('docker-distribution-api-version')).toBe('registry/2.0');
+  });
+
+  it('never serves a path outside the API, whatever the raw path on the wire', async () => {
+    const server = await start();
+    const cases: [label: string, path: string, status: number][] = [
+      ['dot segments', '/v2/../../etc/passwd', 404],
+      ['encoded dot segments', '/v2/a/%2e%2e/%2e%2e/%2e%2e/etc/tags/list', 404],
+      ['encoded slash', '/v2/a%2f..%2f..%2fetc/tags/list', 400],
+      ['absolute form', 'http://elsewhere/v2/a/../../etc/tags/list', 404],
+      ['garbage', '/v2/%zz/tags/list', 400],
+    ];
+    for (const [label, path, status] of cases) {
+      const answer = await raw(server, 'GET', path);
+      expect(answer.status, label).toBe(status);
+      expect(JSON.parse(answer.text).errors[0].code, label).toMatch(/^NAME_(INVALID|UNKNOWN)$/);
+    }
+  });
+
+  it('commits nothing when the client disconnects in the middle of an upload, and keeps serving', async () => {
+    const server = await start();
+    const bytes = new Uint8Array(200_000).fill(7);
+    const digest = digestBytes(bytes);
+    const socket = connect(Number(server.url.port), server.url.hostname);
+    await once(socket, 'connect');
+    socket.write(
+      `POST /v2/app/blobs/uploads/?digest=${digest} HTTP/1.1\r\nHost: ${server.host}\r\nContent-Length: ${bytes.byteLength}\r\n\r\n`,
+    );
+    socket.write(bytes.subarray(0, 100_000));
+    socket.destroy();
+    await once(socket, 'close');
+    const head = await raw(server, 'HEAD', `/v2/app/blobs/${digest}`);
+    expect(head.status).toBe(404);
+    expect((await raw(server, 'GET', '/v2/')).status).toBe(200);
+  });
+
+  it('finishes a request in flight before close() resolves, and refuses new connections', async () => {
+    let arrived = () => {};
+    const seen = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const server = await start(() => arrived());
+    const bytes = new Uint8Array(1000).fill(1);
+    const digest = digestBytes(bytes);
+    const upload = httpRequest({
+      host: server.url.hostname,
+      port: server.url.port,
+      method: 'POST',
+      path: `/v2/app/blobs/uploads/?digest=${digest}`,
+      headers: { 'content-length': '1000' },
+    });
+    upload.write(bytes.subarray(0, 500));
+    upload.flushHeaders();
+    const responded = once(upload, 'response') as Promise<[IncomingMessage]>;
+    await seen;
+    const closing = server.close();
+    upload.end(bytes.subarray(500));
+    const [response] = await responded;
+    response.resume();
+    expect(response.statusCode).toBe(201);
+    await closing;
+    running = undefined;
+    await expect(fetch(new URL('/v2/', server.url))).rejects.toThrow();
+  });
+});

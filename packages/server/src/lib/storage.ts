@@ -1,0 +1,90 @@
+import type {
+  Deleter,
+  OperationOptions,
+  RangeFetcher,
+  ReferrerLister,
+  TagLister,
+  Target,
+  Untagger,
+} from '@ocikit/content';
+import type { Descriptor } from '@ocikit/spec';
+
+/**
+ * One repository of a served registry: a {@link Target} of
+ * `@ocikit/content` with tags, referrers, deletes and ranged reads, that can
+ * also tell what it holds under a digest (blob or manifest).
+ */
+export interface RepositoryStorage
+  extends Target,
+    TagLister,
+    ReferrerLister,
+    Deleter,
+    Untagger,
+    RangeFetcher {
+  /**
+   * @param digest - a validated digest
+   * @param options - {@link OperationOptions}
+   * @returns the descriptor of the content held under it, or undefined
+   */
+  stat(digest: string, options?: OperationOptions): Promise<Descriptor | undefined>;
+}
+
+/** Where the bytes of an unfinished upload wait until the upload is committed. */
+export interface UploadSpool {
+  /** How many bytes it holds. */
+  readonly size: number;
+  /**
+   * Adds bytes at the end.
+   * @param chunk - the bytes; the spool may keep the view
+   */
+  append(chunk: Uint8Array): Promise<void>;
+  /** @returns a stream of everything held, from the first byte */
+  content(): ReadableStream<Uint8Array>;
+  /** Frees what it holds; the spool is not used again. */
+  discard(): Promise<void>;
+}
+
+/** Options of {@link RegistryStorage.repository}. */
+export interface RepositoryLookupOptions extends OperationOptions {
+  /**
+   * Make the repository when it does not exist yet.
+   * @default false
+   */
+  create?: boolean;
+}
+
+/** The repositories a registry serves, by name, and the place uploads wait in. */
+export interface RegistryStorage {
+  /**
+   * @param name - a repository name already checked against the grammar
+   * @param options - {@link RepositoryLookupOptions}
+   * @returns the repository, or undefined when it does not exist and `create` is not set
+   */
+  repository(
+    name: string,
+    options?: RepositoryLookupOptions,
+  ): Promise<RepositoryStorage | undefined>;
+  /**
+   * @param options - `last`: only names that sort after it
+   * @returns the repository names, in lexical order
+   */
+  repositories(options?: { last?: string } & OperationOptions): AsyncIterable<string>;
+  /** @returns a new, empty spool for one upload session */
+  createSpool(): Promise<UploadSpool>;
+  /**
+   * Makes a blob of one repository present in another without copying its
+   * bytes (optional: without it a mount copies through `fetch` and `push`).
+   *
+   * @param descriptor - the blob, present in `from`
+   * @param from - the source repository name
+   * @param to - the target repository name (it exists)
+   * @param options - {@link OperationOptions}
+   * @returns whether the blob was linked; false makes the caller copy it
+   */
+  linkBlob?(
+    descriptor: Descriptor,
+    from: string,
+    to: string,
+    options?: OperationOptions,
+  ): Promise<boolean>;
+}

@@ -1,0 +1,6 @@
+export {
+  type ListenOptions,
+  listen,
+  type RunningRegistry,
+  toNodeListener,
+} from './lib/node-adapter.node.ts';
