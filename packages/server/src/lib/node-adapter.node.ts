@@ -6,7 +6,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { OciError } from '@ocikit/digest';
 import { errorResponse, wireError } from './errors.ts';
 import type { RegistryHandler } from './handler.ts';
@@ -175,6 +175,7 @@ export async function listen(
   options: ListenOptions = {},
 ): Promise<RunningRegistry> {
   const server = createServer(toNodeListener(handler));
+  const quiet = quietConnections(server);
   server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
@@ -189,10 +190,32 @@ export async function listen(
       const closed = once(server, 'close');
       server.close();
       server.closeIdleConnections();
+      for (const socket of quiet) socket.destroy();
       const timer = setTimeout(() => server.closeAllConnections(), gracePeriod);
       timer.unref();
       await closed;
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Tracks the connections of a server that have no request in flight,
+ * including those that never sent a whole request head, which
+ * `closeIdleConnections()` leaves open.
+ */
+function quietConnections(server: Server): ReadonlySet<Socket> {
+  const quiet = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    quiet.add(socket);
+    socket.once('close', () => quiet.delete(socket));
+  });
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const { socket } = request;
+    quiet.delete(socket);
+    response.once('close', () => {
+      if (!socket.destroyed) quiet.add(socket);
+    });
+  });
+  return quiet;
 }

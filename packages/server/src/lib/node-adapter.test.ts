@@ -112,4 +112,17 @@ describe('listen: the node:http adapter', () => {
     running = undefined;
     await expect(fetch(new URL('/v2/', server.url))).rejects.toThrow();
   });
+
+  it('close() cuts at once the connections with no request in flight: silent, or headers half sent', async () => {
+    // The grace period is far longer than the test timeout: waiting for one
+    // of these connections fails the test.
+    const server = await listen(createRegistryHandler(), { gracePeriod: 60_000 });
+    const silent = connect(Number(server.url.port), server.url.hostname);
+    const halfway = connect(Number(server.url.port), server.url.hostname);
+    await Promise.all([once(silent, 'connect'), once(halfway, 'connect')]);
+    halfway.write('PUT /v2/app/blobs/uploads/x HTTP/1.1\r\nHost: registry\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the server has seen both
+    await Promise.all([server.close(), once(silent, 'close'), once(halfway, 'close')]);
+    expect([silent.destroyed, halfway.destroyed]).toEqual([true, true]);
+  });
 });
