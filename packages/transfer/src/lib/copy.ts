@@ -23,6 +23,7 @@ import { Limiter } from './limiter.ts';
 import { type CopyOptions, type CopyResult, type Settings, settingsFrom } from './options.ts';
 import { indexFor, selectEntries } from './platforms.ts';
 import { Tally } from './progress.ts';
+import { fetchFrom, isResumeFailure, pushFrom, resumeOffset } from './resume.ts';
 
 /** Where a copy reads: any Fetcher; a Resolver to start from a tag; a ReferrerLister for referrers. */
 export type CopySource = Fetcher & Partial<Resolver>;
@@ -82,7 +83,13 @@ export async function copy(request: CopyRequest, options: CopyOptions = {}): Pro
   const onAbort = () => controller.abort(outer?.reason);
   if (outer?.aborted) throw abortError(outer);
   outer?.addEventListener('abort', onAbort, { once: true });
-  const graph = new GraphCopy(from, to, settings, new Tally(options.onProgress), controller.signal);
+  const graph = new GraphCopy(
+    from,
+    to,
+    settings,
+    new Tally(options.onProgress, settings.progressIntervalMs),
+    controller.signal,
+  );
   try {
     const sourceRoot = await graph.resolve(reference);
     const root = await graph.manifest(sourceRoot);
@@ -186,6 +193,7 @@ class GraphCopy {
       blobsSkipped: t.blobsSkipped,
       blobsMounted: t.blobsMounted,
       bytesCopied: t.bytesCopied,
+      bytesResumed: t.bytesResumed,
       foreignSkipped: [...t.foreignSkipped],
       referrers: t.referrers,
       tags: [...tags],
@@ -320,38 +328,61 @@ class GraphCopy {
     }, signal);
   }
 
-  /** Streams one blob from the source into the destination. */
+  /**
+   * Streams one blob from the source into the destination, continuing a
+   * partial write the destination kept (see {@link resumeOffset}); when the
+   * continued write fails as a resume can (its bytes gone or wrong), the
+   * blob is copied whole once more.
+   */
   async #stream(descriptor: Descriptor): Promise<void> {
     const tally = this.#tally;
+    const offset = await resumeOffset(this.#from, this.#to, descriptor, this.#signal);
+    try {
+      try {
+        await this.#send(descriptor, offset);
+      } catch (error) {
+        if (offset === 0 || !isResumeFailure(error) || this.#signal.aborted) throw error;
+        await this.#send(descriptor, 0);
+      }
+    } catch (error) {
+      tally.emit(descriptor, { type: 'failed', error });
+      throw error;
+    }
+    tally.blobsCopied += 1;
+    tally.emit(descriptor, { type: 'done' });
+  }
+
+  /** Moves the bytes of a blob from `offset` on; on failure, uncounts them and labels the side that failed. */
+  async #send(descriptor: Descriptor, offset: number): Promise<void> {
+    const tally = this.#tally;
     const signal = this.#signal;
-    tally.emit(descriptor, { type: 'started' });
+    tally.emit(descriptor, { type: 'started', offset });
     const source = await onSide('source', `fetch blob ${descriptor.digest}`, () =>
-      this.#from.fetch(descriptor, { signal }),
+      fetchFrom(this.#from, descriptor, offset, signal),
     );
     let transferred = 0;
     let sourceError: unknown;
+    const bytes = tally.byteEvents(descriptor);
     const content = relayStream(source, {
       onChunk: (chunk) => {
         transferred += chunk.byteLength;
         tally.bytesCopied += chunk.byteLength;
-        if (tally.listening) tally.emit(descriptor, { type: 'bytes', transferred });
+        bytes?.(offset + transferred);
       },
       onError: (error) => {
         sourceError = error;
       },
     });
     try {
-      await this.#to.push(descriptor, content, { signal });
+      await pushFrom(this.#to, descriptor, content, offset, signal);
     } catch (error) {
       tally.bytesCopied -= transferred;
-      tally.emit(descriptor, { type: 'failed', error });
       const what = `copy blob ${descriptor.digest}`;
       throw sourceError === undefined
         ? labelled('destination', error, what)
         : labelled('source', sourceError, what);
     }
-    tally.blobsCopied += 1;
-    tally.emit(descriptor, { type: 'done' });
+    tally.bytesResumed += offset;
   }
 
   /** Starts copying the referrers of a (source) manifest, beside the walk. */

@@ -43,6 +43,12 @@ export interface CopyOptions {
   signal?: AbortSignal;
   /** Called with each progress event, in order. */
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * The least time between two `bytes` progress events of one blob, in
+   * milliseconds (the first chunk is always reported; 0 reports every chunk).
+   * @default 100
+   */
+  progressIntervalMs?: number;
 }
 
 /** What a finished copy did. */
@@ -61,6 +67,11 @@ export interface CopyResult {
   readonly blobsMounted: number;
   /** Bytes of blobs moved through this copy (manifests not counted). */
   readonly bytesCopied: number;
+  /**
+   * Bytes of blobs not moved because the destination kept them from an
+   * interrupted earlier copy, which this one continued.
+   */
+  readonly bytesResumed: number;
   /** Foreign layers left out (`foreignLayers: 'skip'`). */
   readonly foreignSkipped: readonly Descriptor[];
   /** Referrer manifests copied. */
@@ -76,6 +87,7 @@ export interface Settings {
   readonly copyForeign: boolean;
   readonly concurrency: number;
   readonly maxManifestSize: number;
+  readonly progressIntervalMs: number;
 }
 
 /**
@@ -104,6 +116,13 @@ export function settingsFrom(options: CopyOptions): Settings {
       `foreignLayers must be "skip" or "copy", not "${foreign}"`,
     );
   }
+  const progressIntervalMs = options.progressIntervalMs ?? 100;
+  if (!Number.isFinite(progressIntervalMs) || progressIntervalMs < 0) {
+    throw new OciError(
+      'OPTION_INVALID',
+      `progressIntervalMs must be a number ≥ 0, not ${progressIntervalMs}`,
+    );
+  }
   const referrers = options.referrers;
   return {
     platforms: options.platforms === undefined ? undefined : parsePlatformFilter(options.platforms),
@@ -111,5 +130,6 @@ export function settingsFrom(options: CopyOptions): Settings {
     copyForeign: foreign === 'copy',
     concurrency,
     maxManifestSize,
+    progressIntervalMs,
   };
 }
