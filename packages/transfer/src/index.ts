@@ -1,3 +1,9 @@
+export {
+  type BlobLocationCache,
+  type BlobLocationEntry,
+  type BlobLocationOptions,
+  MemoryBlobLocations,
+} from './lib/blob-locations.ts';
 export { type CopyDestination, type CopyRequest, type CopySource, copy } from './lib/copy.ts';
 export { TransferError, type TransferOrigin } from './lib/errors.ts';
 export type { CopyOptions, CopyResult } from './lib/options.ts';

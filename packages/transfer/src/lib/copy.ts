@@ -18,6 +18,7 @@ import {
   type ParsedManifest,
   parseManifest,
 } from '@ocikit/spec';
+import { KnownLocations } from './blob-locations.ts';
 import { labelled, onSide } from './errors.ts';
 import { Limiter } from './limiter.ts';
 import { type CopyOptions, type CopyResult, type Settings, settingsFrom } from './options.ts';
@@ -78,18 +79,14 @@ export async function copy(request: CopyRequest, options: CopyOptions = {}): Pro
   if (settings.referrers && !isReferrerLister(from)) {
     throw new OciError('OPTION_INVALID', 'The source cannot list referrers; leave referrers out');
   }
+  const locations = new KnownLocations(options.blobLocations, from, to);
+  const tally = new Tally(options.onProgress, settings.progressIntervalMs);
   const controller = new AbortController();
   const outer = options.signal;
   const onAbort = () => controller.abort(outer?.reason);
   if (outer?.aborted) throw abortError(outer);
   outer?.addEventListener('abort', onAbort, { once: true });
-  const graph = new GraphCopy(
-    from,
-    to,
-    settings,
-    new Tally(options.onProgress, settings.progressIntervalMs),
-    controller.signal,
-  );
+  const graph = new GraphCopy(from, to, settings, tally, locations, controller.signal);
   try {
     const sourceRoot = await graph.resolve(reference);
     const root = await graph.manifest(sourceRoot);
@@ -106,6 +103,7 @@ export async function copy(request: CopyRequest, options: CopyOptions = {}): Pro
     throw outer?.aborted ? abortError(outer) : error;
   } finally {
     outer?.removeEventListener('abort', onAbort);
+    await locations.flush();
   }
 }
 
@@ -115,6 +113,7 @@ class GraphCopy {
   readonly #to: CopyDestination;
   readonly #settings: Settings;
   readonly #tally: Tally;
+  readonly #locations: KnownLocations;
   readonly #signal: AbortSignal;
   readonly #limiter: Limiter;
   /** source digest → the descriptor pushed for it */
@@ -130,12 +129,14 @@ class GraphCopy {
     to: CopyDestination,
     settings: Settings,
     tally: Tally,
+    locations: KnownLocations,
     signal: AbortSignal,
   ) {
     this.#from = from;
     this.#to = to;
     this.#settings = settings;
     this.#tally = tally;
+    this.#locations = locations;
     this.#signal = signal;
     this.#limiter = new Limiter(settings.concurrency);
   }
@@ -306,6 +307,7 @@ class GraphCopy {
     }
     const signal = this.#signal;
     const to = this.#to;
+    this.#locations.atSource(descriptor.digest);
     await this.#limiter.run(async () => {
       // A mount first: one request whether or not the blob is there already,
       // and none when the source cannot be mounted from.
@@ -315,17 +317,23 @@ class GraphCopy {
           to.mount(descriptor, this.#from, { signal }),
         ))
       ) {
-        tally.blobsMounted += 1;
-        tally.emit(descriptor, { type: 'mounted' });
-        return;
-      }
-      if (await this.#exists(descriptor)) {
+        this.#mounted(descriptor);
+      } else if (await this.#exists(descriptor)) {
         tally.blobsSkipped += 1;
         tally.emit(descriptor, { type: 'skipped', reason: 'exists' });
-        return;
+      } else if (await this.#locations.mount(descriptor, signal)) {
+        // Another repository of the destination's registry was seen holding it.
+        this.#mounted(descriptor);
+      } else {
+        await this.#stream(descriptor);
       }
-      await this.#stream(descriptor);
     }, signal);
+    this.#locations.atDestination(descriptor.digest);
+  }
+
+  #mounted(descriptor: Descriptor): void {
+    this.#tally.blobsMounted += 1;
+    this.#tally.emit(descriptor, { type: 'mounted' });
   }
 
   /**

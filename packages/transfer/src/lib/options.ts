@@ -1,5 +1,6 @@
 import { OciError } from '@ocikit/digest';
 import { DEFAULT_MAX_MANIFEST_SIZE, type Descriptor } from '@ocikit/spec';
+import type { BlobLocationCache } from './blob-locations.ts';
 import { parsePlatformFilter } from './platforms.ts';
 import type { ProgressEvent } from './progress.ts';
 
@@ -39,6 +40,14 @@ export interface CopyOptions {
    * @default 4194304 (4 MiB)
    */
   maxManifestSize?: number;
+  /**
+   * Where blobs were seen (`MemoryBlobLocations`, or `FileBlobLocations` of
+   * `@ocikit/transfer/fs` across processes): the copy records the
+   * repositories it reads from and writes to, and mounts a blob the
+   * destination lacks from another repository of its registry known to
+   * hold it, instead of sending its bytes.
+   */
+  blobLocations?: BlobLocationCache;
   /** Cancels the copy; nothing half-written is committed. */
   signal?: AbortSignal;
   /** Called with each progress event, in order. */
