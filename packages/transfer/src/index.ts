@@ -8,3 +8,11 @@ export { type CopyDestination, type CopyRequest, type CopySource, copy } from '.
 export { TransferError, type TransferOrigin } from './lib/errors.ts';
 export type { CopyOptions, CopyResult } from './lib/options.ts';
 export type { ProgressEvent, ProgressTotals } from './lib/progress.ts';
+export {
+  type SyncItem,
+  type SyncOptions,
+  type SyncPlan,
+  type SyncReport,
+  shardOf,
+  sync,
+} from './lib/sync.ts';
