@@ -307,7 +307,6 @@ class GraphCopy {
     }
     const signal = this.#signal;
     const to = this.#to;
-    this.#locations.atSource(descriptor.digest);
     await this.#limiter.run(async () => {
       // A mount first: one request whether or not the blob is there already,
       // and none when the source cannot be mounted from.
@@ -328,6 +327,7 @@ class GraphCopy {
         await this.#stream(descriptor);
       }
     }, signal);
+    this.#locations.atSource(descriptor.digest);
     this.#locations.atDestination(descriptor.digest);
   }
 
