@@ -1,9 +1,11 @@
 export { type BlobContent, contentStream } from './lib/blob-content.ts';
 export {
   isDeleter,
+  isLocated,
   isMounter,
   isRangeFetcher,
   isReferrerLister,
+  isRepositoryLocation,
   isResumablePusher,
   isTagLister,
   isUntagger,
@@ -12,6 +14,7 @@ export type {
   Deleter,
   ExistenceChecker,
   Fetcher,
+  Located,
   Mounter,
   OperationOptions,
   Pusher,
@@ -19,6 +22,7 @@ export type {
   RangeFetchOptions,
   ReferrerLister,
   ReferrerListOptions,
+  RepositoryLocation,
   Resolver,
   ResumablePusher,
   Storage,

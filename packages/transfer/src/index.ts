@@ -1,4 +1,18 @@
+export {
+  type BlobLocationCache,
+  type BlobLocationEntry,
+  type BlobLocationOptions,
+  MemoryBlobLocations,
+} from './lib/blob-locations.ts';
 export { type CopyDestination, type CopyRequest, type CopySource, copy } from './lib/copy.ts';
 export { TransferError, type TransferOrigin } from './lib/errors.ts';
 export type { CopyOptions, CopyResult } from './lib/options.ts';
 export type { ProgressEvent, ProgressTotals } from './lib/progress.ts';
+export {
+  type SyncItem,
+  type SyncOptions,
+  type SyncPlan,
+  type SyncReport,
+  shardOf,
+  sync,
+} from './lib/sync.ts';

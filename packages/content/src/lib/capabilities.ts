@@ -1,8 +1,10 @@
 import type {
   Deleter,
+  Located,
   Mounter,
   RangeFetcher,
   ReferrerLister,
+  RepositoryLocation,
   ResumablePusher,
   TagLister,
   Untagger,
@@ -47,4 +49,20 @@ export function isRangeFetcher(value: unknown): value is RangeFetcher {
 /** Tells whether a pusher can continue an interrupted push. */
 export function isResumablePusher(value: unknown): value is ResumablePusher {
   return hasMethods(value, 'resumeOffset', 'pushFrom');
+}
+
+/** Tells whether a value names a repository of a registry (`registry` and `repository` strings). */
+export function isRepositoryLocation(value: unknown): value is RepositoryLocation {
+  if (typeof value !== 'object' || value === null) return false;
+  const { registry, repository } = value as Record<string, unknown>;
+  return typeof registry === 'string' && typeof repository === 'string';
+}
+
+/** Tells whether a target is a repository of a registry. */
+export function isLocated(value: unknown): value is Located {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    isRepositoryLocation((value as { location?: unknown }).location)
+  );
 }

@@ -142,12 +142,31 @@ export interface Untagger {
 export interface Mounter {
   /**
    * @param descriptor - the blob to mount
-   * @param source - where the content is now, typically another Target
+   * @param source - where the content is now: typically another Target, or
+   *   a {@link RepositoryLocation} of the same registry (mounted from without
+   *   reading it: false when the registry does not mount)
    * @param options - {@link OperationOptions}
    * @returns true when the content is now present; false when this source
    *   cannot be mounted from, and the caller must copy the bytes
    */
   mount(descriptor: Descriptor, source: unknown, options?: OperationOptions): Promise<boolean>;
+}
+
+/** A repository of a registry: where a blob was seen, and where a {@link Mounter} can mount it from. */
+export interface RepositoryLocation {
+  /** The registry host, such as `ghcr.io` or `localhost:5000`. */
+  readonly registry: string;
+  /** The repository path, such as `library/alpine`. */
+  readonly repository: string;
+}
+
+/**
+ * A Target that is a repository of a registry (optional capability), so a
+ * copy can remember where blobs were seen and mount them from there later.
+ */
+export interface Located {
+  /** Where it is. */
+  readonly location: RepositoryLocation;
 }
 
 /** Options of {@link RangeFetcher.fetchRange}. */

@@ -142,6 +142,24 @@ describe('blobs on distribution 2.8', () => {
     expect(await third.exists(descriptorOf(blob))).toBe(true);
   });
 
+  it('mounts from a repository named by location, and cancels the session when the registry does not mount', async () => {
+    const source = freshRepository('token', 'blobs/mount-location-source');
+    const { repo: target, trace } = tracedRepository('token', 'blobs/mount-location-target');
+    const blob = await randomBlob({ size: 10_000, seed: source.name });
+    await source.pushBlob(descriptorOf(blob), blob.stream());
+    expect(await target.mount(descriptorOf(blob), source.location)).toBe(true);
+    const missing = await randomBlob({ size: 1000, seed: target.name });
+    expect(await target.mount(descriptorOf(missing), source.location)).toBe(false);
+    expect(
+      await target.mount(descriptorOf(blob), {
+        registry: 'other.example',
+        repository: source.name,
+      }),
+    ).toBe(false);
+    expect(trace).toEqual(['POST 201 mount', 'POST 202', 'DELETE 204']);
+    expect(await target.exists(descriptorOf(missing))).toBe(false);
+  });
+
   it('deletes a blob, and says BLOB_UNKNOWN for one that is not there', async () => {
     const repo = freshRepository('token', 'blobs/delete');
     const blob = await randomBlob({ size: 1000, seed: repo.name });

@@ -4,6 +4,8 @@ import {
   contentStream,
   type Deleter,
   isNotFound,
+  isRepositoryLocation,
+  type Located,
   type Mounter,
   type OperationOptions,
   pushFailure,
@@ -11,6 +13,7 @@ import {
   type RangeFetchOptions,
   type ReferrerLister,
   type ReferrerListOptions,
+  type RepositoryLocation,
   type TagLister,
   type Target,
   type Untagger,
@@ -106,13 +109,18 @@ export interface PushBlobOptions extends OperationOptions {
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md
  */
 export class Repository
-  implements Target, TagLister, ReferrerLister, Deleter, Untagger, Mounter, RangeFetcher
+  implements Target, TagLister, ReferrerLister, Deleter, Untagger, Mounter, RangeFetcher, Located
 {
   /** The registry host, such as `ghcr.io` or `docker.io`. */
   readonly registry: string;
   /** The repository path, such as `library/alpine` (without the registry: `String(repository)` has both). */
   readonly name: string;
   readonly #context: RepositoryContext;
+
+  /** {@inheritDoc @ocikit/content!Located.location} */
+  get location(): RepositoryLocation {
+    return { registry: this.registry, repository: this.name };
+  }
 
   /**
    * @param repository - `registry.example.com/ns/app` (normalized as Docker
@@ -592,7 +600,10 @@ export class Repository
    * instead, the bytes streamed from `source` through that session.
    *
    * @param descriptor - the blob
-   * @param source - where it is now; only a `Repository` on the same registry can be mounted from
+   * @param source - where it is now: a `Repository` on the same registry,
+   *   or a {@link RepositoryLocation} there (a plain name cannot be read
+   *   from: when the registry does not mount, its upload session is
+   *   cancelled and the result is false)
    * @param options - `signal`
    * @returns true when the blob is now here; false when `source` cannot be
    *   mounted from (another registry, not a repository): copy the bytes
@@ -603,7 +614,13 @@ export class Repository
     source: unknown,
     options: OperationOptions = {},
   ): Promise<boolean> {
-    if (!(source instanceof Repository) || source.registry !== this.registry) return false;
+    if (!(source instanceof Repository)) {
+      if (!isRepositoryLocation(source) || source.registry !== this.registry) return false;
+      const result = await this.mountBlob(descriptor, source.repository, options);
+      if (!result.mounted) await result.session.cancel().catch(() => {});
+      return result.mounted;
+    }
+    if (source.registry !== this.registry) return false;
     const result = await this.mountBlob(descriptor, source.name, options);
     if (result.mounted) return true;
     try {

@@ -18,11 +18,13 @@ import {
   type ParsedManifest,
   parseManifest,
 } from '@ocikit/spec';
+import { KnownLocations } from './blob-locations.ts';
 import { labelled, onSide } from './errors.ts';
 import { Limiter } from './limiter.ts';
 import { type CopyOptions, type CopyResult, type Settings, settingsFrom } from './options.ts';
 import { indexFor, selectEntries } from './platforms.ts';
 import { Tally } from './progress.ts';
+import { fetchFrom, isResumeFailure, pushFrom, resumeOffset } from './resume.ts';
 
 /** Where a copy reads: any Fetcher; a Resolver to start from a tag; a ReferrerLister for referrers. */
 export type CopySource = Fetcher & Partial<Resolver>;
@@ -77,12 +79,14 @@ export async function copy(request: CopyRequest, options: CopyOptions = {}): Pro
   if (settings.referrers && !isReferrerLister(from)) {
     throw new OciError('OPTION_INVALID', 'The source cannot list referrers; leave referrers out');
   }
+  const locations = new KnownLocations(options.blobLocations, from, to);
+  const tally = new Tally(options.onProgress, settings.progressIntervalMs);
   const controller = new AbortController();
   const outer = options.signal;
   const onAbort = () => controller.abort(outer?.reason);
   if (outer?.aborted) throw abortError(outer);
   outer?.addEventListener('abort', onAbort, { once: true });
-  const graph = new GraphCopy(from, to, settings, new Tally(options.onProgress), controller.signal);
+  const graph = new GraphCopy(from, to, settings, tally, locations, controller.signal);
   try {
     const sourceRoot = await graph.resolve(reference);
     const root = await graph.manifest(sourceRoot);
@@ -99,6 +103,7 @@ export async function copy(request: CopyRequest, options: CopyOptions = {}): Pro
     throw outer?.aborted ? abortError(outer) : error;
   } finally {
     outer?.removeEventListener('abort', onAbort);
+    await locations.flush();
   }
 }
 
@@ -108,6 +113,7 @@ class GraphCopy {
   readonly #to: CopyDestination;
   readonly #settings: Settings;
   readonly #tally: Tally;
+  readonly #locations: KnownLocations;
   readonly #signal: AbortSignal;
   readonly #limiter: Limiter;
   /** source digest → the descriptor pushed for it */
@@ -123,12 +129,14 @@ class GraphCopy {
     to: CopyDestination,
     settings: Settings,
     tally: Tally,
+    locations: KnownLocations,
     signal: AbortSignal,
   ) {
     this.#from = from;
     this.#to = to;
     this.#settings = settings;
     this.#tally = tally;
+    this.#locations = locations;
     this.#signal = signal;
     this.#limiter = new Limiter(settings.concurrency);
   }
@@ -186,6 +194,7 @@ class GraphCopy {
       blobsSkipped: t.blobsSkipped,
       blobsMounted: t.blobsMounted,
       bytesCopied: t.bytesCopied,
+      bytesResumed: t.bytesResumed,
       foreignSkipped: [...t.foreignSkipped],
       referrers: t.referrers,
       tags: [...tags],
@@ -307,51 +316,81 @@ class GraphCopy {
           to.mount(descriptor, this.#from, { signal }),
         ))
       ) {
-        tally.blobsMounted += 1;
-        tally.emit(descriptor, { type: 'mounted' });
-        return;
-      }
-      if (await this.#exists(descriptor)) {
+        this.#mounted(descriptor);
+      } else if (await this.#exists(descriptor)) {
         tally.blobsSkipped += 1;
         tally.emit(descriptor, { type: 'skipped', reason: 'exists' });
-        return;
+      } else if (await this.#locations.mount(descriptor, signal)) {
+        // Another repository of the destination's registry was seen holding it.
+        this.#mounted(descriptor);
+      } else {
+        await this.#stream(descriptor);
       }
-      await this.#stream(descriptor);
     }, signal);
+    this.#locations.atSource(descriptor.digest);
+    this.#locations.atDestination(descriptor.digest);
   }
 
-  /** Streams one blob from the source into the destination. */
+  #mounted(descriptor: Descriptor): void {
+    this.#tally.blobsMounted += 1;
+    this.#tally.emit(descriptor, { type: 'mounted' });
+  }
+
+  /**
+   * Streams one blob from the source into the destination, continuing a
+   * partial write the destination kept (see {@link resumeOffset}); when the
+   * continued write fails as a resume can (its bytes gone or wrong), the
+   * blob is copied whole once more.
+   */
   async #stream(descriptor: Descriptor): Promise<void> {
     const tally = this.#tally;
+    const offset = await resumeOffset(this.#from, this.#to, descriptor, this.#signal);
+    try {
+      try {
+        await this.#send(descriptor, offset);
+      } catch (error) {
+        if (offset === 0 || !isResumeFailure(error) || this.#signal.aborted) throw error;
+        await this.#send(descriptor, 0);
+      }
+    } catch (error) {
+      tally.emit(descriptor, { type: 'failed', error });
+      throw error;
+    }
+    tally.blobsCopied += 1;
+    tally.emit(descriptor, { type: 'done' });
+  }
+
+  /** Moves the bytes of a blob from `offset` on; on failure, uncounts them and labels the side that failed. */
+  async #send(descriptor: Descriptor, offset: number): Promise<void> {
+    const tally = this.#tally;
     const signal = this.#signal;
-    tally.emit(descriptor, { type: 'started' });
+    tally.emit(descriptor, { type: 'started', offset });
     const source = await onSide('source', `fetch blob ${descriptor.digest}`, () =>
-      this.#from.fetch(descriptor, { signal }),
+      fetchFrom(this.#from, descriptor, offset, signal),
     );
     let transferred = 0;
     let sourceError: unknown;
+    const bytes = tally.byteEvents(descriptor);
     const content = relayStream(source, {
       onChunk: (chunk) => {
         transferred += chunk.byteLength;
         tally.bytesCopied += chunk.byteLength;
-        if (tally.listening) tally.emit(descriptor, { type: 'bytes', transferred });
+        bytes?.(offset + transferred);
       },
       onError: (error) => {
         sourceError = error;
       },
     });
     try {
-      await this.#to.push(descriptor, content, { signal });
+      await pushFrom(this.#to, descriptor, content, offset, signal);
     } catch (error) {
       tally.bytesCopied -= transferred;
-      tally.emit(descriptor, { type: 'failed', error });
       const what = `copy blob ${descriptor.digest}`;
       throw sourceError === undefined
         ? labelled('destination', error, what)
         : labelled('source', sourceError, what);
     }
-    tally.blobsCopied += 1;
-    tally.emit(descriptor, { type: 'done' });
+    tally.bytesResumed += offset;
   }
 
   /** Starts copying the referrers of a (source) manifest, beside the walk. */

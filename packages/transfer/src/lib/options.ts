@@ -1,5 +1,6 @@
 import { OciError } from '@ocikit/digest';
 import { DEFAULT_MAX_MANIFEST_SIZE, type Descriptor } from '@ocikit/spec';
+import type { BlobLocationCache } from './blob-locations.ts';
 import { parsePlatformFilter } from './platforms.ts';
 import type { ProgressEvent } from './progress.ts';
 
@@ -39,10 +40,24 @@ export interface CopyOptions {
    * @default 4194304 (4 MiB)
    */
   maxManifestSize?: number;
+  /**
+   * Where blobs were seen (`MemoryBlobLocations`, or `FileBlobLocations` of
+   * `@ocikit/transfer/fs` across processes): the copy records the
+   * repositories it reads from and writes to, and mounts a blob the
+   * destination lacks from another repository of its registry known to
+   * hold it, instead of sending its bytes.
+   */
+  blobLocations?: BlobLocationCache;
   /** Cancels the copy; nothing half-written is committed. */
   signal?: AbortSignal;
   /** Called with each progress event, in order. */
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * The least time between two `bytes` progress events of one blob, in
+   * milliseconds (the first chunk is always reported; 0 reports every chunk).
+   * @default 100
+   */
+  progressIntervalMs?: number;
 }
 
 /** What a finished copy did. */
@@ -61,6 +76,11 @@ export interface CopyResult {
   readonly blobsMounted: number;
   /** Bytes of blobs moved through this copy (manifests not counted). */
   readonly bytesCopied: number;
+  /**
+   * Bytes of blobs not moved because the destination kept them from an
+   * interrupted earlier copy, which this one continued.
+   */
+  readonly bytesResumed: number;
   /** Foreign layers left out (`foreignLayers: 'skip'`). */
   readonly foreignSkipped: readonly Descriptor[];
   /** Referrer manifests copied. */
@@ -76,6 +96,7 @@ export interface Settings {
   readonly copyForeign: boolean;
   readonly concurrency: number;
   readonly maxManifestSize: number;
+  readonly progressIntervalMs: number;
 }
 
 /**
@@ -104,6 +125,13 @@ export function settingsFrom(options: CopyOptions): Settings {
       `foreignLayers must be "skip" or "copy", not "${foreign}"`,
     );
   }
+  const progressIntervalMs = options.progressIntervalMs ?? 100;
+  if (!Number.isFinite(progressIntervalMs) || progressIntervalMs < 0) {
+    throw new OciError(
+      'OPTION_INVALID',
+      `progressIntervalMs must be a number ≥ 0, not ${progressIntervalMs}`,
+    );
+  }
   const referrers = options.referrers;
   return {
     platforms: options.platforms === undefined ? undefined : parsePlatformFilter(options.platforms),
@@ -111,5 +139,6 @@ export function settingsFrom(options: CopyOptions): Settings {
     copyForeign: foreign === 'copy',
     concurrency,
     maxManifestSize,
+    progressIntervalMs,
   };
 }

@@ -1,0 +1,1 @@
+export { FileBlobLocations } from './lib/file-blob-locations.node.ts';

@@ -1,0 +1,67 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MemoryBlobLocations } from './blob-locations.ts';
+import { FileBlobLocations } from './file-blob-locations.node.ts';
+import { tempDirs } from './temp-dirs.testing.node.ts';
+
+const tempDir = tempDirs('ocikit-transfer-locations-');
+const at = (repository: string) => ({ registry: 'r.example', repository });
+
+describe('MemoryBlobLocations', () => {
+  it('lists the repositories of a blob most recent first, at most maxRepositories', async () => {
+    const cache = new MemoryBlobLocations({ maxRepositories: 2 });
+    cache.remember(at('a'), 'sha256:1');
+    cache.remember(at('b'), 'sha256:1');
+    cache.remember(at('c'), 'sha256:1');
+    cache.remember(at('b'), 'sha256:1');
+    expect(await cache.repositories('r.example', 'sha256:1')).toEqual(['b', 'c']);
+    expect(await cache.repositories('other.example', 'sha256:1')).toEqual([]);
+  });
+
+  it('forgets the least recently seen blob beyond maxBlobs', async () => {
+    const cache = new MemoryBlobLocations({ maxBlobs: 2 });
+    cache.remember(at('a'), 'sha256:1');
+    cache.remember(at('a'), 'sha256:2');
+    cache.remember(at('b'), 'sha256:1');
+    cache.remember(at('a'), 'sha256:3');
+    expect(await cache.repositories('r.example', 'sha256:2')).toEqual([]);
+    expect(await cache.repositories('r.example', 'sha256:1')).toEqual(['b', 'a']);
+  });
+
+  it('refuses a bound below 1 with OPTION_INVALID', () => {
+    expect(() => new MemoryBlobLocations({ maxBlobs: 0 })).toThrow(
+      expect.objectContaining({ code: 'OPTION_INVALID' }),
+    );
+  });
+});
+
+describe('FileBlobLocations', () => {
+  it('merges what two processes flushed into one file, written atomically', async () => {
+    const path = join(await tempDir(), 'cache', 'locations.json');
+    const first = await FileBlobLocations.open(path);
+    const second = await FileBlobLocations.open(path);
+    first.remember(at('a'), 'sha256:1');
+    await first.flush();
+    second.remember(at('b'), 'sha256:1');
+    second.remember(at('b'), 'sha256:2');
+    await second.flush();
+    const reopened = await FileBlobLocations.open(path);
+    expect(await reopened.repositories('r.example', 'sha256:1')).toEqual(['b', 'a']);
+    expect(await reopened.repositories('r.example', 'sha256:2')).toEqual(['b']);
+    expect(await readdir(join(path, '..'))).toEqual(['locations.json']);
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ version: 1 });
+  });
+
+  it('treats a file that is not a cache as empty, and replaces it on flush', async () => {
+    const path = join(await tempDir(), 'locations.json');
+    await writeFile(path, '{ not json');
+    const cache = await FileBlobLocations.open(path);
+    expect(await cache.repositories('r.example', 'sha256:1')).toEqual([]);
+    cache.remember(at('a'), 'sha256:1');
+    await cache.flush();
+    expect(
+      await (await FileBlobLocations.open(path)).repositories('r.example', 'sha256:1'),
+    ).toEqual(['a']);
+  });
+});
