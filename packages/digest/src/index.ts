@@ -31,3 +31,4 @@ export {
   HashingStream,
   type VerifyStreamOptions,
 } from './lib/verify.ts';
+export { type RelayHooks, relayStream, verifyContent } from './lib/verify-content.ts';

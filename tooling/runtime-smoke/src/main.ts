@@ -7,6 +7,7 @@ import { smokeLayout } from './layout.ts';
 import { smokeReference } from './reference.ts';
 import { smokeRegistry } from './registry.ts';
 import { smokeSpec } from './spec.ts';
+import { smokeTransfer } from './transfer.ts';
 import { smokeTransport } from './transport.ts';
 
 const runtime =
@@ -19,6 +20,7 @@ const smokes: [string, () => Promise<void>][] = [
   ['@ocikit/transport', smokeTransport],
   ['@ocikit/layout', smokeLayout],
   ['@ocikit/registry', smokeRegistry],
+  ['@ocikit/transfer', smokeTransfer],
   ['optional peers and conditions', smokeConsumer],
 ];
 for (const [name, smoke] of smokes) {

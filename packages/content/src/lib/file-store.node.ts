@@ -8,6 +8,7 @@ import {
   type Digest,
   OciError,
   parseDigest,
+  verifyContent,
 } from '@ocikit/digest';
 import type { Descriptor } from '@ocikit/spec';
 import { type BlobContent, contentStream } from './blob-content.ts';
@@ -370,9 +371,10 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
       const handle = await open(ingest, offset > 0 ? 'r+' : 'w');
       try {
         await handle.truncate(offset);
-        const verified = content.pipeThrough(
-          createVerifyStream(descriptor, { resumeFrom: hasher }),
-        );
+        const verified =
+          offset > 0
+            ? content.pipeThrough(createVerifyStream(descriptor, { resumeFrom: hasher }))
+            : verifyContent(content, descriptor);
         await writeStreamToFile(verified, handle, offset, signal).catch(async (error: unknown) => {
           if (isContentError(error)) await rm(ingest, { force: true });
           throw error;
@@ -395,7 +397,7 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
     path: string,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    await writeFileAtomic(path, content.pipeThrough(createVerifyStream(descriptor)), {
+    await writeFileAtomic(path, verifyContent(content, descriptor), {
       fsync: this.#fsync,
       signal,
     });

@@ -1,4 +1,4 @@
-import { createVerifyStream, digestBytes, OciError, readBytes } from '@ocikit/digest';
+import { digestBytes, OciError, readBytes, verifyContent } from '@ocikit/digest';
 import { DEFAULT_MAX_MANIFEST_SIZE, type Descriptor } from '@ocikit/spec';
 import type { Fetcher, OperationOptions, Pusher } from './interfaces.ts';
 
@@ -60,7 +60,8 @@ export async function pushBytes(
 
 /**
  * Reads a pushed stream into memory, verified against its descriptor, for
- * stores that keep content in memory.
+ * stores that keep content in memory. A stream that verifies itself (a
+ * fetch of another store) is not hashed again (`verifyContent`).
  *
  * @param descriptor - what the content must be
  * @param content - the bytes
@@ -72,7 +73,7 @@ export function readVerified(
   content: ReadableStream<Uint8Array>,
   options: OperationOptions = {},
 ): Promise<Uint8Array> {
-  return readBytes(content.pipeThrough(createVerifyStream(descriptor)), {
+  return readBytes(verifyContent(content, descriptor), {
     maxBytes: descriptor.size,
     signal: options.signal,
   });

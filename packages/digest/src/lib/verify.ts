@@ -2,6 +2,7 @@ import { abortError } from './abort.ts';
 import { CANONICAL_ALGORITHM, type Digest, parseDigest } from './digest.ts';
 import { OciError } from './errors.ts';
 import { assertSupportedAlgorithm, createHasher, type Hasher } from './hasher.ts';
+import { markSelfVerifying } from './self-verifying.ts';
 
 /** What content must be: its digest and, when known, its exact size. */
 export interface ExpectedContent {
@@ -32,7 +33,9 @@ export interface VerifyStreamOptions {
  * as one byte too many arrives (that chunk is not passed on), `SIZE_MISMATCH`
  * when the body ends short, `DIGEST_MISMATCH` at the end when the hash
  * differs. A consumer commits what it read only after the stream closed
- * without error.
+ * without error. Its readable side is known to {@link verifyContent} as
+ * verified (when `size` is given and `resumeFrom` is not), so a store it is
+ * pushed into does not hash the bytes a second time.
  *
  * @param expected - the digest and (optionally) size the content must have
  * @param options - {@link VerifyStreamOptions}
@@ -54,7 +57,7 @@ export function createVerifyStream(
     );
   }
   const limit = expected.size ?? options.maxSize ?? Number.POSITIVE_INFINITY;
-  return new TransformStream({
+  const stream = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
       if (hasher.size + chunk.byteLength > limit) {
         const declared = expected.size === undefined ? 'the limit of' : 'its declared';
@@ -82,6 +85,9 @@ export function createVerifyStream(
       }
     },
   });
+  const whole = options.resumeFrom === undefined && expected.size !== undefined;
+  markSelfVerifying(stream.readable, whole ? { digest, size: expected.size as number } : undefined);
+  return stream;
 }
 
 /** The digest and size of content that was hashed. */

@@ -1,0 +1,385 @@
+import {
+  type ExistenceChecker,
+  type Fetcher,
+  fetchBytes,
+  isMounter,
+  isReferrerLister,
+  type Pusher,
+  type Resolver,
+  type Tagger,
+} from '@ocikit/content';
+import { abortError, OciError, relayStream, streamFromBytes } from '@ocikit/digest';
+import {
+  type Descriptor,
+  isIndexMediaType,
+  isManifestMediaType,
+  isNondistributableMediaType,
+  manifestChildren,
+  type ParsedManifest,
+  parseManifest,
+} from '@ocikit/spec';
+import { labelled, onSide } from './errors.ts';
+import { Limiter } from './limiter.ts';
+import { type CopyOptions, type CopyResult, type Settings, settingsFrom } from './options.ts';
+import { indexFor, selectEntries } from './platforms.ts';
+import { Tally } from './progress.ts';
+
+/** Where a copy reads: any Fetcher; a Resolver to start from a tag; a ReferrerLister for referrers. */
+export type CopySource = Fetcher & Partial<Resolver>;
+
+/** Where a copy writes: any Pusher with `exists`; a Tagger to set tags; a Mounter to mount. */
+export type CopyDestination = Pusher & ExistenceChecker & Partial<Tagger>;
+
+/** What to copy from where to where. */
+export interface CopyRequest {
+  /** The source, such as a registry `Repository`, an `OciLayout` or a `MemoryStore`. */
+  from: CopySource;
+  /** The destination. */
+  to: CopyDestination;
+  /** The root: a tag or digest the source resolves, or a manifest's descriptor. */
+  reference: string | Descriptor;
+}
+
+/**
+ * Copies a graph from one place to another: the root manifest, and below it
+ * every manifest, config and layer, children before parents. Manifests are
+ * pushed as the exact bytes that arrived (digests survive), each after its
+ * children; tags are set last. A manifest the destination already has is
+ * taken to come with its graph (one `exists`, nothing below it fetched),
+ * unless referrers are copied or an index is filtered by platform. A blob
+ * the destination can mount (a cross-repository mount on one registry) is
+ * mounted, one request; any other blob it has costs one `exists`; a blob two
+ * manifests share moves once. Every byte is verified before the destination commits
+ * it, and a blob's bytes are hashed once: the source's fetch verifies them
+ * and the destination, seeing a self-verifying stream (`verifyContent` of
+ * `@ocikit/digest`), only counts them. On the first failure, or when `signal` fires, the rest of the copy is
+ * cancelled and awaited before the error is thrown.
+ *
+ * @param request - {@link CopyRequest}
+ * @param options - {@link CopyOptions}
+ * @returns {@link CopyResult}
+ * @throws {TransferError} with the code of what failed and `origin`
+ *   (`source` or `destination`): `MANIFEST_UNKNOWN`/`BLOB_UNKNOWN` for missing
+ *   content, `DIGEST_MISMATCH` for content that is not what its digest says
+ *   (nothing of it is committed), `SIZE_EXCEEDED` for a manifest over
+ *   `maxManifestSize`, `PLATFORM_NOT_FOUND`, `ABORTED`
+ * @throws {OciError} `ABORTED` when `signal` fires; `OPTION_INVALID` for a
+ *   bad option, or tags/referrers asked of a side that cannot set/list them
+ */
+export async function copy(request: CopyRequest, options: CopyOptions = {}): Promise<CopyResult> {
+  const settings = settingsFrom(options);
+  const { from, to, reference } = request;
+  const tags =
+    options.tags ?? (typeof reference === 'string' && !reference.includes(':') ? [reference] : []);
+  if (tags.length > 0 && typeof to.tag !== 'function') {
+    throw new OciError('OPTION_INVALID', 'The destination cannot set tags; pass tags: []');
+  }
+  if (settings.referrers && !isReferrerLister(from)) {
+    throw new OciError('OPTION_INVALID', 'The source cannot list referrers; leave referrers out');
+  }
+  const controller = new AbortController();
+  const outer = options.signal;
+  const onAbort = () => controller.abort(outer?.reason);
+  if (outer?.aborted) throw abortError(outer);
+  outer?.addEventListener('abort', onAbort, { once: true });
+  const graph = new GraphCopy(from, to, settings, new Tally(options.onProgress), controller.signal);
+  try {
+    const sourceRoot = await graph.resolve(reference);
+    const root = await graph.manifest(sourceRoot);
+    await graph.settle();
+    for (const tag of tags) {
+      await onSide('destination', `tag ${root.digest} as "${tag}"`, () =>
+        (to as Tagger).tag(root, tag, { signal: controller.signal }),
+      );
+    }
+    return graph.result(sourceRoot, root, tags);
+  } catch (error) {
+    controller.abort(error);
+    await graph.quiesce();
+    throw outer?.aborted ? abortError(outer) : error;
+  } finally {
+    outer?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** One copy in progress: what is moving, what is done, and the counts. */
+class GraphCopy {
+  readonly #from: CopySource;
+  readonly #to: CopyDestination;
+  readonly #settings: Settings;
+  readonly #tally: Tally;
+  readonly #signal: AbortSignal;
+  readonly #limiter: Limiter;
+  /** source digest → the descriptor pushed for it */
+  readonly #manifests = new Map<string, Promise<Descriptor>>();
+  readonly #blobs = new Map<string, Promise<void>>();
+  /** Work started beside the walk (referrers), awaited before tagging. */
+  readonly #pending: Promise<unknown>[] = [];
+  /** Every operation started, to wait for on failure. */
+  readonly #started = new Set<Promise<unknown>>();
+
+  constructor(
+    from: CopySource,
+    to: CopyDestination,
+    settings: Settings,
+    tally: Tally,
+    signal: AbortSignal,
+  ) {
+    this.#from = from;
+    this.#to = to;
+    this.#settings = settings;
+    this.#tally = tally;
+    this.#signal = signal;
+    this.#limiter = new Limiter(settings.concurrency);
+  }
+
+  /** The root's descriptor at the source. */
+  async resolve(reference: string | Descriptor): Promise<Descriptor> {
+    const descriptor =
+      typeof reference !== 'string'
+        ? reference
+        : await onSide('source', `resolve "${reference}"`, async () => {
+            if (typeof this.#from.resolve !== 'function') {
+              throw new OciError(
+                'OPTION_INVALID',
+                'The source cannot resolve references; pass a descriptor',
+              );
+            }
+            return this.#from.resolve(reference, { signal: this.#signal });
+          });
+    if (!isManifestMediaType(descriptor.mediaType)) {
+      throw labelled(
+        'source',
+        new OciError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          `The root ${descriptor.digest} is a "${descriptor.mediaType}", not a manifest`,
+        ),
+        'copy',
+      );
+    }
+    return descriptor;
+  }
+
+  /** Copies a manifest and its graph once, however often it is reached. */
+  manifest(descriptor: Descriptor): Promise<Descriptor> {
+    return this.#once(this.#manifests, descriptor.digest, () => this.#copyManifest(descriptor));
+  }
+
+  /** Waits for the work started beside the walk (referrers, recursively). */
+  async settle(): Promise<void> {
+    while (this.#pending.length > 0) await Promise.all(this.#pending.splice(0));
+  }
+
+  /** Waits until nothing of this copy runs any more (after a failure). */
+  async quiesce(): Promise<void> {
+    while (this.#started.size > 0) await Promise.allSettled([...this.#started]);
+  }
+
+  /** The summary of a finished copy. */
+  result(sourceRoot: Descriptor, root: Descriptor, tags: readonly string[]): CopyResult {
+    const t = this.#tally;
+    return {
+      root,
+      sourceRoot,
+      manifests: t.manifests,
+      blobsCopied: t.blobsCopied,
+      blobsSkipped: t.blobsSkipped,
+      blobsMounted: t.blobsMounted,
+      bytesCopied: t.bytesCopied,
+      foreignSkipped: [...t.foreignSkipped],
+      referrers: t.referrers,
+      tags: [...tags],
+    };
+  }
+
+  #node(descriptor: Descriptor): Promise<Descriptor> {
+    if (isManifestMediaType(descriptor.mediaType)) return this.manifest(descriptor);
+    return this.#once(this.#blobs, descriptor.digest, () => this.#copyBlob(descriptor)).then(
+      () => descriptor,
+    );
+  }
+
+  #once<T>(map: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+    let promise = map.get(key);
+    if (!promise) {
+      promise = start();
+      map.set(key, promise);
+      this.#track(promise);
+    }
+    return promise;
+  }
+
+  #track(promise: Promise<unknown>): void {
+    this.#started.add(promise);
+    promise.then(
+      () => this.#started.delete(promise),
+      () => this.#started.delete(promise),
+    );
+  }
+
+  async #copyManifest(descriptor: Descriptor): Promise<Descriptor> {
+    const signal = this.#signal;
+    const settings = this.#settings;
+    const filtered = settings.platforms !== undefined && isIndexMediaType(descriptor.mediaType);
+    const skip =
+      !settings.referrers &&
+      !filtered &&
+      (await this.#limiter.run(() => this.#exists(descriptor), signal));
+    if (skip) {
+      this.#tally.manifests += 1;
+      this.#tally.emit(descriptor, { type: 'skipped', reason: 'exists' });
+      return descriptor;
+    }
+    const parsed = await this.#limiter.run(
+      () =>
+        onSide('source', `fetch manifest ${descriptor.digest}`, async () => {
+          const bytes = await fetchBytes(this.#from, descriptor, {
+            maxBytes: settings.maxManifestSize,
+            signal,
+          });
+          return parseManifest(bytes, {
+            contentType: descriptor.mediaType,
+            maxSize: settings.maxManifestSize,
+            expectedDigest: descriptor.digest,
+          });
+        }),
+      signal,
+    );
+    const pushed = await this.#children(parsed);
+    await this.#limiter.run(
+      () =>
+        onSide('destination', `push manifest ${pushed.digest}`, () =>
+          this.#to.push(pushed.descriptor, streamFromBytes(pushed.bytes), { signal }),
+        ),
+      signal,
+    );
+    this.#tally.manifests += 1;
+    this.#tally.emit(pushed.descriptor, { type: 'done' });
+    if (settings.referrers) this.#copyReferrers(descriptor);
+    return pushed.descriptor;
+  }
+
+  /** Copies the children of a manifest; returns the manifest to push for them. */
+  async #children(parsed: ParsedManifest): Promise<ParsedManifest> {
+    const children = fromSource(() => manifestChildren(parsed));
+    if (parsed.kind !== 'index') {
+      await Promise.all(children.map((child) => this.#node(child)));
+      return parsed;
+    }
+    const platforms = this.#settings.platforms;
+    const entries =
+      platforms === undefined ? children : fromSource(() => selectEntries(parsed, platforms));
+    const pushed = await Promise.all(
+      entries.map(async (entry) => {
+        const child = await this.#node(entry);
+        return child.digest === entry.digest
+          ? entry
+          : { ...entry, digest: child.digest, size: child.size };
+      }),
+    );
+    return indexFor(parsed, pushed, this.#settings.maxManifestSize);
+  }
+
+  /** Whether the destination has content (the caller holds a slot of the limiter). */
+  #exists(descriptor: Descriptor): Promise<boolean> {
+    return onSide('destination', `check ${descriptor.digest}`, () =>
+      this.#to.exists(descriptor, { signal: this.#signal }),
+    );
+  }
+
+  async #copyBlob(descriptor: Descriptor): Promise<void> {
+    const tally = this.#tally;
+    const foreign =
+      isNondistributableMediaType(descriptor.mediaType) || (descriptor.urls?.length ?? 0) > 0;
+    if (foreign && !this.#settings.copyForeign) {
+      tally.foreignSkipped.push(descriptor);
+      tally.emit(descriptor, { type: 'skipped', reason: 'foreign' });
+      return;
+    }
+    const signal = this.#signal;
+    const to = this.#to;
+    await this.#limiter.run(async () => {
+      // A mount first: one request whether or not the blob is there already,
+      // and none when the source cannot be mounted from.
+      if (
+        isMounter(to) &&
+        (await onSide('destination', `mount ${descriptor.digest}`, () =>
+          to.mount(descriptor, this.#from, { signal }),
+        ))
+      ) {
+        tally.blobsMounted += 1;
+        tally.emit(descriptor, { type: 'mounted' });
+        return;
+      }
+      if (await this.#exists(descriptor)) {
+        tally.blobsSkipped += 1;
+        tally.emit(descriptor, { type: 'skipped', reason: 'exists' });
+        return;
+      }
+      await this.#stream(descriptor);
+    }, signal);
+  }
+
+  /** Streams one blob from the source into the destination. */
+  async #stream(descriptor: Descriptor): Promise<void> {
+    const tally = this.#tally;
+    const signal = this.#signal;
+    tally.emit(descriptor, { type: 'started' });
+    const source = await onSide('source', `fetch blob ${descriptor.digest}`, () =>
+      this.#from.fetch(descriptor, { signal }),
+    );
+    let transferred = 0;
+    let sourceError: unknown;
+    const content = relayStream(source, {
+      onChunk: (chunk) => {
+        transferred += chunk.byteLength;
+        tally.bytesCopied += chunk.byteLength;
+        if (tally.listening) tally.emit(descriptor, { type: 'bytes', transferred });
+      },
+      onError: (error) => {
+        sourceError = error;
+      },
+    });
+    try {
+      await this.#to.push(descriptor, content, { signal });
+    } catch (error) {
+      tally.bytesCopied -= transferred;
+      tally.emit(descriptor, { type: 'failed', error });
+      const what = `copy blob ${descriptor.digest}`;
+      throw sourceError === undefined
+        ? labelled('destination', error, what)
+        : labelled('source', sourceError, what);
+    }
+    tally.blobsCopied += 1;
+    tally.emit(descriptor, { type: 'done' });
+  }
+
+  /** Starts copying the referrers of a (source) manifest, beside the walk. */
+  #copyReferrers(subject: Descriptor): void {
+    const from = this.#from;
+    if (!isReferrerLister(from)) return;
+    const artifactType = this.#settings.referrers?.artifactType;
+    const task = onSide('source', `list referrers of ${subject.digest}`, async () => {
+      const found: Promise<unknown>[] = [];
+      for await (const referrer of from.referrers(subject, {
+        signal: this.#signal,
+        ...(artifactType === undefined ? {} : { artifactType }),
+      })) {
+        if (!this.#manifests.has(referrer.digest)) this.#tally.referrers += 1;
+        found.push(this.manifest(referrer));
+      }
+      await Promise.all(found);
+    });
+    this.#track(task);
+    this.#pending.push(task);
+  }
+}
+
+/** Runs a synchronous step on the source's data, labelling what it throws as the source's. */
+function fromSource<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    throw labelled('source', error, 'read the source graph');
+  }
+}

@@ -1,0 +1,115 @@
+import { OciError } from '@ocikit/digest';
+import { DEFAULT_MAX_MANIFEST_SIZE, type Descriptor } from '@ocikit/spec';
+import { parsePlatformFilter } from './platforms.ts';
+import type { ProgressEvent } from './progress.ts';
+
+/** Options of {@link copy}. */
+export interface CopyOptions {
+  /**
+   * Tags to set at the destination, after everything else landed.
+   * @default the source reference when it is a tag, else none
+   */
+  tags?: readonly string[];
+  /**
+   * Copy only these platforms of an index (`linux/amd64`, `linux/arm64/v8`);
+   * see the README for what becomes of the index.
+   * @default every platform
+   */
+  platforms?: readonly string[];
+  /**
+   * Also copy the referrers (signatures, SBOMs) of the root and of every
+   * manifest below it, recursively, where the source can list them;
+   * `{ artifactType }` copies only referrers of that type.
+   * @default false
+   */
+  referrers?: boolean | { artifactType?: string };
+  /**
+   * Foreign (non-distributable) layers: `skip` leaves them out and lists them
+   * in the result; `copy` copies them like any blob.
+   * @default 'skip'
+   */
+  foreignLayers?: 'skip' | 'copy';
+  /**
+   * The most blob and manifest operations at once, for the whole copy.
+   * @default 4
+   */
+  concurrency?: number;
+  /**
+   * The largest manifest read from the source, in bytes.
+   * @default 4194304 (4 MiB)
+   */
+  maxManifestSize?: number;
+  /** Cancels the copy; nothing half-written is committed. */
+  signal?: AbortSignal;
+  /** Called with each progress event, in order. */
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+/** What a finished copy did. */
+export interface CopyResult {
+  /** The root as pushed to the destination (a rebuilt index for a platform subset). */
+  readonly root: Descriptor;
+  /** The root as resolved at the source. */
+  readonly sourceRoot: Descriptor;
+  /** Manifests the destination now holds from this copy (pushed or already there). */
+  readonly manifests: number;
+  /** Blobs whose bytes moved through this copy. */
+  readonly blobsCopied: number;
+  /** Blobs the destination already had. */
+  readonly blobsSkipped: number;
+  /** Blobs the destination took without the bytes (cross-repository mount). */
+  readonly blobsMounted: number;
+  /** Bytes of blobs moved through this copy (manifests not counted). */
+  readonly bytesCopied: number;
+  /** Foreign layers left out (`foreignLayers: 'skip'`). */
+  readonly foreignSkipped: readonly Descriptor[];
+  /** Referrer manifests copied. */
+  readonly referrers: number;
+  /** Tags set at the destination. */
+  readonly tags: readonly string[];
+}
+
+/** Options after validation, with defaults filled in. */
+export interface Settings {
+  readonly platforms: readonly string[] | undefined;
+  readonly referrers: { readonly artifactType?: string } | undefined;
+  readonly copyForeign: boolean;
+  readonly concurrency: number;
+  readonly maxManifestSize: number;
+}
+
+/**
+ * Validates the options of a copy.
+ *
+ * @param options - {@link CopyOptions}
+ * @returns the settings
+ * @throws {OciError} `OPTION_INVALID` naming the option; `PLATFORM_INVALID`
+ */
+export function settingsFrom(options: CopyOptions): Settings {
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new OciError('OPTION_INVALID', `concurrency must be an integer ≥ 1, not ${concurrency}`);
+  }
+  const maxManifestSize = options.maxManifestSize ?? DEFAULT_MAX_MANIFEST_SIZE;
+  if (!Number.isInteger(maxManifestSize) || maxManifestSize < 1) {
+    throw new OciError(
+      'OPTION_INVALID',
+      `maxManifestSize must be an integer ≥ 1, not ${maxManifestSize}`,
+    );
+  }
+  const foreign = options.foreignLayers ?? 'skip';
+  if (foreign !== 'skip' && foreign !== 'copy') {
+    throw new OciError(
+      'OPTION_INVALID',
+      `foreignLayers must be "skip" or "copy", not "${foreign}"`,
+    );
+  }
+  const referrers = options.referrers;
+  return {
+    platforms: options.platforms === undefined ? undefined : parsePlatformFilter(options.platforms),
+    referrers: referrers === true ? {} : referrers === false ? undefined : referrers,
+    copyForeign: foreign === 'copy',
+    concurrency,
+    maxManifestSize,
+  };
+}

@@ -1,0 +1,45 @@
+import { MemoryStore } from '@ocikit/content';
+import { OciLayout } from '@ocikit/layout/fs';
+import { Repository } from '@ocikit/registry';
+import { getTestbed, uniqueRepo } from '@ocikit/testbed';
+import { createNodeTransport } from '@ocikit/transport/node';
+import { describe, expect, it, vi } from 'vitest';
+import { hashCounter } from '../../../digest/src/lib/hash-counter.testing.ts';
+import { copy } from './copy.ts';
+import { image, index, load } from './graphs.testing.ts';
+import { tempDirs } from './temp-dirs.testing.node.ts';
+
+vi.mock('../../../digest/src/lib/hasher.ts', async (original) =>
+  (await import('../../../digest/src/lib/hash-counter.testing.ts')).countingHasherModule(
+    await original(),
+  ),
+);
+
+const tempDir = tempDirs('ocikit-transfer-once-');
+
+describe('copy from the real registry hashes each blob byte once', () => {
+  it('registry → OCI layout: the registry fetch verifies, the layout only counts', async () => {
+    const graph = index([
+      { graph: image([200_000, 100_000]), platform: 'linux/amd64' },
+      {
+        graph: image([300_000], { platform: { os: 'linux', architecture: 'arm64' } }),
+        platform: 'linux/arm64',
+      },
+    ]);
+    const memory = new MemoryStore();
+    await load(memory, graph);
+    const from = new Repository(
+      { registry: getTestbed().anonymous.host, repository: uniqueRepo('transfer/once') },
+      { transport: createNodeTransport() },
+    );
+    await copy({ from: memory, to: from, reference: graph.root }, { tags: ['v1'] });
+    const to = await OciLayout.open(await tempDir(), { create: true });
+    hashCounter.bytes = 0;
+    const result = await copy({ from, to, reference: 'v1' });
+    const blobBytes = graph.blobs.reduce((sum, blob) => sum + blob.bytes.byteLength, 0);
+    const manifestBytes = graph.manifests.reduce((sum, m) => sum + m.size, 0);
+    expect(result.bytesCopied).toBe(blobBytes);
+    expect(hashCounter.bytes).toBeGreaterThanOrEqual(blobBytes);
+    expect(hashCounter.bytes).toBeLessThanOrEqual(blobBytes + 4 * manifestBytes);
+  });
+});
