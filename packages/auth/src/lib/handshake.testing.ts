@@ -1,3 +1,4 @@
+import { OciError } from '@ocikit/digest';
 import { getTestbed } from '@ocikit/testbed';
 import { authorizationFor } from './authorize.ts';
 import { parseChallenges } from './challenge.ts';
@@ -76,6 +77,8 @@ export async function refreshTokenFor(credential: BasicCredential): Promise<stri
     { realm, service, credential },
     { forceOAuth: true, offlineToken: true },
   );
-  if (refreshToken === undefined) throw new Error(`No refresh token from ${realm}`);
+  if (refreshToken === undefined) {
+    throw new OciError('RESPONSE_INVALID', `No refresh token from ${realm}`);
+  }
   return refreshToken;
 }
