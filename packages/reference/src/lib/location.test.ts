@@ -34,6 +34,9 @@ function fields(location: Location): Fields {
     const { registry, repository, tag = '', digest = '' } = location.reference;
     return [location.kind, registry, repository, tag, digest, ''];
   }
+  if (location.kind === 'docker-archive') {
+    return [location.kind, '', '', location.reference?.toString() ?? '', '', location.path];
+  }
   const { kind, path, tag = '', digest = '' } = location;
   return [kind, '', '', tag, digest, path];
 }
@@ -386,10 +389,15 @@ describe('parseLocation', () => {
 });
 
 describe('parseLocation of docker-archive:', () => {
-  it('reads skopeo\'s docker-archive:FILE[:REF], the name normalized and tagged', () => {
+  it("reads skopeo's docker-archive:FILE[:REF], the name normalized and tagged", () => {
     const cases: [label: string, input: string, path: string, reference: string | undefined][] = [
       ['file only', 'docker-archive:img.tar', 'img.tar', undefined],
-      ['familiar name', 'docker-archive:img.tar:alpine', 'img.tar', 'docker.io/library/alpine:latest'],
+      [
+        'familiar name',
+        'docker-archive:img.tar:alpine',
+        'img.tar',
+        'docker.io/library/alpine:latest',
+      ],
       ['tag', 'docker-archive:/tmp/i.tar:app:v1', '/tmp/i.tar', 'docker.io/library/app:v1'],
       [
         'registry with port',

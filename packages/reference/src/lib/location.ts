@@ -58,7 +58,8 @@ export interface ParseLocationOptions {
 
 /** A prefix: `registry` reads a reference; `url` reads `path[:tag][@digest]`; `transport` reads `path[:ref-name]`. */
 type Form =
-  | { prefix: string; syntax: 'registry' | 'docker-archive' }
+  | { prefix: string; syntax: 'registry' }
+  | { prefix: string; syntax: 'docker-archive' }
   | { prefix: string; syntax: 'url' | 'transport'; kind: LayoutLocation['kind'] };
 
 const FORMS: readonly Form[] = [
@@ -122,7 +123,8 @@ const SUBJECT = 'Cannot parse location';
  */
 export function locationKind(input: string): LocationKind {
   const form = formOf(input);
-  return form.syntax === 'registry' || form.syntax === 'docker-archive' ? form.syntax : form.kind;
+  if (form.syntax === 'registry' || form.syntax === 'docker-archive') return form.syntax;
+  return form.kind;
 }
 
 /**
