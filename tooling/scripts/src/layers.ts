@@ -20,4 +20,15 @@ export const ALLOWED_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
     '@ocikit/transport',
   ],
   '@ocikit/transfer': ['@ocikit/content', '@ocikit/digest', '@ocikit/reference', '@ocikit/spec'],
+  '@ocikit/client': [
+    '@ocikit/auth',
+    '@ocikit/content',
+    '@ocikit/digest',
+    '@ocikit/layout',
+    '@ocikit/reference',
+    '@ocikit/registry',
+    '@ocikit/spec',
+    '@ocikit/transfer',
+    '@ocikit/transport',
+  ],
 };
