@@ -15,7 +15,7 @@ import {
   uniqueRepo,
 } from '@ocikit/testbed';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { Client } from './client.node.ts';
+import { Client, openLocation } from './client.node.ts';
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ocikit-client-test-'));
@@ -245,6 +245,53 @@ describe('Client.inspect, tags, tag and delete', () => {
     const error = await ociFailure(ocikit.delete(`oci-archive:${dir}/a.tar:v1`));
     expect(error.code).toBe('UNSUPPORTED');
     expect((await stat(`${dir}/a.tar`)).isFile()).toBe(true);
+  });
+});
+
+describe('Client TLS options', () => {
+  it('reaches a registry that wants a client certificate with caFile, certFile and keyFile', async () => {
+    const { mtls, anonymous } = getTestbed();
+    const image = await makeImage({ seed: 'mtls' });
+    const repo = (await seeded(anonymous, image)).slice(anonymous.host.length);
+    const files = {
+      caFile: join(mtls.certDir, 'ca.crt'),
+      certFile: join(mtls.certDir, 'client.cert'),
+      keyFile: join(mtls.certDir, 'client.key'),
+    };
+    const ocikit = new Client({ env: { HOME: '/nonexistent' }, ...files });
+    expect((await ocikit.resolve(`${mtls.host}${repo}:v1`)).digest).toBe(image.manifest.digest);
+    const opened = await openLocation(`docker://${mtls.host}${repo}:v1`, {
+      env: { HOME: '/nonexistent' },
+      ...files,
+    });
+    expect(opened.reference).toBe('v1');
+    expect((await opened.root()).digest).toBe(image.manifest.digest);
+    await opened.close();
+
+    const withoutCert = new Client({ env: { HOME: '/nonexistent' }, caFile: files.caFile });
+    await ociFailure(withoutCert.resolve(`${mtls.host}${repo}:v1`));
+  });
+
+  it('reaches an https registry with a self-signed certificate only when its host is insecure', async () => {
+    const { redirect, anonymous } = getTestbed();
+    const image = await makeImage({ seed: 'insecure' });
+    const repo = (await seeded(anonymous, image)).slice(anonymous.host.length);
+    const env = await dockerConfig({ [redirect.httpsHost]: redirect.credentials });
+    const location = `${redirect.httpsHost}${repo}:v1`;
+    const insecure = new Client({ env, insecure: [redirect.httpsHost] });
+    expect((await insecure.resolve(location)).digest).toBe(image.manifest.digest);
+    await ociFailure(client(env).resolve(location));
+  });
+
+  it('refuses a certFile without keyFile and an unreadable caFile at construction', () => {
+    const cases: [label: string, make: () => Client, code: string][] = [
+      ['cert without key', () => new Client({ certFile: '/nonexistent/c.pem' }), 'OPTION_INVALID'],
+      ['missing CA file', () => new Client({ caFile: '/nonexistent/ca.pem' }), 'CONFIG_INVALID'],
+      ['concurrency 0', () => new Client({ concurrency: 0 }), 'OPTION_INVALID'],
+    ];
+    for (const [label, make, code] of cases) {
+      expect(make, label).toThrowError(expect.objectContaining({ code }));
+    }
   });
 });
 

@@ -139,7 +139,7 @@ export function parseClientLocation(input: string, defaultTag = true): Location 
  *   for a missing layout or archive read; `TAR_INVALID`; `UNSUPPORTED` for
  *   writing into an `oci-archive:` or `docker-archive:` that names a digest
  */
-export async function openLocation<M extends OpenMode = 'read'>(
+export async function openWithContext<M extends OpenMode = 'read'>(
   input: string,
   context: OpenContext,
   options: OpenLocationOptions & { mode?: M } = {},
