@@ -127,6 +127,20 @@ describe('Client.copy between location strings', () => {
     expect(inspected.layerSizes).toHaveLength(image.layers.length);
   });
 
+  it('copies into a docker-archive: that skopeo reads, naming the image', async () => {
+    const image = await makeImage({ seed: 'to-docker-archive' });
+    const from = await seeded(getTestbed().anonymous, image);
+    const file = join(await tempDir(), 'docker.tar');
+    await client().copy(`${from}:v1`, `docker-archive:${file}:example.com/app:v1`);
+    const info = (await skopeoInspect(`docker-archive:${file}`)) as { Layers: string[] };
+    expect(info.Layers).toHaveLength(image.layers.length); // skopeo lists them by diff_id
+    // skopeo finds the image by the name the destination gave it.
+    const config = (await skopeoInspect(`docker-archive:${file}:example.com/app:v1`, {
+      config: true,
+    })) as { os: string };
+    expect(config.os).toBe('linux');
+  });
+
   it('leaves no file, and no temp file, when a copy into an oci-archive: fails midway', async () => {
     const image = await makeImage({ seed: 'abort' });
     const from = await seeded(getTestbed().anonymous, image);
