@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { staticCredentials } from '@ocikit/auth';
 import { fetchBytes, MemoryStore, type Storage } from '@ocikit/content';
 import { OciLayout } from '@ocikit/layout/fs';
 import { Repository } from '@ocikit/registry';
@@ -102,6 +103,22 @@ describe('copy between the real registry and OCI layouts', () => {
     await expectHolds(second, graph);
   });
 
+  it('copies a Docker manifest list of schema 2 images registry → layout → registry, bytes unchanged', async () => {
+    const graph = index(
+      [
+        { graph: image([3000], { docker: true }), platform: 'linux/amd64' },
+        { graph: image([2000], { docker: true }), platform: 'linux/arm64' },
+      ],
+      { docker: true },
+    );
+    const from = await inRegistry(graph);
+    const dir = await layout();
+    expect((await copy({ from, to: dir, reference: 'v1' })).root).toEqual(graph.root);
+    const back = repository();
+    expect((await copy({ from: dir, to: back, reference: 'v1' })).root).toEqual(graph.root);
+    await expectHolds(back, graph);
+  });
+
   it('registry → registry on one registry mounts every blob: one POST each, no HEAD, no upload, no blob read', async () => {
     const graph = image([5000, 6000]);
     const sourceRequests: { method: string; url: string }[] = [];
@@ -116,6 +133,24 @@ describe('copy between the real registry and OCI layouts', () => {
     expect(count(requests, 'PATCH', '/blobs/')).toBe(0);
     expect(count(requests, 'PUT', '/blobs/')).toBe(0);
     expect(count(sourceRequests, 'GET', '/blobs/')).toBe(0);
+    await expectHolds(to, graph);
+  });
+
+  it('registry → registry on the token-auth registry mounts every blob across repositories', async () => {
+    const { host, users } = getTestbed().token;
+    const transport = createNodeTransport({
+      credentials: staticCredentials({ [host]: users.push }),
+    });
+    const open = (name: string) =>
+      new Repository({ registry: host, repository: uniqueRepo(name) }, { transport });
+    const graph = image([4000, 5000]);
+    const memory = new MemoryStore();
+    await load(memory, graph);
+    const from = open('transfer/token-source');
+    await copy({ from: memory, to: from, reference: graph.root }, { tags: ['v1'] });
+    const to = open('transfer/token-destination');
+    const result = await copy({ from, to, reference: 'v1' });
+    expect(result).toMatchObject({ blobsMounted: 3, blobsCopied: 0, bytesCopied: 0 });
     await expectHolds(to, graph);
   });
 

@@ -8,7 +8,6 @@ export type TransferOrigin = 'source' | 'destination';
  * `MANIFEST_UNKNOWN`, `ABORTED`, …) and which side it came from.
  */
 export class TransferError extends OciError {
-  override name = 'OciError';
   /** The side that failed. */
   readonly origin: TransferOrigin;
 
