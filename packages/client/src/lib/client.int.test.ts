@@ -117,12 +117,12 @@ describe('Client.copy between location strings', () => {
       `docker-archive:${archive}:example.com/app:v1`,
       `oci:${dir}/out`,
     );
-    expect(result.tags).toEqual(['latest']);
-    const config = (await skopeoInspect(`oci:${dir}/out:latest`, { config: true })) as {
+    expect(result.tags).toEqual(['v1']);
+    const config = (await skopeoInspect(`oci:${dir}/out:v1`, { config: true })) as {
       architecture: string;
     };
     expect(config.architecture).toBe('amd64');
-    const inspected = await ocikit.inspect(`oci:${dir}/out:latest`);
+    const inspected = await ocikit.inspect(`oci:${dir}/out:v1`);
     expect(inspected.config?.descriptor.digest).toBe(image.config.digest);
     expect(inspected.layerSizes).toHaveLength(image.layers.length);
   });
@@ -325,6 +325,9 @@ describe('Client location strings', () => {
       expect(error.message, label).toContain('oci-archive:FILE');
       expect(error.message, label).toContain('docker://REF');
     }
+    // A bad destination is refused before the (missing) source is opened.
+    const copy = await ociFailure(ocikit.copy('oci:/nonexistent/layout:v1', 's3://bucket/x'));
+    expect(copy.code).toBe('REFERENCE_INVALID');
   });
 
   it('says which image to name when an oci: layout holds several and the location names none', async () => {

@@ -132,6 +132,7 @@ export class Client {
     options: CopyOptions = {},
   ): Promise<ClientCopyResult> {
     const signal = options.signal;
+    parseClientLocation(destination); // a bad destination fails before the source is read
     const from = await this.open(source, { mode: 'read', signal });
     try {
       const to = await this.open(destination, { mode: 'write', signal });

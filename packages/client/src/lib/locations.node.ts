@@ -42,9 +42,10 @@ export interface OpenedLocation<M extends OpenMode = OpenMode> {
   /** The tag, digest or ref name the location names; `undefined` when it names none. */
   readonly reference: string | undefined;
   /**
-   * The tag to set when copying into this location: its tag or ref name;
-   * `undefined` for a digest, a registry repository without tag, or an archive
-   * of Docker images (named by `repoTags`).
+   * The tag or ref name the location names: the one a copy into it sets, and
+   * the one a copy from it hands on to a layout that names none; `undefined`
+   * for a digest, a registry repository without tag, or a Docker archive
+   * destination (named by its `repoTags`).
    */
   readonly tag: string | undefined;
   /**
@@ -300,6 +301,7 @@ async function importedDockerArchive(
       );
     }
     return opened(location, name, staging.layout, image.descriptor.digest, {
+      tag: location.reference?.tag,
       close: staging.remove,
     });
   } catch (error) {
