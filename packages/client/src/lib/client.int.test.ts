@@ -1,6 +1,9 @@
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isReferrerLister, pushBytes } from '@ocikit/content';
+import { OciLayout } from '@ocikit/layout/fs';
+import { createImageManifest, EMPTY_DESCRIPTOR } from '@ocikit/spec';
 import {
   type Credentials,
   getTestbed,
@@ -16,6 +19,8 @@ import {
 } from '@ocikit/testbed';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Client, openLocation } from './client.node.ts';
+
+const EMPTY_BYTES = new TextEncoder().encode('{}');
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ocikit-client-test-'));
@@ -77,6 +82,48 @@ describe('Client.copy between location strings', () => {
     };
     expect(inspected.manifests).toHaveLength(2);
     expect((await ocikit.resolve(`docker://${to}:pushed`)).digest).toBe(image.manifest.digest);
+  });
+
+  it('passes platforms, referrers and progress on to the copy', async () => {
+    const index = await makeMultiPlatformImage();
+    const from = await seeded(getTestbed().anonymous, index);
+    const dir = await tempDir();
+    const ocikit = client();
+    await ocikit.copy(`${from}:v1`, `oci:${dir}/all:v1`);
+    // A signature-like referrer of the index, in the layout.
+    const layout = await OciLayout.open(join(dir, 'all'));
+    const blob = await pushBytes(layout, new TextEncoder().encode('sig'), 'text/plain');
+    const referrer = createImageManifest({
+      artifactType: 'application/example.signature',
+      config: EMPTY_DESCRIPTOR,
+      layers: [blob],
+      subject: await layout.resolve('v1'),
+    });
+    await pushBytes(layout, EMPTY_BYTES, EMPTY_DESCRIPTOR.mediaType);
+    await pushBytes(layout, referrer.bytes, referrer.mediaType);
+
+    const events: string[] = [];
+    const to = `${getTestbed().anonymous.host}/${uniqueRepo('client/subset')}`;
+    const result = await ocikit.copy(`oci:${dir}/all:v1`, `${to}:arm`, {
+      platforms: ['linux/arm64'],
+      onProgress: (event) => events.push(event.type),
+    });
+    expect(result.manifests).toBe(2);
+    expect(events).toContain('done');
+    const inspected = await ocikit.inspect(`${to}:arm`);
+    expect(inspected.platforms.map((entry) => entry.platform)).toEqual(['linux/arm64']);
+
+    const whole = await ocikit.copy(`oci:${dir}/all:v1`, `${to}:all`, { referrers: true });
+    expect(whole.referrers).toBe(1);
+    const opened = await ocikit.open(`${to}:all`);
+    const found: string[] = [];
+    if (isReferrerLister(opened.target)) {
+      for await (const each of opened.target.referrers(await opened.root())) {
+        found.push(each.digest);
+      }
+    }
+    await opened.close();
+    expect(found).toEqual([referrer.digest]);
   });
 
   it('copies registry → registry on the same registry by mounting every blob', async () => {
