@@ -3,6 +3,7 @@ export {
   type ClientCopyResult,
   type CopyOptions,
   type DeleteResult,
+  openLocation,
   type TagsOptions,
 } from './lib/client.node.ts';
 export type { ConfigSummary, InspectResult } from './lib/inspect.ts';

@@ -1,6 +1,9 @@
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isReferrerLister, pushBytes } from '@ocikit/content';
+import { OciLayout } from '@ocikit/layout/fs';
+import { createImageManifest, EMPTY_DESCRIPTOR } from '@ocikit/spec';
 import {
   type Credentials,
   getTestbed,
@@ -15,7 +18,9 @@ import {
   uniqueRepo,
 } from '@ocikit/testbed';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { Client } from './client.node.ts';
+import { Client, openLocation } from './client.node.ts';
+
+const EMPTY_BYTES = new TextEncoder().encode('{}');
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ocikit-client-test-'));
@@ -79,6 +84,48 @@ describe('Client.copy between location strings', () => {
     expect((await ocikit.resolve(`docker://${to}:pushed`)).digest).toBe(image.manifest.digest);
   });
 
+  it('passes platforms, referrers and progress on to the copy', async () => {
+    const index = await makeMultiPlatformImage();
+    const from = await seeded(getTestbed().anonymous, index);
+    const dir = await tempDir();
+    const ocikit = client();
+    await ocikit.copy(`${from}:v1`, `oci:${dir}/all:v1`);
+    // A signature-like referrer of the index, in the layout.
+    const layout = await OciLayout.open(join(dir, 'all'));
+    const blob = await pushBytes(layout, new TextEncoder().encode('sig'), 'text/plain');
+    const referrer = createImageManifest({
+      artifactType: 'application/example.signature',
+      config: EMPTY_DESCRIPTOR,
+      layers: [blob],
+      subject: await layout.resolve('v1'),
+    });
+    await pushBytes(layout, EMPTY_BYTES, EMPTY_DESCRIPTOR.mediaType);
+    await pushBytes(layout, referrer.bytes, referrer.mediaType);
+
+    const events: string[] = [];
+    const to = `${getTestbed().anonymous.host}/${uniqueRepo('client/subset')}`;
+    const result = await ocikit.copy(`oci:${dir}/all:v1`, `${to}:arm`, {
+      platforms: ['linux/arm64'],
+      onProgress: (event) => events.push(event.type),
+    });
+    expect(result.manifests).toBe(2);
+    expect(events).toContain('done');
+    const inspected = await ocikit.inspect(`${to}:arm`);
+    expect(inspected.platforms.map((entry) => entry.platform)).toEqual(['linux/arm64']);
+
+    const whole = await ocikit.copy(`oci:${dir}/all:v1`, `${to}:all`, { referrers: true });
+    expect(whole.referrers).toBe(1);
+    const opened = await ocikit.open(`${to}:all`);
+    const found: string[] = [];
+    if (isReferrerLister(opened.target)) {
+      for await (const each of opened.target.referrers(await opened.root())) {
+        found.push(each.digest);
+      }
+    }
+    await opened.close();
+    expect(found).toEqual([referrer.digest]);
+  });
+
   it('copies registry → registry on the same registry by mounting every blob', async () => {
     const image = await makeImage({ seed: 'mount' });
     const from = await seeded(getTestbed().anonymous, image);
@@ -117,14 +164,28 @@ describe('Client.copy between location strings', () => {
       `docker-archive:${archive}:example.com/app:v1`,
       `oci:${dir}/out`,
     );
-    expect(result.tags).toEqual(['latest']);
-    const config = (await skopeoInspect(`oci:${dir}/out:latest`, { config: true })) as {
+    expect(result.tags).toEqual(['v1']);
+    const config = (await skopeoInspect(`oci:${dir}/out:v1`, { config: true })) as {
       architecture: string;
     };
     expect(config.architecture).toBe('amd64');
-    const inspected = await ocikit.inspect(`oci:${dir}/out:latest`);
+    const inspected = await ocikit.inspect(`oci:${dir}/out:v1`);
     expect(inspected.config?.descriptor.digest).toBe(image.config.digest);
     expect(inspected.layerSizes).toHaveLength(image.layers.length);
+  });
+
+  it('copies into a docker-archive: that skopeo reads, naming the image', async () => {
+    const image = await makeImage({ seed: 'to-docker-archive' });
+    const from = await seeded(getTestbed().anonymous, image);
+    const file = join(await tempDir(), 'docker.tar');
+    await client().copy(`${from}:v1`, `docker-archive:${file}:example.com/app:v1`);
+    const info = (await skopeoInspect(`docker-archive:${file}`)) as { Layers: string[] };
+    expect(info.Layers).toHaveLength(image.layers.length); // skopeo lists them by diff_id
+    // skopeo finds the image by the name the destination gave it.
+    const config = (await skopeoInspect(`docker-archive:${file}:example.com/app:v1`, {
+      config: true,
+    })) as { os: string };
+    expect(config.os).toBe('linux');
   });
 
   it('leaves no file, and no temp file, when a copy into an oci-archive: fails midway', async () => {
@@ -248,6 +309,53 @@ describe('Client.inspect, tags, tag and delete', () => {
   });
 });
 
+describe('Client TLS options', () => {
+  it('reaches a registry that wants a client certificate with caFile, certFile and keyFile', async () => {
+    const { mtls, anonymous } = getTestbed();
+    const image = await makeImage({ seed: 'mtls' });
+    const repo = (await seeded(anonymous, image)).slice(anonymous.host.length);
+    const files = {
+      caFile: join(mtls.certDir, 'ca.crt'),
+      certFile: join(mtls.certDir, 'client.cert'),
+      keyFile: join(mtls.certDir, 'client.key'),
+    };
+    const ocikit = new Client({ env: { HOME: '/nonexistent' }, ...files });
+    expect((await ocikit.resolve(`${mtls.host}${repo}:v1`)).digest).toBe(image.manifest.digest);
+    const opened = await openLocation(`docker://${mtls.host}${repo}:v1`, {
+      env: { HOME: '/nonexistent' },
+      ...files,
+    });
+    expect(opened.reference).toBe('v1');
+    expect((await opened.root()).digest).toBe(image.manifest.digest);
+    await opened.close();
+
+    const withoutCert = new Client({ env: { HOME: '/nonexistent' }, caFile: files.caFile });
+    await ociFailure(withoutCert.resolve(`${mtls.host}${repo}:v1`));
+  });
+
+  it('reaches an https registry with a self-signed certificate only when its host is insecure', async () => {
+    const { redirect, anonymous } = getTestbed();
+    const image = await makeImage({ seed: 'insecure' });
+    const repo = (await seeded(anonymous, image)).slice(anonymous.host.length);
+    const env = await dockerConfig({ [redirect.httpsHost]: redirect.credentials });
+    const location = `${redirect.httpsHost}${repo}:v1`;
+    const insecure = new Client({ env, insecure: [redirect.httpsHost] });
+    expect((await insecure.resolve(location)).digest).toBe(image.manifest.digest);
+    await ociFailure(client(env).resolve(location));
+  });
+
+  it('refuses a certFile without keyFile and an unreadable caFile at construction', () => {
+    const cases: [label: string, make: () => Client, code: string][] = [
+      ['cert without key', () => new Client({ certFile: '/nonexistent/c.pem' }), 'OPTION_INVALID'],
+      ['missing CA file', () => new Client({ caFile: '/nonexistent/ca.pem' }), 'CONFIG_INVALID'],
+      ['concurrency 0', () => new Client({ concurrency: 0 }), 'OPTION_INVALID'],
+    ];
+    for (const [label, make, code] of cases) {
+      expect(make, label).toThrowError(expect.objectContaining({ code }));
+    }
+  });
+});
+
 describe('Client location strings', () => {
   it('refuses bad locations with REFERENCE_INVALID naming the accepted forms', async () => {
     const ocikit = client();
@@ -264,6 +372,9 @@ describe('Client location strings', () => {
       expect(error.message, label).toContain('oci-archive:FILE');
       expect(error.message, label).toContain('docker://REF');
     }
+    // A bad destination is refused before the (missing) source is opened.
+    const copy = await ociFailure(ocikit.copy('oci:/nonexistent/layout:v1', 's3://bucket/x'));
+    expect(copy.code).toBe('REFERENCE_INVALID');
   });
 
   it('says which image to name when an oci: layout holds several and the location names none', async () => {

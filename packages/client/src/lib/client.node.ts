@@ -14,7 +14,7 @@ import {
   type OpenedLocation,
   type OpenLocationOptions,
   type OpenMode,
-  openLocation,
+  openWithContext,
   parseClientLocation,
 } from './locations.node.ts';
 import { type ClientOptions, clientSettings } from './options.node.ts';
@@ -108,7 +108,7 @@ export class Client {
     location: string,
     options: OpenLocationOptions & { mode?: M } = {},
   ): Promise<OpenedLocation<M>> {
-    return openLocation(location, this.#context, options);
+    return openWithContext(location, this.#context, options);
   }
 
   /**
@@ -132,6 +132,7 @@ export class Client {
     options: CopyOptions = {},
   ): Promise<ClientCopyResult> {
     const signal = options.signal;
+    parseClientLocation(destination); // a bad destination fails before the source is read
     const from = await this.open(source, { mode: 'read', signal });
     try {
       const to = await this.open(destination, { mode: 'write', signal });
@@ -295,6 +296,22 @@ export class Client {
       await opened.close();
     }
   }
+}
+
+/**
+ * Opens one location as a Target with a client of its own (for several
+ * locations, share one {@link Client} and its connections: `client.open`).
+ *
+ * @param location - such as `docker://ghcr.io/org/app:v1`, `oci:out:v1`, `oci-archive:img.tar`
+ * @param options - {@link ClientOptions} and {@link OpenLocationOptions}
+ * @returns the opened location: its Target, the tag or digest it names; close it when done
+ * @throws {OciError} as {@link Client.open}
+ */
+export function openLocation<M extends OpenMode = 'read'>(
+  location: string,
+  options: ClientOptions & OpenLocationOptions & { mode?: M } = {},
+): Promise<OpenedLocation<M>> {
+  return new Client(options).open(location, options);
 }
 
 /** The tags a copy sets: the destination's, or for a layout that names none, the source's or `latest`. */

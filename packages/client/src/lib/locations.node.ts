@@ -42,9 +42,10 @@ export interface OpenedLocation<M extends OpenMode = OpenMode> {
   /** The tag, digest or ref name the location names; `undefined` when it names none. */
   readonly reference: string | undefined;
   /**
-   * The tag to set when copying into this location: its tag or ref name;
-   * `undefined` for a digest, a registry repository without tag, or an archive
-   * of Docker images (named by `repoTags`).
+   * The tag or ref name the location names: the one a copy into it sets, and
+   * the one a copy from it hands on to a layout that names none; `undefined`
+   * for a digest, a registry repository without tag, or a Docker archive
+   * destination (named by its `repoTags`).
    */
   readonly tag: string | undefined;
   /**
@@ -139,7 +140,7 @@ export function parseClientLocation(input: string, defaultTag = true): Location 
  *   for a missing layout or archive read; `TAR_INVALID`; `UNSUPPORTED` for
  *   writing into an `oci-archive:` or `docker-archive:` that names a digest
  */
-export async function openLocation<M extends OpenMode = 'read'>(
+export async function openWithContext<M extends OpenMode = 'read'>(
   input: string,
   context: OpenContext,
   options: OpenLocationOptions & { mode?: M } = {},
@@ -300,6 +301,7 @@ async function importedDockerArchive(
       );
     }
     return opened(location, name, staging.layout, image.descriptor.digest, {
+      tag: location.reference?.tag,
       close: staging.remove,
     });
   } catch (error) {
