@@ -50,7 +50,7 @@ function advice(code: string, host: string | undefined, command: string): string
     case 'UNAUTHORIZED':
       return `run "ocikit login ${registry}" (or check the credentials in ~/.docker/config.json)`;
     case 'DENIED':
-      return `the account has no permission for this on ${registry}: log in as another user`;
+      return `run "ocikit login ${registry}" as an account allowed to do this`;
     case 'MANIFEST_UNKNOWN':
     case 'NAME_UNKNOWN':
       return 'check the repository and tag ("ocikit tag ls REPOSITORY" lists the tags)';

@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { onTestFinished } from 'vitest';
+
+/** The built `ocikit` (the `bin` of the package): `turbo run build` makes it before the tests. */
+export const OCIKIT_BIN = fileURLToPath(new URL('../../dist/ocikit.js', import.meta.url));
+
+/** What one run of the built `ocikit` did. */
+export interface OcikitRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stdoutBytes: Buffer;
+  readonly stderr: string;
+}
+
+/** Options of {@link ocikit}. */
+export interface OcikitRunOptions {
+  /** Variables added to an environment of only `PATH` and `HOME` (an empty temp dir by default). */
+  env?: Record<string, string>;
+  /** Written to stdin, which is then closed. */
+  input?: string;
+}
+
+/**
+ * Runs the built `ocikit` as a user would: a child process of `node`, with
+ * stdin, stdout and stderr as pipes (so stderr is not a terminal).
+ *
+ * @param args - the arguments
+ * @param options - {@link OcikitRunOptions}
+ * @returns its exit code and output
+ */
+export async function ocikit(
+  args: readonly string[],
+  options: OcikitRunOptions = {},
+): Promise<OcikitRun> {
+  if (!existsSync(OCIKIT_BIN)) {
+    throw new Error(`${OCIKIT_BIN} is missing: build it first with "pnpm --filter ocikit build"`);
+  }
+  const env = { PATH: process.env.PATH ?? '', HOME: await tempDir(), ...options.env };
+  const child = spawn(process.execPath, [OCIKIT_BIN, ...args], { env });
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  child.stdin.end(options.input ?? '');
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  const stdoutBytes = Buffer.concat(stdout);
+  return {
+    code,
+    stdout: stdoutBytes.toString('utf8'),
+    stdoutBytes,
+    stderr: Buffer.concat(stderr).toString('utf8'),
+  };
+}
+
+/**
+ * A temp dir removed when the test ends.
+ *
+ * @returns its path
+ */
+export async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ocikit-cli-test-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}

@@ -1,0 +1,337 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  getTestbed,
+  makeImage,
+  makeMultiPlatformImage,
+  pushImage,
+  type RegistryInfo,
+  skopeoInspect,
+  type TestNode,
+  umoci,
+  uniqueRepo,
+} from '@ocikit/testbed';
+import { describe, expect, it } from 'vitest';
+import { ocikit, tempDir } from './lib/ocikit-process.testing.ts';
+
+/** Pushes an image to a new repository of the anonymous registry, tagged `v1`; returns `host/repo`. */
+async function seeded(node: TestNode, registry: RegistryInfo = getTestbed().anonymous) {
+  const repo = uniqueRepo('cli/e2e');
+  const users = (registry as { users?: { push: { username: string; password: string } } }).users;
+  await pushImage(
+    { url: registry.url, ...(users ? { credentials: users.push } : {}) },
+    repo,
+    node,
+    { tag: 'v1' },
+  );
+  return `${registry.host}/${repo}`;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+describe('ocikit copy (the built binary)', () => {
+  it('copies registry → oci: → registry; umoci and skopeo read what it wrote; stdout is the digest', async () => {
+    const image = await makeImage({ seed: 'cli-copy' });
+    const from = await seeded(image);
+    const dir = join(await tempDir(), 'layout');
+
+    const pulled = await ocikit(['copy', `docker://${from}:v1`, `oci:${dir}:v1`]);
+    expect(pulled.stderr).toContain('Copied');
+    expect(pulled.code).toBe(0);
+    expect(pulled.stdout).toBe(`${image.manifest.digest}\n`);
+    const stat = JSON.parse((await umoci(['stat', '--image', `${dir}:v1`, '--json'])).stdout);
+    expect(stat.history).toBeDefined();
+    const inLayout = (await skopeoInspect(`oci:${dir}:v1`)) as { Digest: string };
+    expect(inLayout.Digest).toBe(image.manifest.digest);
+
+    const to = `${getTestbed().anonymous.host}/${uniqueRepo('cli/e2e-push')}:v2`;
+    const pushed = await ocikit(['cp', `oci:${dir}:v1`, to]);
+    expect(pushed.code).toBe(0);
+    const inRegistry = (await skopeoInspect(`docker://${to}`)) as { Digest: string };
+    expect(inRegistry.Digest).toBe(image.manifest.digest);
+  });
+
+  it('prints the documented JSON result with --format json and one stderr line per blob when stderr is no terminal', async () => {
+    const index = await makeMultiPlatformImage();
+    const from = await seeded(index);
+    const dir = join(await tempDir(), 'layout');
+
+    const run = await ocikit([
+      'copy',
+      `${from}:v1`,
+      `oci:${dir}:v1`,
+      '--platform',
+      'linux/arm64',
+      '--format',
+      'json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(Object.keys(result).sort()).toEqual(
+      [
+        'blobsCopied',
+        'blobsMounted',
+        'blobsSkipped',
+        'bytesCopied',
+        'destination',
+        'digest',
+        'foreignSkipped',
+        'manifests',
+        'mediaType',
+        'referrers',
+        'size',
+        'source',
+        'sourceDigest',
+        'tags',
+      ].sort(),
+    );
+    expect(result.sourceDigest).toBe(index.manifest.digest);
+    expect(result.tags).toEqual(['v1']);
+    expect(result.blobsCopied).toBe(2);
+    expect(run.stderr.match(/^copied {2}blob sha256:/gm)).toHaveLength(2);
+    const raw = (await skopeoInspect(`oci:${dir}:v1`, { raw: true })) as { manifests: unknown[] };
+    expect(raw.manifests).toHaveLength(1);
+
+    const quiet = await ocikit(['copy', `${from}:v1`, `oci:${dir}:v1`, '--quiet']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+  });
+});
+
+describe('ocikit inspect, digest and manifest get (the built binary)', () => {
+  it('prints the documented JSON shapes of an index and of an image, and the exact manifest bytes', async () => {
+    const index = await makeMultiPlatformImage();
+    const ref = `${await seeded(index)}:v1`;
+
+    const digest = await ocikit(['digest', ref]);
+    expect(digest.stdout).toBe(`${index.manifest.digest}\n`);
+    const digestJson = JSON.parse((await ocikit(['digest', ref, '--format', 'json'])).stdout);
+    expect(digestJson).toEqual({
+      digest: index.manifest.digest,
+      mediaType: index.manifest.mediaType,
+      size: index.manifest.bytes.length,
+    });
+
+    const inspected = JSON.parse((await ocikit(['inspect', ref, '--format', 'json'])).stdout);
+    expect(inspected).toMatchObject({
+      digest: index.manifest.digest,
+      kind: 'index',
+      config: null,
+      layers: [],
+    });
+    expect(inspected.platforms.map((entry: { platform: string }) => entry.platform).sort()).toEqual(
+      ['linux/amd64', 'linux/arm64'],
+    );
+
+    const child = inspected.platforms[0].digest as string;
+    const repo = ref.slice(0, ref.lastIndexOf(':'));
+    const image = JSON.parse(
+      (await ocikit(['inspect', `${repo}@${child}`, '--format', 'json'])).stdout,
+    );
+    expect(image).toMatchObject({ digest: child, kind: 'manifest' });
+    expect(Object.keys(image.config).sort()).toEqual(
+      ['created', 'digest', 'history', 'labels', 'mediaType', 'platform', 'size'].sort(),
+    );
+    expect(image.layers.length).toBeGreaterThan(0);
+
+    const table = await ocikit(['inspect', ref]);
+    expect(table.stdout).toContain('Platforms:');
+    expect(table.stdout).toContain('linux/arm64');
+
+    const bytes = await ocikit(['manifest', 'get', ref]);
+    expect(sha256(bytes.stdoutBytes)).toBe(index.manifest.digest);
+  });
+
+  it('writes a blob named by digest to stdout, verified (blob get)', async () => {
+    const image = await makeImage({ seed: 'cli-blob' });
+    const repo = await seeded(image);
+    const layer = image.layers[0];
+    if (layer === undefined) throw new Error('the test image has a layer');
+    const run = await ocikit(['blob', 'get', `${repo}@${layer.digest}`]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(sha256(run.stdoutBytes)).toBe(layer.digest);
+  });
+});
+
+describe('ocikit tag (the built binary)', () => {
+  it('lists tags, adds tags, and tag rm removes only the tag while the image stays', async () => {
+    const image = await makeImage({ seed: 'cli-tags' });
+    const repo = await seeded(image);
+
+    expect((await ocikit(['tag', 'add', `${repo}:v1`, 'v1.0', 'old'])).code).toBe(0);
+    const listed = await ocikit(['tag', 'ls', repo]);
+    expect(listed.stdout.split('\n').filter(Boolean).sort()).toEqual(['old', 'v1', 'v1.0']);
+    expect(JSON.parse((await ocikit(['tag', 'ls', repo, '--format', 'json'])).stdout)).toEqual({
+      name: repo,
+      tags: expect.arrayContaining(['old', 'v1', 'v1.0']),
+    });
+
+    const removed = await ocikit(['tag', 'rm', `${repo}:old`]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect((await ocikit(['tag', 'ls', repo])).stdout.split('\n').filter(Boolean).sort()).toEqual([
+      'v1',
+      'v1.0',
+    ]);
+    expect((await ocikit(['digest', `${repo}:v1`])).stdout).toBe(`${image.manifest.digest}\n`);
+
+    const byDigest = await ocikit(['tag', 'rm', `${repo}@${image.manifest.digest}`]);
+    expect(byDigest.code).toBe(2);
+    expect(byDigest.stderr).toMatch(/^REFERENCE_INVALID: .*never deletes an image/);
+    expect((await ocikit(['digest', `${repo}:v1`])).code).toBe(0);
+  });
+});
+
+describe('ocikit login and logout (the built binary)', () => {
+  it('login → copy from the htpasswd and token registries → logout, leaving config.json as docker does, mode 0600', async () => {
+    const { basic, token } = getTestbed();
+    for (const [label, registry, user] of [
+      ['htpasswd', basic, basic.users.push],
+      ['token', token, token.users.push],
+    ] as const) {
+      const image = await makeImage({ seed: `cli-login-${label}` });
+      const from = await seeded(image, registry);
+      const config = await tempDir();
+      const env = { DOCKER_CONFIG: config };
+      await writeFile(join(config, 'config.json'), JSON.stringify({ currentContext: 'kept' }));
+
+      const anonymous = await ocikit(['digest', `${from}:v1`], { env });
+      expect(anonymous.code, label).toBe(4);
+      expect(anonymous.stderr, label).toContain(`run "ocikit login ${registry.host}"`);
+
+      const login = await ocikit(
+        ['login', registry.host, '-u', user.username, '--password-stdin'],
+        { env, input: `${user.password}\n` },
+      );
+      expect(login.code, `${label}: ${login.stderr}`).toBe(0);
+      const file = join(config, 'config.json');
+      expect((await stat(file)).mode & 0o777, label).toBe(0o600);
+      const written = JSON.parse(await readFile(file, 'utf8'));
+      expect(written, label).toEqual({
+        currentContext: 'kept',
+        auths: {
+          [registry.host]: {
+            auth: Buffer.from(`${user.username}:${user.password}`).toString('base64'),
+          },
+        },
+      });
+      expect(login.stdout + login.stderr, label).not.toContain(user.password);
+
+      const dir = join(await tempDir(), 'layout');
+      const copied = await ocikit(['copy', `${from}:v1`, `oci:${dir}:v1`], { env });
+      expect(copied.code, `${label}: ${copied.stderr}`).toBe(0);
+      expect(copied.stdout, label).toBe(`${image.manifest.digest}\n`);
+
+      expect((await ocikit(['logout', registry.host], { env })).code, label).toBe(0);
+      expect(JSON.parse(await readFile(file, 'utf8')), label).toEqual({
+        currentContext: 'kept',
+        auths: {},
+      });
+      expect((await ocikit(['digest', `${from}:v1`], { env })).code, label).toBe(4);
+    }
+  });
+
+  it('exits 4 with UNAUTHORIZED and the login advice for wrong credentials', async () => {
+    const { basic } = getTestbed();
+    const from = await seeded(await makeImage({ seed: 'cli-wrong' }), basic);
+    const config = await tempDir();
+    const env = { DOCKER_CONFIG: config };
+    const login = await ocikit(['login', basic.host, '-u', 'nobody', '--password-stdin'], {
+      env,
+      input: 'wrong-password',
+    });
+    expect(login.code).toBe(0);
+    const run = await ocikit(['copy', `${from}:v1`, `oci:${join(config, 'out')}:v1`], { env });
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(
+      /^UNAUTHORIZED: .*\(HTTP 401\) — run "ocikit login 127\.0\.0\.1:\d+"/m,
+    );
+    expect(run.stderr).not.toContain('wrong-password');
+  });
+});
+
+describe('ocikit on bad input (the built binary)', () => {
+  it('says what failed in one line, with the documented exit code', async () => {
+    const dir = await tempDir();
+    const registry = getTestbed().anonymous.host;
+    const cases: [string, string[], number, RegExp][] = [
+      [
+        'malformed reference',
+        ['copy', 'foo::bar', `oci:${dir}/x:v1`],
+        2,
+        /^REFERENCE_INVALID: .*foo::bar/,
+      ],
+      [
+        'unknown flag',
+        ['copy', '--bogus', 'a', 'b'],
+        2,
+        /^USAGE: unknown option '--bogus' — run "ocikit copy --help"/,
+      ],
+      ['unknown command', ['frobnicate'], 2, /^USAGE: unknown command 'frobnicate'/],
+      ['missing argument', ['tag', 'ls'], 2, /^USAGE: missing required argument 'repository'/],
+      ['bad --format', ['digest', 'x', '--format', 'yaml'], 2, /^USAGE: .*yaml/],
+      [
+        'bad --concurrency',
+        ['copy', 'a', 'b', '--concurrency', '0'],
+        2,
+        /^USAGE: .*not an integer ≥ 1/,
+      ],
+      ['missing layout', ['inspect', `oci:${dir}/missing:v1`], 1, /^LAYOUT_INVALID: .*missing/],
+      [
+        'missing --ca-file',
+        ['digest', `${registry}/x:v1`, '--ca-file', `${dir}/none.pem`],
+        1,
+        /^CONFIG_INVALID: .*none\.pem/,
+      ],
+      [
+        'unknown repository',
+        ['digest', `${registry}/${uniqueRepo('cli/none')}:v1`],
+        3,
+        /^(MANIFEST|NAME)_UNKNOWN: /,
+      ],
+      [
+        'login without password',
+        ['login', registry, '-u', 'me'],
+        2,
+        /^OPTION_INVALID: .*--password-stdin/,
+      ],
+    ];
+    for (const [label, args, code, message] of cases) {
+      const run = await ocikit(args);
+      expect(run.code, `${label}: ${run.stderr}`).toBe(code);
+      expect(run.stderr, label).toMatch(message);
+      expect(run.stderr.trim().split('\n'), label).toHaveLength(1);
+      expect(run.stdout, label).toBe('');
+    }
+  });
+
+  it('prints help with examples for every command, and the version', async () => {
+    const commands = [
+      [],
+      ['copy'],
+      ['inspect'],
+      ['digest'],
+      ['manifest', 'get'],
+      ['tag', 'ls'],
+      ['tag', 'add'],
+      ['tag', 'rm'],
+      ['blob', 'get'],
+      ['login'],
+      ['logout'],
+      ['version'],
+    ];
+    for (const command of commands) {
+      const run = await ocikit([...command, '--help']);
+      expect(run.code, command.join(' ')).toBe(0);
+      expect(run.stdout, command.join(' ')).toMatch(/Examples:\n {2}\$ .*ocikit /);
+    }
+    const version = await ocikit(['--version']);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(JSON.parse((await ocikit(['version', '--format', 'json'])).stdout)).toEqual({
+      version: version.stdout.trim(),
+      node: process.versions.node,
+    });
+  });
+});
