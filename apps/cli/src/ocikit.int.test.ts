@@ -9,11 +9,12 @@ import {
   type RegistryInfo,
   skopeoInspect,
   type TestNode,
+  tarLayer,
   umoci,
   uniqueRepo,
 } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
-import { ocikit, tempDir } from './lib/ocikit-process.testing.ts';
+import { ocikit, ocikitInTerminal, tempDir } from './lib/ocikit-process.testing.ts';
 
 /** Pushes an image to a new repository of the anonymous registry, tagged `v1`; returns `host/repo`. */
 async function seeded(node: TestNode, registry: RegistryInfo = getTestbed().anonymous) {
@@ -98,6 +99,81 @@ describe('ocikit copy (the built binary)', () => {
     const quiet = await ocikit(['copy', `${from}:v1`, `oci:${dir}:v1`, '--quiet']);
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');
+  });
+});
+
+describe('ocikit copy progress in a real terminal (tmux)', () => {
+  it('draws one row per blob (copied, skipped, mounted) and one total line, then the summary', async () => {
+    const layer = await tarLayer({ 'shared.txt': 'one layer in two images\n' });
+    const one = await makeImage({ seed: 'cli-tty-1', layers: [layer] });
+    const other = await makeImage({ seed: 'cli-tty-2', layers: [layer] });
+    const first = await seeded(one);
+    const second = await seeded(other);
+    const dir = join(await tempDir(), 'layout');
+
+    const copied = await ocikitInTerminal(['copy', `${first}:v1`, `oci:${dir}:one`]);
+    expect(copied.code, copied.screen).toBe(0);
+    expect(copied.screen.match(/✓.* sha256:[0-9a-f]{12} {2}copied/g), copied.screen).toHaveLength(
+      2,
+    );
+    expect(
+      copied.screen.match(/ total .* · 2 copied · 0 skipped · 0 mounted · 1 manifests/g),
+    ).toHaveLength(1);
+    expect(copied.screen).toMatch(/Copied .* → .* sha256:[0-9a-f]{64} \(2 blobs copied/);
+    expect(copied.screen).toContain('\u001b[32m✓');
+
+    const skipped = await ocikitInTerminal(['copy', `${second}:v1`, `oci:${dir}:other`], {
+      NO_COLOR: '1',
+    });
+    expect(skipped.code, skipped.screen).toBe(0);
+    expect(
+      skipped.screen.match(/= sha256:[0-9a-f]{12} {2}skipped \(exists\)/g),
+      skipped.screen,
+    ).toHaveLength(1);
+    expect(skipped.screen.match(/✓ sha256:[0-9a-f]{12} {2}copied/g), skipped.screen).toHaveLength(
+      1,
+    );
+    expect(skipped.screen).toContain(' · 1 copied · 1 skipped · 0 mounted · 1 manifests');
+    expect(skipped.screen).not.toContain('\u001b[32m');
+
+    const to = `${getTestbed().anonymous.host}/${uniqueRepo('cli/e2e-mount')}:v1`;
+    const mounted = await ocikitInTerminal(['copy', `${first}:v1`, to]);
+    expect(mounted.code, mounted.screen).toBe(0);
+    expect(
+      mounted.screen.match(/↪.* sha256:[0-9a-f]{12} {2}mounted/g),
+      mounted.screen,
+    ).toHaveLength(2);
+  });
+
+  it('shows nothing of the progress display when the copy fails before it starts', async () => {
+    const dir = await tempDir();
+    const run = await ocikitInTerminal(['copy', `oci:${dir}/missing:v1`, `oci:${dir}/out:v1`]);
+    expect(run.code).toBe(1);
+    expect(run.screen).toContain('LAYOUT_INVALID: ');
+    expect(run.screen).not.toContain('total');
+  });
+});
+
+describe('ocikit --debug (the built binary)', () => {
+  it('prints each request and response on stderr with the credentials redacted', async () => {
+    const { basic } = getTestbed();
+    const from = await seeded(await makeImage({ seed: 'cli-debug' }), basic);
+    const config = await tempDir();
+    const { username, password } = basic.users.push;
+    const auth = Buffer.from(`${username}:${password}`).toString('base64');
+    await writeFile(
+      join(config, 'config.json'),
+      JSON.stringify({ auths: { [basic.host]: { auth } } }),
+    );
+
+    const run = await ocikit(['digest', `${from}:v1`, '--debug'], {
+      env: { DOCKER_CONFIG: config },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^> (HEAD|GET) http:\/\/127\.0\.0\.1:\d+\/v2\//m);
+    expect(run.stderr).toMatch(/^< 200 (HEAD|GET) /m);
+    expect(run.stderr).not.toContain(password);
+    expect(run.stderr).not.toContain(auth);
   });
 });
 

@@ -1,10 +1,14 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { requireBinary } from '@ocikit/testbed';
 import { onTestFinished } from 'vitest';
+
+const execFileAsync = promisify(execFile);
 
 /** The built `ocikit` (the `bin` of the package): `turbo run build` makes it before the tests. */
 export const OCIKIT_BIN = fileURLToPath(new URL('../../dist/ocikit.js', import.meta.url));
@@ -69,4 +73,53 @@ export async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ocikit-cli-test-'));
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** What the built `ocikit` showed in a real terminal. */
+export interface TerminalRun {
+  /** The exit code. */
+  readonly code: number;
+  /** The terminal's screen after the run, with its colours as ANSI escapes. */
+  readonly screen: string;
+}
+
+let sessions = 0;
+
+function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Runs the built `ocikit` in a real terminal (a tmux pane of 160×50, with
+ * `CI` unset) and captures the screen when it has exited.
+ *
+ * @param args - the arguments
+ * @param env - variables to set for it
+ * @returns the exit code and the screen
+ */
+export async function ocikitInTerminal(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<TerminalRun> {
+  const tmux = requireBinary('tmux');
+  const dir = await tempDir();
+  const socket = `ocikit-cli-${process.pid}-${sessions++}`;
+  const codeFile = join(dir, 'exit-code');
+  const variables = Object.entries({ HOME: dir, ...env }).map(
+    ([name, value]) => `${name}=${value}`,
+  );
+  const command = [
+    ['env', '-u', 'CI', '-u', 'NO_COLOR', ...variables, process.execPath, OCIKIT_BIN, ...args]
+      .map(shellQuote)
+      .join(' '),
+    `echo $? > ${shellQuote(codeFile)}`,
+    `${shellQuote(tmux)} -L ${socket} wait-for -S done`,
+    'sleep 600',
+  ].join('; ');
+  const run = (tmuxArgs: string[]) => execFileAsync(tmux, ['-L', socket, ...tmuxArgs]);
+  await run(['-f', '/dev/null', 'new-session', '-d', '-x', '160', '-y', '50', command]);
+  onTestFinished(() => run(['kill-server']).then(() => undefined));
+  await run(['wait-for', 'done']);
+  const { stdout } = await run(['capture-pane', '-p', '-e', '-J']);
+  return { code: Number((await readFile(codeFile, 'utf8')).trim()), screen: stdout };
 }

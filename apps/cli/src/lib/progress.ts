@@ -101,7 +101,8 @@ function liveProgress(session: Session): CopyProgress {
       }
     },
     stop() {
-      update(render());
+      if (totals === undefined) update.clear();
+      else update(render());
       update.done();
     },
   };
