@@ -231,6 +231,33 @@ describe('Client credentials from a Docker config.json', () => {
     }
   });
 
+  it('reads REGISTRY_AUTH_FILE and a credential helper named in config.json', async () => {
+    const { basic, token } = getTestbed();
+    const image = await makeImage({ seed: 'helpers' });
+    const basicRepo = await seeded(basic, image);
+    const tokenRepo = await seeded(token, image);
+    const dir = await tempDir();
+    const authFile = join(dir, 'auth.json');
+    const { username, password } = basic.users.push;
+    const auth = Buffer.from(`${username}:${password}`).toString('base64');
+    await writeFile(authFile, JSON.stringify({ auths: { [basic.host]: { auth } } }));
+    const fromAuthFile = client({ REGISTRY_AUTH_FILE: authFile });
+    expect((await fromAuthFile.resolve(`${basicRepo}:v1`)).digest).toBe(image.manifest.digest);
+
+    const helper = join(dir, 'docker-credential-ocikit-test');
+    const answer = JSON.stringify({
+      Username: token.users.pull.username,
+      Secret: token.users.pull.password,
+    });
+    await writeFile(helper, `#!/bin/sh\ncat >/dev/null\necho '${answer}'\n`, { mode: 0o755 });
+    await writeFile(
+      join(dir, 'config.json'),
+      JSON.stringify({ credHelpers: { [token.host]: 'ocikit-test' } }),
+    );
+    const fromHelper = client({ DOCKER_CONFIG: dir, PATH: `${dir}:${process.env.PATH}` });
+    expect((await fromHelper.resolve(`${tokenRepo}:v1`)).digest).toBe(image.manifest.digest);
+  });
+
   it('fails with UNAUTHORIZED for a wrong password in config.json, and anonymously', async () => {
     const { basic } = getTestbed();
     const repo = await seeded(basic, await makeImage({ seed: 'denied' }));
