@@ -55,6 +55,33 @@ describe('ocikit copy (the built binary)', () => {
     expect(inRegistry.Digest).toBe(image.manifest.digest);
   });
 
+  it("copies registry → oci-archive: → docker-archive: in skopeo's syntax; skopeo reads both files", async () => {
+    const image = await makeImage({ seed: 'cli-archives' });
+    const from = await seeded(image);
+    const dir = await tempDir();
+
+    const oci = await ocikit(['copy', `docker://${from}:v1`, `oci-archive:${dir}/app.tar:v1`]);
+    expect(oci.code, oci.stderr).toBe(0);
+    const inOci = (await skopeoInspect(`oci-archive:${dir}/app.tar:v1`)) as { Digest: string };
+    expect(inOci.Digest).toBe(image.manifest.digest);
+
+    const docker = await ocikit([
+      'copy',
+      `oci-archive:${dir}/app.tar:v1`,
+      `docker-archive:${dir}/docker.tar:example.com/app:v1`,
+    ]);
+    expect(docker.code, docker.stderr).toBe(0);
+    const inDocker = (await skopeoInspect(`docker-archive:${dir}/docker.tar`)) as {
+      Layers: string[];
+    };
+    const config = JSON.parse(new TextDecoder().decode(image.config.bytes)) as {
+      rootfs: { diff_ids: string[] };
+    };
+    expect(inDocker.Layers, 'a docker archive holds the uncompressed layers').toEqual(
+      config.rootfs.diff_ids,
+    );
+  });
+
   it('prints the documented JSON result with --format json and one stderr line per blob when stderr is no terminal', async () => {
     const index = await makeMultiPlatformImage();
     const from = await seeded(index);
