@@ -30,6 +30,7 @@ const undiciNamedExports: Plugin = {
  * One bundle with everything in it (no runtime dependencies): the entry holds
  * the parser and the command tree; each command, the client and undici are
  * chunks loaded when a command runs, so `ocikit --version` parses little.
+ * Every chunk gets the `require` that bundled CommonJS code (undici) needs.
  */
 export default defineConfig({
   entry: { ocikit: 'src/ocikit.ts' },
@@ -39,7 +40,12 @@ export default defineConfig({
   bundle: true,
   noExternal: [/.*/],
   splitting: true,
-  minify: true,
+  // Whitespace and syntax minified to parse less at start-up; identifiers
+  // kept, so that the stack `--debug` prints names real functions.
+  esbuildOptions(options) {
+    options.minifyWhitespace = true;
+    options.minifySyntax = true;
+  },
   sourcemap: false,
   dts: false,
   clean: true,

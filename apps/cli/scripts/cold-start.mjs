@@ -3,7 +3,10 @@
 // long `ocikit tag ls` takes to send its first request to a local registry
 // stub. Prints figures and ratios; asserts nothing (benchmarks are not tests).
 import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const RUNS = 20;
@@ -41,13 +44,17 @@ const server = createServer((request, response) => {
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const host = `127.0.0.1:${server.address().port}`;
 
+const empty = join(tmpdir(), `ocikit-empty-${process.pid}.mjs`);
+writeFileSync(empty, '');
 const bare = [];
+const emptyFile = [];
 const version = [];
 const tagLs = [];
 timed(['-e', '0']);
 timed([bin, '--version']);
 for (let run = 0; run < RUNS; run += 1) {
   bare.push(timed(['-e', '0']));
+  emptyFile.push(timed([empty]));
   version.push(timed([bin, '--version']));
   tagLs.push(await firstRequest(server, host));
 }
@@ -56,6 +63,7 @@ server.close();
 const base = median(bare);
 const rows = [
   ['node -e 0', base],
+  ['node empty.mjs', median(emptyFile)],
   ['ocikit --version', median(version)],
   ['ocikit tag ls → first request', median(tagLs)],
 ];

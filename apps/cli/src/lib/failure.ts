@@ -34,7 +34,10 @@ export function describeFailure(error: unknown, context: FailureContext): Failur
       exitCode: exitCodeFor('INTERNAL'),
     };
   }
-  const status = error.status === undefined ? '' : ` (HTTP ${error.status})`;
+  const status =
+    error.status === undefined || error.message.includes(`HTTP ${error.status}`)
+      ? ''
+      : ` (HTTP ${error.status})`;
   const origin = (error as { origin?: unknown }).origin;
   const host = registryHost(context.args, origin === 'destination' ? 1 : 0);
   return {
