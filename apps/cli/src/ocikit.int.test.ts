@@ -349,7 +349,7 @@ describe('ocikit login and logout (the built binary)', () => {
     const run = await ocikit(['copy', `${from}:v1`, `oci:${join(config, 'out')}:v1`], { env });
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(
-      /^UNAUTHORIZED: .*\(HTTP 401\) — run "ocikit login 127\.0\.0\.1:\d+"/m,
+      /^UNAUTHORIZED: .*HTTP 401.* — run "ocikit login 127\.0\.0\.1:\d+"/m,
     );
     expect(run.stderr).not.toContain('wrong-password');
   });

@@ -47,6 +47,14 @@ describe('describeFailure', () => {
     }
   });
 
+  it('gives the HTTP status once when the message already has it', () => {
+    const error = new OciError('UNAUTHORIZED', 'HEAD … was refused: HTTP 401 Unauthorized', {
+      status: 401,
+    });
+    const failure = describeFailure(error, { command: 'digest', args: ['ghcr.io/org/app:v1'] });
+    expect(failure.line.match(/HTTP 401/g)).toHaveLength(1);
+  });
+
   it('names the registry of the side a copy failed on', () => {
     const args = ['docker://source.example/app:v1', 'docker://dest.example:5000/app:v1'];
     const cause = new OciError('UNAUTHORIZED', 'No token', { status: 401 });
