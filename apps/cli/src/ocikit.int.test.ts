@@ -204,6 +204,40 @@ describe('ocikit --debug (the built binary)', () => {
   });
 });
 
+describe('ocikit TLS flags (the built binary)', () => {
+  it('reaches an https registry with a private CA by --ca-file or --insecure, and fails without either', async () => {
+    const { redirect } = getTestbed();
+    const image = await makeImage({ seed: 'cli-tls' });
+    const repo = uniqueRepo('cli/tls');
+    await pushImage({ url: redirect.url, credentials: redirect.credentials }, repo, image, {
+      tag: 'v1',
+    });
+    const config = await tempDir();
+    const { username, password } = redirect.credentials;
+    const auth = Buffer.from(`${username}:${password}`).toString('base64');
+    await writeFile(
+      join(config, 'config.json'),
+      JSON.stringify({ auths: { [redirect.httpsHost]: { auth } } }),
+    );
+    const env = { DOCKER_CONFIG: config };
+    const ref = `${redirect.httpsHost}/${repo}:v1`;
+
+    const trusted = await ocikit(['digest', ref, '--ca-file', redirect.caFile], { env });
+    expect(trusted.code, trusted.stderr).toBe(0);
+    expect(trusted.stdout).toBe(`${image.manifest.digest}\n`);
+    const insecure = await ocikit(['digest', ref, '--insecure', redirect.httpsHost], { env });
+    expect(insecure.code, insecure.stderr).toBe(0);
+    expect(insecure.stdout).toBe(`${image.manifest.digest}\n`);
+
+    const untrusted = await ocikit(['digest', ref], { env });
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stderr.trim().split('\n')).toHaveLength(1);
+    expect(untrusted.stderr).toMatch(
+      /^[A-Z_]+: .* — .*--ca-file FILE or --insecure 127\.0\.0\.1:\d+/,
+    );
+  });
+});
+
 describe('ocikit inspect, digest and manifest get (the built binary)', () => {
   it('prints the documented JSON shapes of an index and of an image, and the exact manifest bytes', async () => {
     const index = await makeMultiPlatformImage();

@@ -36,7 +36,12 @@ describe('describeFailure', () => {
         /^REFERENCE_INVALID: Bad lines — see "ocikit copy --help"$/,
       ],
       ['bad option', new OciError('OPTION_INVALID', 'Bad'), EXIT.usage, /copy --help/],
-      ['network', new OciError('NETWORK_ERROR', 'Refused'), EXIT.failure, /--plain-http ghcr\.io/],
+      [
+        'network',
+        new OciError('NETWORK_ERROR', 'Refused'),
+        EXIT.failure,
+        /--plain-http ghcr\.io, one with a private CA --ca-file FILE or --insecure ghcr\.io/,
+      ],
       ['digest mismatch', new OciError('DIGEST_MISMATCH', 'Bad bytes'), EXIT.failure, /--debug/],
     ];
     for (const [label, error, exitCode, line] of cases) {

@@ -67,7 +67,7 @@ function advice(code: string, host: string | undefined, command: string): string
       return `see "ocikit ${command} --help"`;
     case 'NETWORK_ERROR':
     case 'TIMEOUT':
-      return `check that ${registry} is reachable; a registry without TLS needs --plain-http ${registry}`;
+      return `check that ${registry} is reachable; a registry without TLS needs --plain-http ${registry}, one with a private CA --ca-file FILE or --insecure ${registry}`;
     case 'CONFIG_INVALID':
     case 'LAYOUT_INVALID':
     case 'TAR_INVALID':
