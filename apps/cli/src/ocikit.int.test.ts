@@ -278,6 +278,25 @@ describe('ocikit inspect, digest and manifest get (the built binary)', () => {
     expect(table.stdout).toContain('Platforms:');
     expect(table.stdout).toContain('linux/arm64');
 
+    const platforms = await ocikit(['platforms', ref]);
+    expect(platforms.stdout.split('\n').filter(Boolean).sort()).toEqual([
+      'linux/amd64',
+      'linux/arm64',
+    ]);
+    expect(JSON.parse((await ocikit(['platforms', ref, '--format', 'json'])).stdout)).toMatchObject(
+      {
+        digest: index.manifest.digest,
+        platforms: expect.arrayContaining([
+          { platform: 'linux/arm64', digest: expect.any(String) },
+        ]),
+      },
+    );
+    const config = await ocikit(['config', `${repo}@${child}`]);
+    expect(sha256(config.stdoutBytes)).toBe(image.config.digest);
+    const ofIndex = await ocikit(['config', ref]);
+    expect(ofIndex.code).toBe(1);
+    expect(ofIndex.stderr).toMatch(/^UNSUPPORTED_MEDIA_TYPE: .*an index/);
+
     const bytes = await ocikit(['manifest', 'get', ref]);
     expect(sha256(bytes.stdoutBytes)).toBe(index.manifest.digest);
   });
@@ -450,6 +469,8 @@ describe('ocikit on bad input (the built binary)', () => {
       ['copy'],
       ['inspect'],
       ['digest'],
+      ['config'],
+      ['platforms'],
       ['manifest', 'get'],
       ['tag', 'ls'],
       ['tag', 'add'],

@@ -155,6 +155,25 @@ ${examples([
     )
     .action(action(() => import('../commands/digest.ts')));
 
+  leaf(program, 'config <location>', 'config')
+    .description("Print the exact bytes of an image's config (the image of one platform)")
+    .addHelpText(
+      'after',
+      examples([
+        'ocikit config alpine@sha256:… --format json',
+        'ocikit config oci:./alpine:3.20 | jq .config.Env',
+      ]),
+    )
+    .action(action(() => import('../commands/config.ts')));
+
+  leaf(program, 'platforms <location>', 'platforms')
+    .description('List the platforms of an index (or the platform of an image)')
+    .addHelpText(
+      'after',
+      examples(['ocikit platforms alpine:3.20', 'ocikit platforms alpine:3.20 --format json']),
+    )
+    .action(action(() => import('../commands/platforms.ts')));
+
   const manifest = leaf(program, 'manifest', 'manifest').description(
     'Read manifests (put, head and delete are planned)',
   );
