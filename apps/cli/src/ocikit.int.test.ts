@@ -389,6 +389,23 @@ describe('ocikit login and logout (the built binary)', () => {
     }
   });
 
+  it('asks for the user name and the hidden password on a terminal, as docker login does', async () => {
+    const { basic } = getTestbed();
+    const config = await tempDir();
+    const { username, password } = basic.users.push;
+    const run = await ocikitInTerminal(['login', basic.host], { DOCKER_CONFIG: config }, [
+      ['Username:', username],
+      ['Password:', password],
+    ]);
+    expect(run.code, run.screen).toBe(0);
+    expect(run.screen).toContain(`Username: ${username}`);
+    expect(run.screen).not.toContain(password);
+    const written = JSON.parse(await readFile(join(config, 'config.json'), 'utf8'));
+    expect(written.auths[basic.host].auth).toBe(
+      Buffer.from(`${username}:${password}`).toString('base64'),
+    );
+  });
+
   it('exits 4 with UNAUTHORIZED and the login advice for wrong credentials', async () => {
     const { basic } = getTestbed();
     const from = await seeded(await makeImage({ seed: 'cli-wrong' }), basic);

@@ -1,22 +1,27 @@
 import { login } from '@ocikit/auth/docker';
 import { OciError } from '@ocikit/digest';
 import type { CommandRun } from '../lib/program.ts';
+import { ask } from '../lib/prompt.ts';
 
 /** `ocikit login REGISTRY`: `login` of `@ocikit/auth/docker`, as `docker login` writes it. */
 export const run: CommandRun = async ([registry], flags, session) => {
-  const username = flags.username as string | undefined;
-  if (username === undefined) {
-    throw new OciError('OPTION_INVALID', 'login needs --username (a hidden prompt is planned)');
-  }
   if (flags.password !== undefined && flags.passwordStdin === true) {
     throw new OciError('OPTION_INVALID', '--password and --password-stdin exclude each other');
   }
+  const terminal = process.stdin.isTTY === true && flags.passwordStdin !== true;
+  const username =
+    (flags.username as string | undefined) ?? (terminal ? await ask('Username: ', false) : '');
+  if (username === '') {
+    throw new OciError('OPTION_INVALID', 'login needs --username (or a terminal to ask for it)');
+  }
   const password =
-    flags.passwordStdin === true ? await readStdin() : (flags.password as string | undefined);
-  if (password === undefined || password === '') {
+    flags.passwordStdin === true
+      ? await readStdin()
+      : ((flags.password as string | undefined) ?? (terminal ? await ask('Password: ', true) : ''));
+  if (password === '') {
     throw new OciError(
       'OPTION_INVALID',
-      'login needs a password: --password-stdin (or --password; a hidden prompt is planned)',
+      'login needs a password: --password-stdin, --password, or a terminal to ask for it',
     );
   }
   const stored = await login(registry as string, { username, password }, { env: session.env });

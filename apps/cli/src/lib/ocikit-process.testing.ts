@@ -95,11 +95,13 @@ function shellQuote(word: string): string {
  *
  * @param args - the arguments
  * @param env - variables to set for it
+ * @param answers - `[prompt, text]` pairs: once the screen shows the prompt, the text is typed and Enter pressed
  * @returns the exit code and the screen
  */
 export async function ocikitInTerminal(
   args: readonly string[],
   env: Record<string, string> = {},
+  answers: readonly (readonly [string, string])[] = [],
 ): Promise<TerminalRun> {
   const tmux = requireBinary('tmux');
   const dir = await tempDir();
@@ -119,7 +121,21 @@ export async function ocikitInTerminal(
   const run = (tmuxArgs: string[]) => execFileAsync(tmux, ['-L', socket, ...tmuxArgs]);
   await run(['-f', '/dev/null', 'new-session', '-d', '-x', '160', '-y', '50', command]);
   onTestFinished(() => run(['kill-server']).then(() => undefined));
+  for (const [prompt, text] of answers) {
+    await screenShows(() => run(['capture-pane', '-p']).then(({ stdout }) => stdout), prompt);
+    await run(['send-keys', '-l', text]);
+    await run(['send-keys', 'Enter']);
+  }
   await run(['wait-for', 'done']);
   const { stdout } = await run(['capture-pane', '-p', '-e', '-J']);
   return { code: Number((await readFile(codeFile, 'utf8')).trim()), screen: stdout };
+}
+
+/** Waits until the screen shows a text (the program runs on its own: there is no event to wait for). */
+async function screenShows(capture: () => Promise<string>, text: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await capture()).includes(text)) {
+    if (Date.now() > deadline) throw new Error(`The terminal never showed "${text}"`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

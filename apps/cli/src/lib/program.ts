@@ -234,7 +234,8 @@ ${examples([
     .option('--password-stdin', 'read the password or token from stdin')
     .addHelpText(
       'after',
-      `\nThe credential is stored without a request to the registry, as crane auth login does.
+      `\nOn a terminal, a missing user name or password is asked for (the password hidden).
+The credential is stored without a request to the registry, as crane auth login does.
 ${examples([
   'echo "$TOKEN" | ocikit login ghcr.io -u me --password-stdin',
   'DOCKER_CONFIG=./auth ocikit login localhost:5000 -u admin --password-stdin < password.txt',
