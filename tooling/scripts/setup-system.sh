@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests run against (Debian packages): the
-# distribution registry, skopeo, umoci, htpasswd, and containerd (with ctr). Does nothing when they
-# are all present; says what to install when it cannot install them itself.
+# distribution registry, skopeo, umoci, htpasswd, containerd (with ctr), and
+# tmux (a real terminal for the CLI's progress display). Does nothing when
+# they are all present; says what to install when it cannot install them itself.
 set -euo pipefail
 
 declare -A wanted=(
@@ -11,6 +12,7 @@ declare -A wanted=(
   [htpasswd]=apache2-utils
   [containerd]=containerd
   [ctr]=containerd
+  [tmux]=tmux
 )
 missing=()
 for command in "${!wanted[@]}"; do

@@ -1,6 +1,7 @@
 export { familiarMatch, familiarName, familiarString } from './lib/familiar.ts';
 export { parseRegistryHost } from './lib/host.ts';
 export type {
+  DockerArchiveLocation,
   LayoutLocation,
   Location,
   LocationKind,

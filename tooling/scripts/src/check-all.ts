@@ -1,4 +1,5 @@
 import {
+  appImportCheck,
   type Check,
   coreCheck,
   errorCheck,
@@ -8,7 +9,14 @@ import {
   publishCheck,
 } from './checks.ts';
 
-const SOURCE_CHECKS: Check[] = [layerCheck, manifestCheck, jsrCheck, errorCheck, coreCheck];
+const SOURCE_CHECKS: Check[] = [
+  layerCheck,
+  appImportCheck,
+  manifestCheck,
+  jsrCheck,
+  errorCheck,
+  coreCheck,
+];
 const BUILD_CHECKS: Check[] = [publishCheck];
 
 const checks = process.argv.includes('--built')

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { jsrManifest } from './jsr.ts';
-import { ALLOWED_DEPENDENCIES } from './layers.ts';
+import { ALLOWED_APP_IMPORTS, ALLOWED_DEPENDENCIES } from './layers.ts';
 import {
   internalDependencies,
   packageEntries,
@@ -37,6 +37,34 @@ export const layerCheck: Check = {
       for (const dependency of internalDependencies(pkg)) {
         if (!allowed.includes(dependency)) {
           problems.push(`${pkg.manifest.name} must not depend on ${dependency}`);
+        }
+      }
+    }
+    return problems;
+  },
+};
+
+/**
+ * Apps import only the `@ocikit/*` packages the layer graph gives them (from
+ * their non-test sources; `.testing.ts` helpers and tests may use the test bed).
+ */
+export const appImportCheck: Check = {
+  name: 'app imports follow the layer graph',
+  run() {
+    const problems: string[] = [];
+    for (const app of workspacePackages(['apps'])) {
+      const allowed = ALLOWED_APP_IMPORTS[app.manifest.name];
+      if (!allowed) continue;
+      for (const file of sourceFiles(join(app.dir, 'src'))) {
+        if (/\.(int\.)?test\.ts$|\.testing\.ts$/.test(file)) continue;
+        const text = readFileSync(file, 'utf8');
+        for (const match of text.matchAll(/(?:from |import\()'(@ocikit\/[a-z-]+)/g)) {
+          const name = match[1] as string;
+          if (!allowed.includes(name)) {
+            problems.push(
+              `${relative(repoRoot, file)}: ${app.manifest.name} must not import ${name}`,
+            );
+          }
         }
       }
     }

@@ -58,7 +58,10 @@ try {
     JSON.stringify({ name: 'ocikit-consumer', private: true, type: 'module' }),
   );
   const npmInstall = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
-  run('npm', [...npmInstall, ...packed]);
+  // @ocikit/client depends on undici (it is for people who just want it to
+  // work): it goes in with the undici step, the others must not pull undici.
+  const isClient = (tarball: string) => /ocikit-client-[^/]*\.tgz$/.test(tarball);
+  run('npm', [...npmInstall, ...packed.filter((tarball) => !isClient(tarball))]);
   if (existsSync(join(scratch, 'node_modules/undici'))) {
     throw new Error('undici was installed for a consumer that did not ask for it');
   }
@@ -108,6 +111,9 @@ try {
   run('npm', [...npmInstall, `undici@${transport.peerDependencies.undici}`]);
   run(bin('tsx'), ['smoke/node-entry.ts']);
   step('@ocikit/transport/node with undici added');
+  run('npm', [...npmInstall, ...packed.filter(isClient)]);
+  run(bin('tsx'), ['smoke/client.ts']);
+  step('@ocikit/client (with its undici)');
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -28,4 +28,34 @@ export const ALLOWED_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
     '@ocikit/spec',
   ],
   '@ocikit/transfer': ['@ocikit/content', '@ocikit/digest', '@ocikit/reference', '@ocikit/spec'],
+  '@ocikit/client': [
+    '@ocikit/auth',
+    '@ocikit/content',
+    '@ocikit/digest',
+    '@ocikit/layout',
+    '@ocikit/reference',
+    '@ocikit/registry',
+    '@ocikit/spec',
+    '@ocikit/transfer',
+    '@ocikit/transport',
+  ],
+};
+
+/**
+ * What each app's sources may import of `@ocikit/*` (apps bundle their
+ * dependencies, so the check reads their imports, not their manifests):
+ * the CLI is a shell over `client` and `transfer` and the small layers
+ * below them, never over `registry` or `layout` directly.
+ */
+export const ALLOWED_APP_IMPORTS: Readonly<Record<string, readonly string[]>> = {
+  ocikit: [
+    '@ocikit/auth',
+    '@ocikit/client',
+    '@ocikit/content',
+    '@ocikit/digest',
+    '@ocikit/reference',
+    '@ocikit/spec',
+    '@ocikit/transfer',
+    '@ocikit/transport',
+  ],
 };

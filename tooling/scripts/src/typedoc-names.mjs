@@ -1,5 +1,6 @@
 // A TypeDoc plugin (typedoc.json): names each entry module by its import
-// specifier (`packages/content/src/fs.ts` → `@ocikit/content/fs`) rather
+// specifier (`packages/content/src/fs.ts` → `@ocikit/content/fs`,
+// `packages/client/src/index.node.ts` → `@ocikit/client`) rather
 // than its path, so that the reference reads as a user imports it and
 // `{@inheritDoc @ocikit/content!Fetcher.fetch}` resolves across packages.
 import { readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ export function load(app) {
     const packageDir = dirname(dirname(file));
     const { name } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
     const entry = basename(file, '.ts');
-    reflection.name = entry === 'index' ? name : `${name}/${entry}`;
+    // `index.node.ts` is the root entry of a Node-only package (@ocikit/client).
+    reflection.name = entry === 'index' || entry === 'index.node' ? name : `${name}/${entry}`;
   });
 }

@@ -34,6 +34,9 @@ function fields(location: Location): Fields {
     const { registry, repository, tag = '', digest = '' } = location.reference;
     return [location.kind, registry, repository, tag, digest, ''];
   }
+  if (location.kind === 'docker-archive') {
+    return [location.kind, '', '', location.reference?.toString() ?? '', '', location.path];
+  }
   const { kind, path, tag = '', digest = '' } = location;
   return [kind, '', '', tag, digest, path];
 }
@@ -365,7 +368,9 @@ describe('parseLocation', () => {
       ['https URL', 'https://ghcr.io/org/app', /unsupported scheme "https:\/\/"/],
       ['upper-case scheme', 'OCIDIR://out', /unsupported scheme/],
       ['skopeo dir:', 'dir:/tmp/x', /skopeo transport "dir:"/],
-      ['skopeo docker-archive:', 'docker-archive:img.tar', /skopeo transport/],
+      ['docker-archive: with a digest', `docker-archive:img.tar:app@${DIGEST}`, /not digest/],
+      ['docker-archive: with an index', 'docker-archive:img.tar:@0', /index/],
+      ['docker-archive: without path', 'docker-archive:', /empty/],
       ['skopeo containers-storage:', 'containers-storage:alpine', /skopeo transport/],
       ['bare localhost', 'localhost', /localhost names a registry/],
       ['localhost with a digest', `localhost@${DIGEST}`, /localhost names a registry/],
@@ -383,6 +388,36 @@ describe('parseLocation', () => {
   });
 });
 
+describe('parseLocation of docker-archive:', () => {
+  it("reads skopeo's docker-archive:FILE[:REF], the name normalized and tagged", () => {
+    const cases: [label: string, input: string, path: string, reference: string | undefined][] = [
+      ['file only', 'docker-archive:img.tar', 'img.tar', undefined],
+      [
+        'familiar name',
+        'docker-archive:img.tar:alpine',
+        'img.tar',
+        'docker.io/library/alpine:latest',
+      ],
+      ['tag', 'docker-archive:/tmp/i.tar:app:v1', '/tmp/i.tar', 'docker.io/library/app:v1'],
+      [
+        'registry with port',
+        'docker-archive:i.tar:localhost:5000/app:v2',
+        'i.tar',
+        'localhost:5000/app:v2',
+      ],
+      ['Windows drive', 'docker-archive:C:\\i.tar:app:v1', 'C:\\i.tar', 'docker.io/library/app:v1'],
+    ];
+    for (const [label, input, path, reference] of cases) {
+      const location = parseLocation(input);
+      expect(location.kind, label).toBe('docker-archive');
+      if (location.kind !== 'docker-archive') continue;
+      expect(location.path, label).toBe(path);
+      expect(location.reference?.toString(), label).toBe(reference);
+      expect(parseLocation(formatLocation(location)), label).toEqual(location);
+    }
+  });
+});
+
 describe('locationKind', () => {
   it('tells the kind from the prefix', () => {
     const cases: [label: string, input: string, kind: Location['kind']][] = [
@@ -390,6 +425,7 @@ describe('locationKind', () => {
       ['oci:', 'oci:x', 'ocidir'],
       ['ocifile://', 'ocifile://x.tar', 'oci-archive'],
       ['oci-archive:', 'oci-archive:x.tar', 'oci-archive'],
+      ['docker-archive:', 'docker-archive:x.tar', 'docker-archive'],
       ['docker://', 'docker://x', 'registry'],
       ['bare', 'ghcr.io/x/y:1', 'registry'],
       ['not validated', 'Not A Reference', 'registry'],

@@ -5,8 +5,8 @@ import { DEFAULT_REGISTRY, parseNormalized } from './normalize.ts';
 import { checkedDigest, DEFAULT_TAG, type Reference, TAG_RULE } from './reference.ts';
 import { ANCHORED_TAG_RE } from './regexp.ts';
 
-/** Where content lives: a registry repository, an OCI layout directory, or an OCI layout tar. */
-export type LocationKind = 'registry' | 'ocidir' | 'oci-archive';
+/** Where content lives: a registry repository, an OCI layout directory or tar, or a Docker archive. */
+export type LocationKind = 'registry' | 'ocidir' | 'oci-archive' | 'docker-archive';
 
 /** A repository (and tag or digest) in a registry. */
 export interface RegistryLocation {
@@ -30,8 +30,20 @@ export interface LayoutLocation {
   readonly digest?: Digest;
 }
 
+/** A Docker archive (`docker save`, skopeo `docker-archive:`): a tar of images named by references. */
+export interface DockerArchiveLocation {
+  readonly kind: 'docker-archive';
+  /** The archive file, as written (relative or absolute, not resolved). */
+  readonly path: string;
+  /**
+   * The image's name in the archive (its `RepoTags`), normalized, with a tag
+   * (`latest` when none was written). Absent means the only image.
+   */
+  readonly reference?: Reference;
+}
+
 /** A parsed location string, see {@link parseLocation}. */
-export type Location = RegistryLocation | LayoutLocation;
+export type Location = RegistryLocation | LayoutLocation | DockerArchiveLocation;
 
 /** Options of {@link parseLocation}. */
 export interface ParseLocationOptions {
@@ -47,6 +59,7 @@ export interface ParseLocationOptions {
 /** A prefix: `registry` reads a reference; `url` reads `path[:tag][@digest]`; `transport` reads `path[:ref-name]`. */
 type Form =
   | { prefix: string; syntax: 'registry' }
+  | { prefix: string; syntax: 'docker-archive' }
   | { prefix: string; syntax: 'url' | 'transport'; kind: LayoutLocation['kind'] };
 
 const FORMS: readonly Form[] = [
@@ -55,6 +68,7 @@ const FORMS: readonly Form[] = [
   { prefix: 'ocifile://', syntax: 'url', kind: 'oci-archive' },
   { prefix: 'oci:', syntax: 'transport', kind: 'ocidir' },
   { prefix: 'oci-archive:', syntax: 'transport', kind: 'oci-archive' },
+  { prefix: 'docker-archive:', syntax: 'docker-archive' },
 ];
 
 const PLAIN: Form = { prefix: '', syntax: 'registry' };
@@ -63,7 +77,6 @@ const PLAIN: Form = { prefix: '', syntax: 'registry' };
 const FOREIGN_TRANSPORTS = new Set([
   'containers-storage',
   'dir',
-  'docker-archive',
   'docker-daemon',
   'sif',
   'tarball',
@@ -103,13 +116,15 @@ const SUBJECT = 'Cannot parse location';
  *
  * @param input - a location string
  * @returns `ocidir` for `ocidir://` and `oci:`, `oci-archive` for `ocifile://`
- *   and `oci-archive:`, `registry` for `docker://` and anything else
+ *   and `oci-archive:`, `docker-archive` for `docker-archive:`, `registry`
+ *   for `docker://` and anything else
  * @throws {OciError} `REFERENCE_INVALID` for another `scheme://` or a skopeo
- *   transport ocikit does not support (`dir:`, `docker-archive:`, …)
+ *   transport ocikit does not support (`dir:`, `docker-daemon:`, …)
  */
 export function locationKind(input: string): LocationKind {
   const form = formOf(input);
-  return form.syntax === 'registry' ? 'registry' : form.kind;
+  if (form.syntax === 'registry' || form.syntax === 'docker-archive') return form.syntax;
+  return form.kind;
 }
 
 /**
@@ -122,6 +137,9 @@ export function locationKind(input: string): LocationKind {
  *   the first `:` (so it holds none), the rest is an
  *   `org.opencontainers.image.ref.name`, which may itself contain `:`
  *   (`oci:out:example.com/app:v1`);
+ * - `docker-archive:FILE[:REF]` — skopeo: a Docker archive, and the name
+ *   (`RepoTags`) of one of its images, normalized, `latest` when it has no
+ *   tag (a digest is refused, as skopeo does);
  * - `docker://REF` or a bare `REF` — a registry reference, normalized as
  *   {@link parseNormalized} does, `registry-1.docker.io` read as `docker.io`,
  *   and given `options.defaultTag` (`latest`) when it has no tag or digest.
@@ -150,6 +168,7 @@ export function parseLocation(input: string, options: ParseLocationOptions = {})
   const form = formOf(input);
   const rest = input.slice(form.prefix.length);
   if (form.syntax === 'registry') return registryLocation(input, rest, defaultTag);
+  if (form.syntax === 'docker-archive') return dockerArchive(input, rest);
   if (form.syntax === 'url') return urlLayout(input, form.kind, rest);
   return transportLayout(input, form.kind, rest);
 }
@@ -167,18 +186,26 @@ export function parseLocation(input: string, options: ParseLocationOptions = {})
  */
 export function formatLocation(location: Location): string {
   if (location.kind === 'registry') return location.reference.toString();
+  if (location.kind === 'docker-archive') {
+    const { path, reference } = location;
+    const text = `docker-archive:${path}${reference === undefined ? '' : `:${reference}`}`;
+    const parsed = parsedOrUndefined(text);
+    if (
+      parsed?.kind !== 'docker-archive' ||
+      parsed.path !== path ||
+      parsed.reference?.toString() !== reference?.toString()
+    ) {
+      throw referenceInvalid('Cannot format location', text, 'no location syntax holds this path');
+    }
+    return text;
+  }
   const { path, tag, digest } = location;
   const archive = location.kind === 'oci-archive';
   const text =
     !path.includes('@') && (tag === undefined || ANCHORED_TAG_RE.test(tag))
       ? `${archive ? 'ocifile://' : 'ocidir://'}${path}${tag === undefined ? '' : `:${tag}`}${digest === undefined ? '' : `@${digest}`}`
       : `${archive ? 'oci-archive:' : 'oci:'}${path}${tag === undefined ? '' : `:${tag}`}`;
-  let parsed: Location | undefined;
-  try {
-    parsed = parseLocation(text);
-  } catch {
-    parsed = undefined;
-  }
+  const parsed = parsedOrUndefined(text);
   if (
     parsed?.kind !== location.kind ||
     parsed.path !== path ||
@@ -192,6 +219,14 @@ export function formatLocation(location: Location): string {
     );
   }
   return text;
+}
+
+function parsedOrUndefined(text: string): Location | undefined {
+  try {
+    return parseLocation(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -234,7 +269,7 @@ function formOf(input: string): Form {
     throw referenceInvalid(
       SUBJECT,
       input,
-      `unsupported scheme "${scheme}://"; use docker://, ocidir://, ocifile://, oci: or oci-archive:`,
+      `unsupported scheme "${scheme}://"; use docker://, ocidir://, ocifile://, oci:, oci-archive: or docker-archive:`,
     );
   }
   const transport = input.slice(0, Math.max(input.indexOf(':'), 0));
@@ -260,6 +295,30 @@ function registryLocation(input: string, text: string, defaultTag: string | fals
   if (problem !== undefined) throw referenceInvalid(SUBJECT, input, problem);
   if (defaultTag !== false) reference = reference.withDefaultTag(defaultTag);
   return Object.freeze({ kind: 'registry', reference });
+}
+
+function dockerArchive(input: string, rest: string): DockerArchiveLocation {
+  const colon = rest.indexOf(':', driveLength(rest));
+  const path = colon < 0 ? rest : rest.slice(0, colon);
+  checkPath(input, path);
+  if (colon < 0) return Object.freeze({ kind: 'docker-archive', path });
+  const name = rest.slice(colon + 1);
+  if (name.startsWith('@')) {
+    throw referenceInvalid(
+      SUBJECT,
+      input,
+      'selecting an image by index ("@N") is not supported; name it by its reference',
+    );
+  }
+  const reference = parseNormalized(name);
+  if (reference.digest !== undefined) {
+    throw referenceInvalid(SUBJECT, input, 'a Docker archive names images by tag, not digest');
+  }
+  return Object.freeze({
+    kind: 'docker-archive',
+    path,
+    reference: reference.withDefaultTag(DEFAULT_TAG),
+  });
 }
 
 function urlLayout(input: string, kind: LayoutLocation['kind'], rest: string): LayoutLocation {
@@ -305,16 +364,20 @@ function layout(
   tag: string | undefined,
   digest: Digest | undefined,
 ): LayoutLocation {
-  if (path === '') throw referenceInvalid(SUBJECT, input, 'the path is empty');
-  if (CONTROL_RE.test(path)) {
-    throw referenceInvalid(SUBJECT, input, 'the path holds a control character');
-  }
+  checkPath(input, path);
   return Object.freeze({
     kind,
     path,
     ...(tag === undefined ? {} : { tag }),
     ...(digest === undefined ? {} : { digest }),
   });
+}
+
+function checkPath(input: string, path: string): void {
+  if (path === '') throw referenceInvalid(SUBJECT, input, 'the path is empty');
+  if (CONTROL_RE.test(path)) {
+    throw referenceInvalid(SUBJECT, input, 'the path holds a control character');
+  }
 }
 
 /** Length of a leading Windows drive (`C:\` or `C:/` → 2), whose `:` is not a separator. */

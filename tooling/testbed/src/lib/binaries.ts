@@ -10,6 +10,7 @@ export const DEBIAN_PACKAGES = {
   htpasswd: 'apache2-utils',
   containerd: 'containerd',
   ctr: 'containerd',
+  tmux: 'tmux',
 } as const;
 
 /** A program the test bed runs. */

@@ -1,0 +1,141 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { requireBinary } from '@ocikit/testbed';
+import { onTestFinished } from 'vitest';
+
+const execFileAsync = promisify(execFile);
+
+/** The built `ocikit` (the `bin` of the package): `turbo run build` makes it before the tests. */
+export const OCIKIT_BIN = fileURLToPath(new URL('../../dist/ocikit.js', import.meta.url));
+
+/** What one run of the built `ocikit` did. */
+export interface OcikitRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stdoutBytes: Buffer;
+  readonly stderr: string;
+}
+
+/** Options of {@link ocikit}. */
+export interface OcikitRunOptions {
+  /** Variables added to an environment of only `PATH` and `HOME` (an empty temp dir by default). */
+  env?: Record<string, string>;
+  /** Written to stdin, which is then closed. */
+  input?: string;
+}
+
+/**
+ * Runs the built `ocikit` as a user would: a child process of `node`, with
+ * stdin, stdout and stderr as pipes (so stderr is not a terminal).
+ *
+ * @param args - the arguments
+ * @param options - {@link OcikitRunOptions}
+ * @returns its exit code and output
+ */
+export async function ocikit(
+  args: readonly string[],
+  options: OcikitRunOptions = {},
+): Promise<OcikitRun> {
+  if (!existsSync(OCIKIT_BIN)) {
+    throw new Error(`${OCIKIT_BIN} is missing: build it first with "pnpm --filter ocikit build"`);
+  }
+  const env = { PATH: process.env.PATH ?? '', HOME: await tempDir(), ...options.env };
+  const child = spawn(process.execPath, [OCIKIT_BIN, ...args], { env });
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  child.stdin.end(options.input ?? '');
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  const stdoutBytes = Buffer.concat(stdout);
+  return {
+    code,
+    stdout: stdoutBytes.toString('utf8'),
+    stdoutBytes,
+    stderr: Buffer.concat(stderr).toString('utf8'),
+  };
+}
+
+/**
+ * A temp dir removed when the test ends.
+ *
+ * @returns its path
+ */
+export async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ocikit-cli-test-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** What the built `ocikit` showed in a real terminal. */
+export interface TerminalRun {
+  /** The exit code. */
+  readonly code: number;
+  /** The terminal's screen after the run, with its colours as ANSI escapes. */
+  readonly screen: string;
+}
+
+let sessions = 0;
+
+function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Runs the built `ocikit` in a real terminal (a tmux pane of 160×50, with
+ * `CI` unset) and captures the screen when it has exited.
+ *
+ * @param args - the arguments
+ * @param env - variables to set for it
+ * @param answers - `[prompt, text]` pairs: once the screen shows the prompt, the text is typed and Enter pressed
+ * @returns the exit code and the screen
+ */
+export async function ocikitInTerminal(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  answers: readonly (readonly [string, string])[] = [],
+): Promise<TerminalRun> {
+  const tmux = requireBinary('tmux');
+  const dir = await tempDir();
+  const socket = `ocikit-cli-${process.pid}-${sessions++}`;
+  const codeFile = join(dir, 'exit-code');
+  const variables = Object.entries({ HOME: dir, ...env }).map(
+    ([name, value]) => `${name}=${value}`,
+  );
+  const command = [
+    ['env', '-u', 'CI', '-u', 'NO_COLOR', ...variables, process.execPath, OCIKIT_BIN, ...args]
+      .map(shellQuote)
+      .join(' '),
+    `echo $? > ${shellQuote(codeFile)}`,
+    `${shellQuote(tmux)} -L ${socket} wait-for -S done`,
+    'sleep 600',
+  ].join('; ');
+  const run = (tmuxArgs: string[]) => execFileAsync(tmux, ['-L', socket, ...tmuxArgs]);
+  await run(['-f', '/dev/null', 'new-session', '-d', '-x', '160', '-y', '50', command]);
+  onTestFinished(() => run(['kill-server']).then(() => undefined));
+  for (const [prompt, text] of answers) {
+    await screenShows(() => run(['capture-pane', '-p']).then(({ stdout }) => stdout), prompt);
+    await run(['send-keys', '-l', text]);
+    await run(['send-keys', 'Enter']);
+  }
+  await run(['wait-for', 'done']);
+  const { stdout } = await run(['capture-pane', '-p', '-e', '-J']);
+  return { code: Number((await readFile(codeFile, 'utf8')).trim()), screen: stdout };
+}
+
+/** Waits until the screen shows a text (the program runs on its own: there is no event to wait for). */
+async function screenShows(capture: () => Promise<string>, text: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await capture()).includes(text)) {
+    if (Date.now() > deadline) throw new Error(`The terminal never showed "${text}"`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

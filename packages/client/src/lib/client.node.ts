@@ -1,0 +1,337 @@
+import {
+  isDeleter,
+  isTagLister,
+  isUntagger,
+  type OperationOptions,
+  type Tagger,
+} from '@ocikit/content';
+import { OciError } from '@ocikit/digest';
+import type { Descriptor } from '@ocikit/spec';
+import { type CopyResult, copy, type CopyOptions as TransferCopyOptions } from '@ocikit/transfer';
+import { type InspectResult, inspectManifest } from './inspect.ts';
+import {
+  type OpenContext,
+  type OpenedLocation,
+  type OpenLocationOptions,
+  type OpenMode,
+  openWithContext,
+  parseClientLocation,
+} from './locations.node.ts';
+import { type ClientOptions, clientSettings } from './options.node.ts';
+
+/** Options of {@link Client.copy}. */
+export interface CopyOptions
+  extends Pick<
+    TransferCopyOptions,
+    'platforms' | 'referrers' | 'foreignLayers' | 'concurrency' | 'signal' | 'onProgress'
+  > {
+  /**
+   * Tags to set at the destination instead of the one its location names.
+   * @default the destination's tag; for a layout or archive that names
+   *   none, the source's tag, else `latest`
+   */
+  tags?: readonly string[];
+}
+
+/** What {@link Client.copy} did. */
+export interface ClientCopyResult extends CopyResult {
+  /** The source, as written back by `formatLocation`. */
+  readonly source: string;
+  /** The destination, as written back by `formatLocation`. */
+  readonly destination: string;
+  /** The digest of the root at the destination (`root.digest`). */
+  readonly digest: string;
+}
+
+/** What {@link Client.delete} removed. */
+export interface DeleteResult {
+  /** `tag`: only the tag went, the image stays; `manifest`: the manifest was deleted by digest. */
+  readonly deleted: 'tag' | 'manifest';
+  /** The tag removed, or the digest of the manifest deleted. */
+  readonly reference: string;
+}
+
+/** Options of {@link Client.tags}. */
+export interface TagsOptions extends OperationOptions {
+  /**
+   * List only the tags that sort after this one (pagination).
+   * @default undefined
+   */
+  last?: string;
+}
+
+/**
+ * One client for every location: registries (with the user's credentials,
+ * TLS and insecure-host options, shared connections and tokens), OCI layouts,
+ * OCI archives and Docker archives, addressed by location strings as skopeo
+ * and regclient write them. Holds no global state: two clients with other
+ * options do not meet.
+ *
+ * ```ts no-run
+ * const client = new Client({ insecure: ['localhost:5000'] });
+ * const result = await client.copy('docker://alpine:3.20', 'oci:out:3.20');
+ * const info = await client.inspect('oci:out:3.20');
+ * ```
+ */
+export class Client {
+  readonly #context: OpenContext;
+  readonly #concurrency: number;
+
+  /**
+   * @param options - {@link ClientOptions}
+   * @throws {OciError} `OPTION_INVALID`; `CONFIG_INVALID` for an unreadable
+   *   TLS file or inconsistent `OCIKIT_*` variables
+   */
+  constructor(options: ClientOptions = {}) {
+    const settings = clientSettings(options);
+    this.#concurrency = settings.concurrency;
+    this.#context = {
+      repository: {
+        transport: settings.transport,
+        ...(settings.onWarning === undefined ? {} : { onWarning: settings.onWarning }),
+        ...(options.untagFallback === undefined ? {} : { untagFallback: options.untagFallback }),
+      },
+      tempDir: settings.tempDir,
+    };
+  }
+
+  /**
+   * Opens a location as a Target (see {@link OpenedLocation}); close it when done.
+   *
+   * @param location - such as `docker://ghcr.io/org/app:v1`, `oci:out:v1`
+   * @param options - {@link OpenLocationOptions}
+   * @returns the opened location
+   * @throws {OciError} `REFERENCE_INVALID` listing the accepted forms;
+   *   `LAYOUT_INVALID`, `TAR_INVALID` for a layout or archive that cannot be read
+   */
+  open<M extends OpenMode = 'read'>(
+    location: string,
+    options: OpenLocationOptions & { mode?: M } = {},
+  ): Promise<OpenedLocation<M>> {
+    return openWithContext(location, this.#context, options);
+  }
+
+  /**
+   * Copies an image (an index with its platforms, or one manifest, and
+   * optionally their referrers) from one location to another, through
+   * `copy` of `@ocikit/transfer`: digests survive, blobs the destination
+   * has are skipped, same-registry blobs are mounted. An archive destination
+   * is written atomically once everything is in: a failed copy leaves no file.
+   *
+   * @param source - where the image is, such as `docker://alpine:3.20`
+   * @param destination - where it goes, such as `oci-archive:alpine.tar:3.20`
+   * @param options - {@link CopyOptions}
+   * @returns what was copied
+   * @throws {OciError} `REFERENCE_INVALID` for a bad location; the errors of
+   *   the copy (a `TransferError` saying which side failed): `UNAUTHORIZED`,
+   *   `DENIED`, `MANIFEST_UNKNOWN`, `DIGEST_MISMATCH`, `ABORTED`, …
+   */
+  async copy(
+    source: string,
+    destination: string,
+    options: CopyOptions = {},
+  ): Promise<ClientCopyResult> {
+    const signal = options.signal;
+    parseClientLocation(destination); // a bad destination fails before the source is read
+    const from = await this.open(source, { mode: 'read', signal });
+    try {
+      const to = await this.open(destination, { mode: 'write', signal });
+      try {
+        const sourceRoot = await from.root({ signal });
+        const tags = options.tags ?? destinationTags(from, to);
+        const result = await copy(
+          { from: from.target, to: to.target, reference: sourceRoot },
+          {
+            tags,
+            concurrency: options.concurrency ?? this.#concurrency,
+            ...pick(options, ['platforms', 'referrers', 'foreignLayers', 'signal', 'onProgress']),
+          },
+        );
+        const wanted = to.location.kind === 'registry' ? to.location.reference.digest : undefined;
+        if (wanted !== undefined && wanted !== result.root.digest) {
+          throw new OciError(
+            'DIGEST_MISMATCH',
+            `Copied ${result.root.digest} to "${to.name}", which names ${wanted}`,
+          );
+        }
+        const platform = options.platforms?.length === 1 ? options.platforms[0] : undefined;
+        await to.commit(result.root, { signal, ...(platform === undefined ? {} : { platform }) });
+        return { ...result, source: from.name, destination: to.name, digest: result.root.digest };
+      } finally {
+        await to.close();
+      }
+    } finally {
+      await from.close();
+    }
+  }
+
+  /**
+   * Resolves a location to the descriptor of the manifest it names.
+   *
+   * @param location - a location naming a tag or digest (or a layout with one image)
+   * @param options - `signal`
+   * @returns the descriptor (`mediaType`, `digest`, `size`)
+   * @throws {OciError} `MANIFEST_UNKNOWN`; `REFERENCE_INVALID`
+   */
+  resolve(location: string, options: OperationOptions = {}): Promise<Descriptor> {
+    return this.#with(location, 'read', options, (opened) => opened.root(options));
+  }
+
+  /**
+   * Inspects the manifest a location names: media type, digest, platforms of
+   * an index, config summary (created, platform, labels, history), layer
+   * sizes and total size.
+   *
+   * @param location - a location naming a manifest
+   * @param options - `signal`
+   * @returns {@link InspectResult}
+   * @throws {OciError} `MANIFEST_UNKNOWN`; `MANIFEST_INVALID`; the location's errors
+   */
+  inspect(location: string, options: OperationOptions = {}): Promise<InspectResult> {
+    return this.#with(location, 'read', options, async (opened) =>
+      inspectManifest(opened.target, await opened.root(options), opened.name, options),
+    );
+  }
+
+  /**
+   * Lists the tags of a registry repository (any tag or digest in the
+   * location is ignored), a layout or an archive.
+   *
+   * @param location - such as `docker://ghcr.io/org/app` or `oci:out`
+   * @param options - `last`, `signal`
+   * @returns the tags, in the location's order (lexical for registries)
+   * @throws {OciError} `NAME_UNKNOWN`; `UNSUPPORTED` for a location that cannot list tags
+   */
+  tags(location: string, options: TagsOptions = {}): Promise<string[]> {
+    return this.#with(
+      location,
+      'read',
+      { ...options, defaultTag: false },
+      async ({ target, name }) => {
+        if (!isTagLister(target)) throw unsupported(name, 'list tags');
+        const tags: string[] = [];
+        for await (const tag of target.tags(options)) tags.push(tag);
+        return tags;
+      },
+    );
+  }
+
+  /**
+   * Points tags of the same repository or layout at the manifest a location names.
+   *
+   * @param location - the manifest, such as `ghcr.io/org/app:v1` or `oci:out:v1`
+   * @param tags - the new tags, such as `['v1.0', 'stable']`
+   * @param options - `signal`
+   * @returns the manifest tagged
+   * @throws {OciError} `MANIFEST_UNKNOWN`; `TAG_INVALID`; `UNSUPPORTED` for archives
+   */
+  tag(
+    location: string,
+    tags: readonly string[],
+    options: OperationOptions = {},
+  ): Promise<Descriptor> {
+    return this.#modify(location, options, async (opened) => {
+      const root = await opened.root(options);
+      for (const tag of tags) await (opened.target as Tagger).tag(root, tag, options);
+      return root;
+    });
+  }
+
+  /**
+   * Deletes what a location names: by digest, the manifest (registry or
+   * layout); by tag, only the tag (the image and its other tags stay),
+   * through the registry's tag delete (or `untagFallback`) or the layout's
+   * `index.json`. A registry tag is never removed by deleting its manifest.
+   *
+   * @param location - such as `ghcr.io/org/app@sha256:…`, `ghcr.io/org/app:old`, `oci:out:v1`
+   * @param options - `signal`
+   * @returns what was removed
+   * @throws {OciError} `MANIFEST_UNKNOWN`; `UNSUPPORTED` (archives, or a
+   *   registry that refuses tag deletes without `untagFallback`); `DENIED`
+   */
+  delete(location: string, options: OperationOptions = {}): Promise<DeleteResult> {
+    return this.#modify(
+      location,
+      { ...options, defaultTag: false },
+      async (opened): Promise<DeleteResult> => {
+        const { target, name, reference, tag } = opened;
+        if (tag !== undefined) {
+          if (!isUntagger(target)) throw unsupported(name, 'remove tags');
+          await target.untag(tag, options);
+          return { deleted: 'tag', reference: tag };
+        }
+        if (reference === undefined) {
+          throw new OciError('REFERENCE_INVALID', `"${name}" names no tag or digest to delete`);
+        }
+        if (!isDeleter(target)) throw unsupported(name, 'delete manifests');
+        await target.delete(await opened.root(options), options);
+        return { deleted: 'manifest', reference };
+      },
+    );
+  }
+
+  /** Opens a registry or layout directory to change it (archives are read-only here). */
+  async #modify<T>(
+    location: string,
+    options: OperationOptions & { defaultTag?: boolean },
+    task: (opened: OpenedLocation<'write'>) => Promise<T>,
+  ): Promise<T> {
+    const kind = parseClientLocation(location).kind;
+    if (kind === 'oci-archive' || kind === 'docker-archive') {
+      throw unsupported(location, 'be changed in place; extract it into an oci: layout');
+    }
+    return this.#with(location, 'write', options, task);
+  }
+
+  async #with<M extends OpenMode, T>(
+    location: string,
+    mode: M,
+    options: OperationOptions & { defaultTag?: boolean },
+    task: (opened: OpenedLocation<M>) => Promise<T>,
+  ): Promise<T> {
+    const opened = await this.open(location, { ...options, mode });
+    try {
+      return await task(opened);
+    } finally {
+      await opened.close();
+    }
+  }
+}
+
+/**
+ * Opens one location as a Target with a client of its own (for several
+ * locations, share one {@link Client} and its connections: `client.open`).
+ *
+ * @param location - such as `docker://ghcr.io/org/app:v1`, `oci:out:v1`, `oci-archive:img.tar`
+ * @param options - {@link ClientOptions} and {@link OpenLocationOptions}
+ * @returns the opened location: its Target, the tag or digest it names; close it when done
+ * @throws {OciError} as {@link Client.open}
+ */
+export function openLocation<M extends OpenMode = 'read'>(
+  location: string,
+  options: ClientOptions & OpenLocationOptions & { mode?: M } = {},
+): Promise<OpenedLocation<M>> {
+  return new Client(options).open(location, options);
+}
+
+/** The tags a copy sets: the destination's, or for a layout that names none, the source's or `latest`. */
+function destinationTags(from: OpenedLocation, to: OpenedLocation): string[] {
+  if (to.tag !== undefined) return [to.tag];
+  const kind = to.location.kind;
+  if (kind !== 'ocidir' && kind !== 'oci-archive') return [];
+  if (to.location.digest !== undefined) return [];
+  return [from.tag ?? 'latest'];
+}
+
+function unsupported(name: string, what: string): OciError {
+  return new OciError('UNSUPPORTED', `"${name}" cannot ${what}`);
+}
+
+function pick<T extends object, K extends keyof T>(
+  value: T,
+  keys: readonly K[],
+): Partial<Pick<T, K>> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (value[key] !== undefined) picked[key] = value[key];
+  return picked;
+}
