@@ -172,6 +172,7 @@ async function mountBlob(
   from: string,
 ): Promise<Response | undefined> {
   const { signal } = context.request;
+  if (!(await context.mayPull(from))) return undefined;
   const source = await context.storage.repository(from, { signal });
   const descriptor = await source?.stat(digest, { signal });
   if (!source || !descriptor) return undefined;
