@@ -1,5 +1,15 @@
 import { createReadStream } from 'node:fs';
-import { type FileHandle, link, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import {
+  type FileHandle,
+  link,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  stat,
+} from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type {
@@ -8,8 +18,8 @@ import type {
   ReferrerListOptions,
   TagListOptions,
 } from '@ocikit/content';
-import type { GcOptions, GcResult } from '@ocikit/content/fs';
-import { isOciError, OciError, parseDigest } from '@ocikit/digest';
+import { type GcOptions, type GcResult, syncDirectory } from '@ocikit/content/fs';
+import { createHasher, isOciError, OciError, parseDigest } from '@ocikit/digest';
 import { OciLayout } from '@ocikit/layout/fs';
 import { isTag } from '@ocikit/reference';
 import { DEFAULT_MAX_MANIFEST_SIZE, type Descriptor, isManifestMediaType } from '@ocikit/spec';
@@ -96,14 +106,19 @@ class LayoutRepository implements RepositoryStorage {
   }
 }
 
-/** Upload bytes in a temp file of the storage, until committed or dropped. */
+/**
+ * Upload bytes in a temp file of the storage, until committed or dropped;
+ * they are hashed (sha256) as they arrive, so a commit by rename needs no
+ * second read.
+ */
 class FileSpool implements UploadSpool {
-  readonly #path: string;
+  readonly path: string;
+  readonly #hasher = createHasher('sha256');
   #handle: FileHandle | undefined;
   #size = 0;
 
   constructor(path: string) {
-    this.#path = path;
+    this.path = path;
   }
 
   get size(): number {
@@ -111,7 +126,8 @@ class FileSpool implements UploadSpool {
   }
 
   async append(chunk: Uint8Array): Promise<void> {
-    this.#handle ??= await open(this.#path, 'a', 0o600);
+    this.#handle ??= await open(this.path, 'a', 0o600);
+    this.#hasher.update(chunk);
     let written = 0;
     while (written < chunk.byteLength) {
       const { bytesWritten } = await this.#handle.write(chunk, written);
@@ -122,14 +138,32 @@ class FileSpool implements UploadSpool {
 
   content(): ReadableStream<Uint8Array> {
     if (this.#size === 0) return new ReadableStream({ start: (c) => c.close() });
-    const file = createReadStream(this.#path, { highWaterMark: 1024 * 1024 });
+    const file = createReadStream(this.path, { highWaterMark: 1024 * 1024 });
     return Readable.toWeb(file) as ReadableStream<Uint8Array>;
+  }
+
+  /**
+   * Ends the writes (the file then readable by all, as layout blobs are, and
+   * synced to disk when `fsync`) and says what was written.
+   * @param fsync - whether to `fsync` the file
+   * @returns the sha256 digest of everything appended
+   */
+  async finish(fsync: boolean): Promise<string> {
+    const handle = this.#handle ?? (await open(this.path, 'a', 0o600));
+    this.#handle = undefined;
+    try {
+      await handle.chmod(0o644);
+      if (fsync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return this.#hasher.digest();
   }
 
   async discard(): Promise<void> {
     await this.#handle?.close().catch(() => {});
     this.#handle = undefined;
-    await rm(this.#path, { force: true });
+    await rm(this.path, { force: true });
   }
 }
 
@@ -226,6 +260,36 @@ export class DirectoryRegistryStorage implements RegistryStorage {
     const dir = join(this.root, UPLOADS_DIR);
     await mkdir(dir, { recursive: true });
     return new FileSpool(join(dir, crypto.randomUUID()));
+  }
+
+  /**
+   * {@inheritDoc RegistryStorage.commitSpool} The spool file, hashed as it
+   * was written, is renamed into the layout's `blobs/sha256/` (uploads
+   * live under the root, so on the same file system): atomic, and no byte
+   * is copied. False for other digest algorithms.
+   */
+  async commitSpool(spool: UploadSpool, descriptor: Descriptor, name: string): Promise<boolean> {
+    const { algorithm, encoded } = parseDigest(descriptor.digest);
+    if (!(spool instanceof FileSpool) || algorithm !== 'sha256') return false;
+    const fsync = this.#options.fsync ?? true;
+    const actual = await spool.finish(fsync);
+    if (actual !== descriptor.digest) {
+      throw new OciError(
+        'DIGEST_MISMATCH',
+        `The upload's content is ${actual}, not ${descriptor.digest}`,
+      );
+    }
+    const folder = join(this.#inside(name), 'blobs', algorithm);
+    await mkdir(folder, { recursive: true });
+    if (!(await lstat(folder)).isDirectory()) {
+      throw new OciError(
+        'PATH_INVALID',
+        `The blob directory of repository "${name}" is not a directory`,
+      );
+    }
+    await rename(spool.path, join(folder, encoded));
+    if (fsync) await syncDirectory(folder);
+    return true;
   }
 
   /**
