@@ -38,6 +38,12 @@ export interface UploadSpool {
    * @param chunk - the bytes; the spool may keep the view
    */
   append(chunk: Uint8Array): Promise<void>;
+  /**
+   * Writes what {@link UploadSpool.append} held back to batch small chunks
+   * (optional); called at the end of each request, so an idle session holds
+   * nothing in memory.
+   */
+  flush?(): Promise<void>;
   /** @returns a stream of everything held, from the first byte */
   content(): ReadableStream<Uint8Array>;
   /** Frees what it holds; the spool is not used again. */

@@ -267,6 +267,7 @@ async function appendBody(request: Request, spool: UploadSpool, limit: number): 
     throw error;
   } finally {
     reader.releaseLock();
+    await spool.flush?.();
   }
 }
 
