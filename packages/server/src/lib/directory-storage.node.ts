@@ -362,8 +362,10 @@ export class DirectoryRegistryStorage implements RegistryStorage {
         throw nested(name, parts.slice(0, end).join('/'));
       }
     }
-    const entries = await readdir(dir).catch(() => []);
-    if (entries.length > 0) throw nested(name, `${name}/…`);
+    // A repository below it nests; the layout files of another process
+    // making this same repository at this moment do not.
+    const below = (await this.#walk(dir)).find((found) => found !== name);
+    if (below !== undefined) throw nested(name, below);
   }
 
   async #walk(dir: string): Promise<string[]> {
