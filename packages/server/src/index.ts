@@ -1,4 +1,5 @@
 export {
+  type AuthRefusal,
   type HtpasswdAuthOptions,
   htpasswdAuth,
   parseHtpasswd,
@@ -16,3 +17,9 @@ export type {
   RepositoryStorage,
   UploadSpool,
 } from './lib/storage.ts';
+export { type TokenAuthOptions, tokenAuth } from './lib/token-auth.ts';
+export type {
+  Grantee,
+  RepositoryAction,
+  TokenGrant,
+} from './lib/token-grants.ts';

@@ -1,4 +1,4 @@
-import { decodeBasicAuth } from '@ocikit/auth';
+import { decodeBasicAuth, type Scope } from '@ocikit/auth';
 import { digestBytes, OciError } from '@ocikit/digest';
 import bcrypt from 'bcryptjs';
 
@@ -10,6 +10,33 @@ export interface RegistryAuth {
    */
   authenticate(request: Request): Promise<boolean>;
   /** The `WWW-Authenticate` value of a `401` answer. */
+  readonly challenge: string;
+  /**
+   * Decides whether a request may have the access it needs (optional: without
+   * it, {@link RegistryAuth.authenticate} decides alone).
+   *
+   * @param request - the request
+   * @param scopes - what the request needs, as token scopes (none for `/v2/`)
+   * @returns undefined to let it through, or why it is refused
+   */
+  authorize?(request: Request, scopes: readonly Scope[]): Promise<AuthRefusal | undefined>;
+  /**
+   * Answers the requests of the auth's own endpoints, such as a token endpoint
+   * (optional).
+   *
+   * @param request - any request the registry receives, before routing
+   * @returns the answer, or undefined for a request that is not its own
+   */
+  serve?(request: Request): Promise<Response | undefined>;
+}
+
+/** Why a request is refused: `401` (no or bad credentials) or `403` (not allowed). */
+export interface AuthRefusal {
+  /** `UNAUTHORIZED` (401) or `DENIED` (403). */
+  readonly code: 'UNAUTHORIZED' | 'DENIED';
+  /** What the client is told; never a credential. */
+  readonly message: string;
+  /** The `WWW-Authenticate` value sent with it. */
   readonly challenge: string;
 }
 
@@ -70,29 +97,52 @@ export function parseHtpasswd(text: string): Map<string, string> {
  * @see https://distribution.github.io/distribution/about/configuration/#htpasswd
  */
 export function htpasswdAuth(htpasswd: string, options: HtpasswdAuthOptions = {}): RegistryAuth {
-  const users = parseHtpasswd(htpasswd);
+  const checkPassword = passwordChecker(htpasswd, options);
   const realm = (options.realm ?? 'ocikit').replace(/["\\]/g, '');
-  const cacheSize = options.cacheSize ?? 100;
-  const accepted = new Set<string>();
   return {
     challenge: `Basic realm="${realm}"`,
     async authenticate(request) {
       const credential = basicCredential(request.headers.get('authorization'));
-      if (!credential) return false;
-      const key = `${credential.username}\n${digestBytes(credential.password)}`;
-      if (accepted.has(key)) return true;
-      const hash = users.get(credential.username);
-      const matches = await bcrypt.compare(credential.password, hash ?? DECOY);
-      if (!matches || hash === undefined) return false;
-      if (accepted.size >= cacheSize) accepted.clear();
-      accepted.add(key);
-      return true;
+      return credential !== undefined && checkPassword(credential.username, credential.password);
     },
   };
 }
 
-/** The user and password of a `Basic` `Authorization` header, or undefined. */
-function basicCredential(header: string | null) {
+/**
+ * Checks passwords against an htpasswd file of bcrypt entries, remembering
+ * accepted pairs by a hash of the password.
+ *
+ * @param htpasswd - the file's content
+ * @param options - `cacheSize`: how many accepted pairs are remembered
+ * @returns whether a user and password match an entry
+ * @throws {OciError} `CONFIG_INVALID` as {@link parseHtpasswd}
+ */
+export function passwordChecker(
+  htpasswd: string,
+  options: { cacheSize?: number } = {},
+): (username: string, password: string) => Promise<boolean> {
+  const users = parseHtpasswd(htpasswd);
+  const cacheSize = options.cacheSize ?? 100;
+  const accepted = new Set<string>();
+  return async (username, password) => {
+    const key = `${username}\n${digestBytes(password)}`;
+    if (accepted.has(key)) return true;
+    const hash = users.get(username);
+    const matches = await bcrypt.compare(password, hash ?? DECOY);
+    if (!matches || hash === undefined) return false;
+    if (accepted.size >= cacheSize) accepted.clear();
+    accepted.add(key);
+    return true;
+  };
+}
+
+/**
+ * The user and password of a `Basic` `Authorization` header.
+ *
+ * @param header - the header value
+ * @returns the credential, or undefined when there is none
+ */
+export function basicCredential(header: string | null) {
   const match = /^basic\s+([A-Za-z0-9+/=]{1,4096})\s*$/i.exec(header ?? '');
   return match?.[1] === undefined ? undefined : decodeBasicAuth(match[1]);
 }

@@ -17,6 +17,8 @@ export interface RequestContext {
   readonly storage: RegistryStorage;
   readonly sessions: UploadSessions;
   readonly settings: Settings;
+  /** Whether the caller may read a repository (the source of a cross-repository mount). */
+  readonly mayPull: (name: string) => Promise<boolean> | boolean;
 }
 
 /**

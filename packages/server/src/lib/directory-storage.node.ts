@@ -1,5 +1,15 @@
 import { createReadStream } from 'node:fs';
-import { type FileHandle, link, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import {
+  type FileHandle,
+  link,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  stat,
+} from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type {
@@ -8,8 +18,8 @@ import type {
   ReferrerListOptions,
   TagListOptions,
 } from '@ocikit/content';
-import type { GcOptions, GcResult } from '@ocikit/content/fs';
-import { isOciError, OciError, parseDigest } from '@ocikit/digest';
+import { type GcOptions, type GcResult, syncDirectory } from '@ocikit/content/fs';
+import { createHasher, isOciError, OciError, parseDigest } from '@ocikit/digest';
 import { OciLayout } from '@ocikit/layout/fs';
 import { isTag } from '@ocikit/reference';
 import { DEFAULT_MAX_MANIFEST_SIZE, type Descriptor, isManifestMediaType } from '@ocikit/spec';
@@ -22,6 +32,8 @@ import type {
 
 const LAYOUT_FILE = 'oci-layout';
 const UPLOADS_DIR = '.uploads';
+/** How many bytes of an upload are gathered before one write. */
+const WRITE_BATCH = 1024 * 1024;
 
 /** One repository of a {@link DirectoryRegistryStorage}: an OCI image layout. */
 class LayoutRepository implements RepositoryStorage {
@@ -96,14 +108,21 @@ class LayoutRepository implements RepositoryStorage {
   }
 }
 
-/** Upload bytes in a temp file of the storage, until committed or dropped. */
+/**
+ * Upload bytes in a temp file of the storage, until committed or dropped;
+ * they are hashed (sha256) as they arrive, so a commit by rename needs no
+ * second read.
+ */
 class FileSpool implements UploadSpool {
-  readonly #path: string;
+  readonly path: string;
+  readonly #hasher = createHasher('sha256');
   #handle: FileHandle | undefined;
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
   #size = 0;
 
   constructor(path: string) {
-    this.#path = path;
+    this.path = path;
   }
 
   get size(): number {
@@ -111,25 +130,72 @@ class FileSpool implements UploadSpool {
   }
 
   async append(chunk: Uint8Array): Promise<void> {
-    this.#handle ??= await open(this.#path, 'a', 0o600);
-    let written = 0;
-    while (written < chunk.byteLength) {
-      const { bytesWritten } = await this.#handle.write(chunk, written);
-      written += bytesWritten;
-    }
+    this.#hasher.update(chunk);
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.byteLength;
     this.#size += chunk.byteLength;
+    if (this.#pendingBytes >= WRITE_BATCH) await this.flush();
+  }
+
+  /** Writes the pending chunks in one `writev` (the socket's 64 KiB chunks, 1 MiB at a time). */
+  async flush(): Promise<void> {
+    this.#handle ??= await open(this.path, 'a', 0o600);
+    let buffers = this.#pending;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    while (buffers.length > 0) {
+      let { bytesWritten } = await this.#handle.writev(buffers);
+      while (buffers.length > 0 && bytesWritten >= (buffers[0]?.byteLength ?? 0)) {
+        bytesWritten -= buffers[0]?.byteLength ?? 0;
+        buffers = buffers.slice(1);
+      }
+      const [first, ...rest] = buffers;
+      if (first && bytesWritten > 0) buffers = [first.subarray(bytesWritten), ...rest];
+    }
   }
 
   content(): ReadableStream<Uint8Array> {
     if (this.#size === 0) return new ReadableStream({ start: (c) => c.close() });
-    const file = createReadStream(this.#path, { highWaterMark: 1024 * 1024 });
-    return Readable.toWeb(file) as ReadableStream<Uint8Array>;
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    return new ReadableStream<Uint8Array>({
+      start: () => this.flush(),
+      pull: async (controller) => {
+        reader ??= (
+          Readable.toWeb(
+            createReadStream(this.path, { highWaterMark: WRITE_BATCH }),
+          ) as ReadableStream<Uint8Array>
+        ).getReader();
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => reader?.cancel(reason),
+    });
+  }
+
+  /**
+   * Ends the writes (the file then readable by all, as layout blobs are, and
+   * synced to disk when `fsync`) and says what was written.
+   * @param fsync - whether to `fsync` the file
+   * @returns the sha256 digest of everything appended
+   */
+  async finish(fsync: boolean): Promise<string> {
+    await this.flush();
+    const handle = this.#handle ?? (await open(this.path, 'a', 0o600));
+    this.#handle = undefined;
+    try {
+      await handle.chmod(0o644);
+      if (fsync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return this.#hasher.digest();
   }
 
   async discard(): Promise<void> {
     await this.#handle?.close().catch(() => {});
     this.#handle = undefined;
-    await rm(this.#path, { force: true });
+    await rm(this.path, { force: true });
   }
 }
 
@@ -229,6 +295,36 @@ export class DirectoryRegistryStorage implements RegistryStorage {
   }
 
   /**
+   * {@inheritDoc RegistryStorage.commitSpool} The spool file, hashed as it
+   * was written, is renamed into the layout's `blobs/sha256/` (uploads
+   * live under the root, so on the same file system): atomic, and no byte
+   * is copied. False for other digest algorithms.
+   */
+  async commitSpool(spool: UploadSpool, descriptor: Descriptor, name: string): Promise<boolean> {
+    const { algorithm, encoded } = parseDigest(descriptor.digest);
+    if (!(spool instanceof FileSpool) || algorithm !== 'sha256') return false;
+    const fsync = this.#options.fsync ?? true;
+    const actual = await spool.finish(fsync);
+    if (actual !== descriptor.digest) {
+      throw new OciError(
+        'DIGEST_MISMATCH',
+        `The upload's content is ${actual}, not ${descriptor.digest}`,
+      );
+    }
+    const folder = join(this.#inside(name), 'blobs', algorithm);
+    await mkdir(folder, { recursive: true });
+    if (!(await lstat(folder)).isDirectory()) {
+      throw new OciError(
+        'PATH_INVALID',
+        `The blob directory of repository "${name}" is not a directory`,
+      );
+    }
+    await rename(spool.path, join(folder, encoded));
+    if (fsync) await syncDirectory(folder);
+    return true;
+  }
+
+  /**
    * {@inheritDoc RegistryStorage.linkBlob} A hard link from the source
    * layout's blob file: both repositories then share one copy on disk.
    * False when the file system cannot link (another device, no support).
@@ -266,8 +362,10 @@ export class DirectoryRegistryStorage implements RegistryStorage {
         throw nested(name, parts.slice(0, end).join('/'));
       }
     }
-    const entries = await readdir(dir).catch(() => []);
-    if (entries.length > 0) throw nested(name, `${name}/…`);
+    // A repository below it nests; the layout files of another process
+    // making this same repository at this moment do not.
+    const below = (await this.#walk(dir)).find((found) => found !== name);
+    if (below !== undefined) throw nested(name, below);
   }
 
   async #walk(dir: string): Promise<string[]> {

@@ -107,6 +107,42 @@ describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
     expect(visible).toEqual([digest.slice(7)]);
   });
 
+  it('commits a streamed upload by renaming its spool file into the layout (same inode), and keeps nothing of a wrong digest', async () => {
+    const bytes = new Uint8Array(200_000).map((_, index) => index % 251);
+    const digest = digestBytes(bytes);
+    const base = server.url.origin;
+    const start = async () => {
+      const opened = await fetch(`${base}/v2/team/app/blobs/uploads/`, { method: 'POST' });
+      expect(opened.status).toBe(202);
+      const location = new URL(opened.headers.get('location') ?? '', base);
+      const patched = await fetch(location, { method: 'PATCH', body: bytes });
+      expect(patched.status).toBe(202);
+      return location;
+    };
+    const spoolInodes = async () =>
+      Promise.all(
+        (await readdir(join(root, '.uploads'))).map(
+          async (name) => (await stat(join(root, '.uploads', name))).ino,
+        ),
+      );
+
+    const wrong = await start();
+    const refused = await fetch(`${wrong.href}?digest=${digestBytes('other')}`, { method: 'PUT' });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).errors[0].code).toBe('DIGEST_INVALID');
+    expect(await readdir(join(root, 'team/app/blobs/sha256')).catch(() => [])).toEqual([]);
+    expect(await readdir(join(root, '.uploads'))).toEqual([]);
+
+    const location = await start();
+    const [inode] = await spoolInodes();
+    const put = await fetch(`${location.href}?digest=${digest}`, { method: 'PUT' });
+    expect(put.status).toBe(201);
+    const blob = join(root, 'team/app/blobs/sha256', digest.slice(7));
+    expect((await stat(blob)).ino).toBe(inode);
+    expect(digestBytes(await readFile(blob))).toBe(digest);
+    expect(await readdir(join(root, '.uploads'))).toEqual([]);
+  });
+
   it('streams a large blob to the client through many drains without piling up listeners', async () => {
     const warnings: string[] = [];
     const onWarning = (warning: Error) => warnings.push(warning.name);

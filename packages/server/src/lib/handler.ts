@@ -1,6 +1,8 @@
+import { repositoryScope, type Scope } from '@ocikit/auth';
 import { OciError } from '@ocikit/digest';
 import { DEFAULT_MAX_MANIFEST_SIZE } from '@ocikit/spec';
-import type { RegistryAuth } from './basic-auth.ts';
+import { requiredScopes } from './access.ts';
+import type { AuthRefusal, RegistryAuth } from './basic-auth.ts';
 import { deleteBlob, getBlob } from './blobs.ts';
 import type { RequestContext, Settings } from './context.ts';
 import { errorResponse, wireError } from './errors.ts';
@@ -59,9 +61,9 @@ export interface RegistryHandlerOptions {
    */
   maxUploadSize?: number;
   /**
-   * Who may use the registry, such as `htpasswdAuth(…)`; a request
-   * without acceptable credentials is `401 UNAUTHORIZED` with the auth's
-   * challenge.
+   * Who may use the registry, such as `htpasswdAuth(…)` or `tokenAuth(…)`;
+   * a request without acceptable credentials is `401 UNAUTHORIZED` with the
+   * auth's challenge, one whose credentials do not allow it `403 DENIED`.
    * @default anyone (no auth)
    */
   auth?: RegistryAuth;
@@ -154,14 +156,20 @@ export function createRegistryHandler(options: RegistryHandlerOptions = {}): Reg
   const { auth } = options;
   return async (request) => {
     try {
-      if (auth && !(await auth.authenticate(request))) {
-        const refused = new OciError('UNAUTHORIZED', 'Authentication is required');
-        return errorResponse(wireError(refused), request.method, {
-          'www-authenticate': auth.challenge,
-        });
-      }
+      const served = await auth?.serve?.(request);
+      if (served) return served;
       const url = new URL(request.url);
       const route = matchRoute(url.pathname);
+      const refusal = auth && (await refuse(auth, request, requiredScopes(route, request.method)));
+      if (refusal) {
+        return errorResponse(
+          wireError(new OciError(refusal.code, refusal.message)),
+          request.method,
+          {
+            'www-authenticate': refusal.challenge,
+          },
+        );
+      }
       if (!route) {
         throw new OciError(
           'NAME_UNKNOWN',
@@ -177,13 +185,26 @@ export function createRegistryHandler(options: RegistryHandlerOptions = {}): Reg
       if (readOnly && method !== 'GET') {
         throw new OciError('UNSUPPORTED', 'The registry is read-only');
       }
-      return await run({ request, url, storage, sessions, settings }, route);
+      const mayPull = (name: string) =>
+        auth ? refuse(auth, request, [repositoryScope(name, ['pull'])]).then((r) => !r) : true;
+      return await run({ request, url, storage, sessions, settings, mayPull }, route);
     } catch (error) {
       const wire = wireError(error);
       if (wire.status >= 500) options.onError?.(error, request);
       return errorResponse(wire, request.method);
     }
   };
+}
+
+/** Why the auth refuses a request that needs these scopes, or undefined when it may go on. */
+async function refuse(
+  auth: RegistryAuth,
+  request: Request,
+  scopes: readonly Scope[],
+): Promise<AuthRefusal | undefined> {
+  if (auth.authorize) return auth.authorize(request, scopes);
+  if (await auth.authenticate(request)) return undefined;
+  return { code: 'UNAUTHORIZED', message: 'Authentication is required', challenge: auth.challenge };
 }
 
 function headAllowed(route: Route): boolean {

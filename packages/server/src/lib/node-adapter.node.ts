@@ -8,6 +8,7 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { OciError } from '@ocikit/digest';
+import { accessLine, loggedPath } from './access-log.ts';
 import { errorResponse, wireError } from './errors.ts';
 import type { RegistryHandler } from './handler.ts';
 
@@ -19,20 +20,64 @@ import type { RegistryHandler } from './handler.ts';
  * response body.
  *
  * @param handler - the registry handler
+ * @param options - {@link NodeListenerOptions}
  * @returns a listener for `http.createServer`
  */
-export function toNodeListener(handler: RegistryHandler): RequestListener {
+export function toNodeListener(
+  handler: RegistryHandler,
+  options: NodeListenerOptions = {},
+): RequestListener {
   return (incoming, outgoing) => {
-    serve(handler, incoming, outgoing).catch(() => {
-      outgoing.destroy();
-    });
+    const started = performance.now();
+    const counts = { received: 0, sent: 0 };
+    serve(handler, incoming, outgoing, counts)
+      .catch(() => {
+        outgoing.destroy();
+      })
+      .finally(() => {
+        if (!options.log) return;
+        options.log(
+          accessLine({
+            method: incoming.method ?? '-',
+            path: loggedPath(pathOf(incoming.url)),
+            status: outgoing.statusCode,
+            received: counts.received,
+            bytes: counts.sent,
+            ms: performance.now() - started,
+            ...(outgoing.writableFinished ? {} : { aborted: true }),
+          }),
+        );
+      });
   };
+}
+
+/** Options of {@link toNodeListener}. */
+export interface NodeListenerOptions {
+  /**
+   * Where access log lines go: one JSON line per request with `method`,
+   * `path` (no query, no upload session id), `status`, `received`, `bytes`
+   * (sent) and `ms`; never a header, so never `Authorization`.
+   * @default no access log
+   */
+  log?: (line: string) => void;
+}
+
+/** Bytes moved for one request. */
+interface Counts {
+  received: number;
+  sent: number;
+}
+
+function pathOf(url: string | undefined): string {
+  const path = (url ?? '/').split('?')[0] ?? '/';
+  return path.startsWith('/') ? path : '/';
 }
 
 async function serve(
   handler: RegistryHandler,
   incoming: IncomingMessage,
   outgoing: ServerResponse,
+  counts: Counts,
 ): Promise<void> {
   const aborter = new AbortController();
   outgoing.once('close', () => {
@@ -40,16 +85,16 @@ async function serve(
   });
   let request: Request;
   try {
-    request = toRequest(incoming, aborter.signal);
+    request = toRequest(incoming, aborter.signal, counts);
   } catch (error) {
     const bad = new OciError('NAME_INVALID', 'The request URL cannot be parsed', { cause: error });
-    await write(errorResponse(wireError(bad), 'GET'), outgoing);
+    await write(errorResponse(wireError(bad), 'GET'), outgoing, counts);
     return;
   }
-  await write(await handler(request), outgoing);
+  await write(await handler(request), outgoing, counts);
 }
 
-function toRequest(incoming: IncomingMessage, signal: AbortSignal): Request {
+function toRequest(incoming: IncomingMessage, signal: AbortSignal, counts: Counts): Request {
   const url = new URL(incoming.url ?? '/', `http://${incoming.headers.host ?? 'localhost'}`);
   const headers = new Headers();
   const raw = incoming.rawHeaders;
@@ -62,12 +107,12 @@ function toRequest(incoming: IncomingMessage, signal: AbortSignal): Request {
     method,
     headers,
     signal,
-    ...(hasBody ? { body: bodyOf(incoming), duplex: 'half' } : {}),
+    ...(hasBody ? { body: bodyOf(incoming, counts), duplex: 'half' } : {}),
   } as RequestInit);
 }
 
 /** The request body as a pull stream: Node reads from the socket only when the handler asks. */
-function bodyOf(incoming: IncomingMessage): ReadableStream<Uint8Array> {
+function bodyOf(incoming: IncomingMessage, counts: Counts): ReadableStream<Uint8Array> {
   const chunks = incoming[Symbol.asyncIterator]();
   return new ReadableStream<Uint8Array>(
     {
@@ -78,6 +123,7 @@ function bodyOf(incoming: IncomingMessage): ReadableStream<Uint8Array> {
           return;
         }
         const buffer = value as Buffer;
+        counts.received += buffer.byteLength;
         controller.enqueue(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
       },
       async cancel() {
@@ -88,7 +134,7 @@ function bodyOf(incoming: IncomingMessage): ReadableStream<Uint8Array> {
   );
 }
 
-async function write(response: Response, outgoing: ServerResponse): Promise<void> {
+async function write(response: Response, outgoing: ServerResponse, counts: Counts): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, key) => {
     headers[key] = value;
@@ -104,6 +150,7 @@ async function write(response: Response, outgoing: ServerResponse): Promise<void
       const { done, value } = await reader.read();
       if (done) break;
       if (outgoing.destroyed) throw new OciError('ABORTED', 'The client went away');
+      counts.sent += value.byteLength;
       if (!outgoing.write(value)) await drained(outgoing);
     }
     outgoing.end();
@@ -129,7 +176,7 @@ function drained(outgoing: ServerResponse): Promise<void> {
 }
 
 /** Options of {@link listen}. */
-export interface ListenOptions {
+export interface ListenOptions extends NodeListenerOptions {
   /**
    * The TCP port; 0 picks a free one.
    * @default 0
@@ -164,7 +211,9 @@ export interface RunningRegistry {
 }
 
 /**
- * Serves a handler over `node:http`.
+ * Serves a handler over `node:http`. With `log`, it writes a startup line
+ * with its address (`{"listening":"http://127.0.0.1:40123/"}`) and then
+ * the access log.
  *
  * @param handler - the registry handler
  * @param options - {@link ListenOptions}
@@ -174,7 +223,7 @@ export async function listen(
   handler: RegistryHandler,
   options: ListenOptions = {},
 ): Promise<RunningRegistry> {
-  const server = createServer(toNodeListener(handler));
+  const server = createServer(toNodeListener(handler, options.log ? { log: options.log } : {}));
   const quiet = quietConnections(server);
   server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   await once(server, 'listening');
@@ -182,6 +231,7 @@ export async function listen(
   const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const host = `${hostname}:${address.port}`;
   const gracePeriod = options.gracePeriod ?? 5000;
+  options.log?.(JSON.stringify({ listening: `http://${host}/` }));
   return {
     url: new URL(`http://${host}`),
     host,

@@ -126,3 +126,52 @@ describe('listen: the node:http adapter', () => {
     expect([silent.destroyed, halfway.destroyed]).toEqual([true, true]);
   });
 });
+
+describe('the access log of listen', () => {
+  it('writes a startup line with the address, then one JSON line per request with no query, upload session id or Authorization', async () => {
+    const lines: string[] = [];
+    running = await listen(createRegistryHandler(), { log: (line) => lines.push(line) });
+    const base = running.url.origin;
+    const secret = 'Bearer s3cr3t-token';
+    await (
+      await fetch(`${base}/v2/?_state=s3cr3t-state`, { headers: { authorization: secret } })
+    ).text();
+    const bytes = new TextEncoder().encode('twelve bytes');
+    const digest = digestBytes(bytes);
+    const opened = await fetch(`${base}/v2/team/app/blobs/uploads/`, { method: 'POST' });
+    const location = new URL(opened.headers.get('location') ?? '', base);
+    const sessionId = location.pathname.split('/').at(-1) ?? '';
+    await fetch(location, { method: 'PATCH', body: bytes });
+    await fetch(`${location.href}?digest=${digest}`, { method: 'PUT' });
+    await (await fetch(`${base}/v2/team/app/blobs/${digest}`)).arrayBuffer();
+    await (await fetch(`${base}/v2/Bad..Name/tags/list`)).text();
+    await running.close(); // every request has finished, and so has its log line
+    running = undefined;
+
+    expect(JSON.parse(lines[0] ?? '')).toEqual({ listening: `${base}/` });
+    const entries = lines.slice(1).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entries.map(({ ms, ...rest }) => rest)).toEqual([
+      { method: 'GET', path: '/v2/', status: 200, received: 0, bytes: 2 },
+      { method: 'POST', path: '/v2/team/app/blobs/uploads/', status: 202, received: 0, bytes: 0 },
+      {
+        method: 'PATCH',
+        path: '/v2/team/app/blobs/uploads/*',
+        status: 202,
+        received: 12,
+        bytes: 0,
+      },
+      { method: 'PUT', path: '/v2/team/app/blobs/uploads/*', status: 201, received: 0, bytes: 0 },
+      { method: 'GET', path: `/v2/team/app/blobs/${digest}`, status: 200, received: 0, bytes: 12 },
+      {
+        method: 'GET',
+        path: '/v2/Bad..Name/tags/list',
+        status: 400,
+        received: 0,
+        bytes: expect.any(Number),
+      },
+    ]);
+    for (const entry of entries) expect(typeof entry.ms).toBe('number');
+    const all = lines.join('\n');
+    for (const hidden of ['s3cr3t', sessionId, 'digest=']) expect(all).not.toContain(hidden);
+  });
+});

@@ -38,6 +38,12 @@ export interface UploadSpool {
    * @param chunk - the bytes; the spool may keep the view
    */
   append(chunk: Uint8Array): Promise<void>;
+  /**
+   * Writes what {@link UploadSpool.append} held back to batch small chunks
+   * (optional); called at the end of each request, so an idle session holds
+   * nothing in memory.
+   */
+  flush?(): Promise<void>;
   /** @returns a stream of everything held, from the first byte */
   content(): ReadableStream<Uint8Array>;
   /** Frees what it holds; the spool is not used again. */
@@ -81,6 +87,25 @@ export interface RegistryStorage {
    * @param options - {@link OperationOptions}
    * @returns whether the blob was linked; false makes the caller copy it
    */
+  /**
+   * Commits a finished upload's spool as a blob of a repository without
+   * copying its bytes (optional: without it, or when it answers false, the
+   * spool's content is pushed). It verifies the spool against the digest
+   * first; the spool is not used again when it answers true.
+   *
+   * @param spool - a spool this storage made, holding the whole blob
+   * @param descriptor - the blob: its digest and the spool's size
+   * @param name - the repository (it exists)
+   * @param options - {@link OperationOptions}
+   * @returns whether the spool was committed
+   * @throws {OciError} `DIGEST_MISMATCH` when the spool does not match the digest
+   */
+  commitSpool?(
+    spool: UploadSpool,
+    descriptor: Descriptor,
+    name: string,
+    options?: OperationOptions,
+  ): Promise<boolean>;
   linkBlob?(
     descriptor: Descriptor,
     from: string,

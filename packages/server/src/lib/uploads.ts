@@ -40,7 +40,7 @@ export async function startUpload(context: RequestContext, name: string): Promis
     const spool = await context.storage.createSpool();
     try {
       await appendBody(request, spool, context.settings.maxUploadSize);
-      return await commitBlob(context, name, digest, spool.content(), spool.size);
+      return await commitSpool(context, name, digest, spool);
     } finally {
       await spool.discard();
     }
@@ -119,7 +119,7 @@ export async function finishUpload(
         return await commitBlob(context, name, digest, request.body, size);
       }
       await appendBody(request, session.spool, limit);
-      return await commitBlob(context, name, digest, session.spool.content(), session.spool.size);
+      return await commitSpool(context, name, digest, session.spool);
     } finally {
       await sessions.close(session);
     }
@@ -172,6 +172,7 @@ async function mountBlob(
   from: string,
 ): Promise<Response | undefined> {
   const { signal } = context.request;
+  if (!(await context.mayPull(from))) return undefined;
   const source = await context.storage.repository(from, { signal });
   const descriptor = await source?.stat(digest, { signal });
   if (!source || !descriptor) return undefined;
@@ -205,6 +206,24 @@ async function commitBlob(
     await repository.push(descriptor, body, { signal });
   }
   return committed(name, digest);
+}
+
+/** Commits a finished spool: moved into place when the storage can, pushed from its content otherwise. */
+async function commitSpool(
+  context: RequestContext,
+  name: string,
+  digest: Digest,
+  spool: UploadSpool,
+): Promise<Response> {
+  const { signal } = context.request;
+  const descriptor: Descriptor = { mediaType: BLOB_MEDIA_TYPE, digest, size: spool.size };
+  const { storage } = context;
+  if (storage.commitSpool) {
+    await writableRepository(context, name);
+    if (await storage.commitSpool(spool, descriptor, name, { signal }))
+      return committed(name, digest);
+  }
+  return commitBlob(context, name, digest, spool.content(), spool.size);
 }
 
 function committed(name: string, digest: string): Response {
@@ -248,6 +267,7 @@ async function appendBody(request: Request, spool: UploadSpool, limit: number): 
     throw error;
   } finally {
     reader.releaseLock();
+    await spool.flush?.();
   }
 }
 
