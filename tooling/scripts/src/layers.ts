@@ -45,7 +45,8 @@ export const ALLOWED_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
  * What each app's sources may import of `@ocikit/*` (apps bundle their
  * dependencies, so the check reads their imports, not their manifests):
  * the CLI is a shell over `client` and `transfer` and the small layers
- * below them, never over `registry` or `layout` directly.
+ * below them, and over `server` for `ocikit serve`; never over `registry`
+ * or `layout` directly.
  */
 export const ALLOWED_APP_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   ocikit: [
@@ -54,6 +55,7 @@ export const ALLOWED_APP_IMPORTS: Readonly<Record<string, readonly string[]>> = 
     '@ocikit/content',
     '@ocikit/digest',
     '@ocikit/reference',
+    '@ocikit/server',
     '@ocikit/spec',
     '@ocikit/transfer',
     '@ocikit/transport',

@@ -64,6 +64,61 @@ export async function ocikit(
   };
 }
 
+/** A running `ocikit serve`. */
+export interface ServingOcikit {
+  /** `host:port`, as references name it. */
+  readonly host: string;
+  /** Its stderr so far. */
+  stderr(): string;
+  /**
+   * Sends a signal and waits for the process to exit.
+   *
+   * @param signal - the signal
+   * @returns its exit code and how long it took to exit, in ms
+   */
+  stop(signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
+}
+
+/**
+ * Starts the built `ocikit serve` with its arguments (add `--port 0`) and
+ * waits for the address on its stderr; the process is killed when the test
+ * ends if it still runs.
+ *
+ * @param args - the arguments after `serve`
+ * @returns the running server
+ */
+export async function ocikitServe(args: readonly string[]): Promise<ServingOcikit> {
+  const child = spawn(process.execPath, [OCIKIT_BIN, 'serve', ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: await tempDir() },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let stderr = '';
+  const host = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      const url = / at http:\/\/([^/\s]+)\//.exec(stderr);
+      if (url) resolve(url[1] as string);
+    });
+    void exited.then((code) => reject(new Error(`ocikit serve exited ${code}: ${stderr}`)));
+  });
+  return {
+    host,
+    stderr: () => stderr,
+    async stop(signal) {
+      const started = performance.now();
+      child.kill(signal);
+      const code = await exited;
+      return { code, ms: performance.now() - started };
+    },
+  };
+}
+
 /**
  * A temp dir removed when the test ends.
  *

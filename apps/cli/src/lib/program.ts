@@ -43,6 +43,14 @@ function positiveInteger(value: string): number {
   return number;
 }
 
+function port(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number > 65535) {
+    throw new CommanderError(2, 'commander.invalidArgument', `not a port (0 to 65535): "${value}"`);
+  }
+  return number;
+}
+
 function examples(lines: readonly string[]): string {
   return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
 }
@@ -247,6 +255,31 @@ ${examples([
     .description('Remove the stored credential of a registry, as docker logout does')
     .addHelpText('after', examples(['ocikit logout ghcr.io']))
     .action(action(() => import('../commands/logout.ts')));
+
+  leaf(program, 'serve [directory]', 'serve')
+    .description(
+      'Run a registry that serves a directory (one OCI layout per repository) or memory, until Ctrl-C or SIGTERM',
+    )
+    .option('--port <n>', 'the TCP port; 0 picks a free one (default 5000)', port)
+    .option('--host <address>', 'the address to listen on (default 127.0.0.1)')
+    .option('--memory', 'keep everything in memory instead of a directory')
+    .option('--htpasswd <file>', 'require Basic auth against this htpasswd file (htpasswd -B)')
+    .option(
+      '--token-rules <file>',
+      'token auth instead: a JSON file {"grants": [{"repositories", "actions", "users"}]}; users from --htpasswd',
+    )
+    .option('--read-only', 'refuse every write (405 UNSUPPORTED)')
+    .addHelpText(
+      'after',
+      `\nThe address goes to stderr once the registry listens; with -v, one JSON line per request.
+${examples([
+  'ocikit serve ./images --port 5000',
+  'ocikit serve --memory --port 0',
+  'ocikit serve ./images --htpasswd ./htpasswd --read-only',
+  'ocikit copy oci:./app:v1 127.0.0.1:5000/team/app:v1',
+])}`,
+    )
+    .action(action(() => import('../commands/serve.ts')));
 
   leaf(program, 'version', 'version')
     .description('Print the version of ocikit and of Node.js')

@@ -24,6 +24,8 @@ export interface Session {
   readonly format: Format | undefined;
   /** `--quiet`: nothing on stderr but errors. */
   readonly quiet: boolean;
+  /** `--debug`: requests, responses and logs on stderr. */
+  readonly debug: boolean;
   /** The terminal's capabilities. */
   readonly terminal: Terminal;
   /** The environment. */
@@ -60,6 +62,7 @@ export function createSession(flags: GlobalFlags): Session {
   return {
     format: flags.format,
     quiet,
+    debug: flags.debug === true,
     terminal,
     env: process.env,
     async client(extra = {}) {

@@ -1,0 +1,71 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { OciError } from '@ocikit/digest';
+import {
+  createRegistryHandler,
+  htpasswdAuth,
+  MemoryRegistryStorage,
+  type RegistryAuth,
+  type TokenGrant,
+  tokenAuth,
+} from '@ocikit/server';
+import { DirectoryRegistryStorage } from '@ocikit/server/fs';
+import { listen } from '@ocikit/server/node';
+import type { CommandRun } from '../lib/program.ts';
+
+/**
+ * `ocikit serve [DIR]`: the embedded registry of `@ocikit/server` over a
+ * directory of OCI layouts (or memory) until SIGINT or SIGTERM.
+ */
+export const run: CommandRun = async ([dir], flags, session) => {
+  if ((dir === undefined) === (flags.memory !== true)) {
+    throw new OciError('OPTION_INVALID', 'Give a directory to serve or --memory, not both');
+  }
+  const storage =
+    dir === undefined ? new MemoryRegistryStorage() : new DirectoryRegistryStorage(dir);
+  const auth = await authOf(flags);
+  const handler = createRegistryHandler({
+    storage,
+    readOnly: flags.readOnly === true,
+    ...(auth === undefined ? {} : { auth }),
+  });
+  const server = await listen(handler, {
+    port: (flags.port as number | undefined) ?? 5000,
+    host: (flags.host as string | undefined) ?? '127.0.0.1',
+    ...(session.debug ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+  });
+  session.log(
+    `Serving ${dir === undefined ? 'memory' : resolve(dir)} at ${server.url.href}` +
+      `${flags.readOnly === true ? ' (read-only)' : ''} — Ctrl-C stops`,
+  );
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  session.log(`Stopping (${signal})`);
+  await server.close();
+};
+
+/** `--htpasswd` alone is Basic auth; with `--token-rules`, token auth over the same users. */
+async function authOf(flags: Record<string, unknown>): Promise<RegistryAuth | undefined> {
+  const htpasswdFile = flags.htpasswd as string | undefined;
+  const rulesFile = flags.tokenRules as string | undefined;
+  const htpasswd = htpasswdFile === undefined ? undefined : await readFile(htpasswdFile, 'utf8');
+  if (rulesFile === undefined) {
+    return htpasswd === undefined ? undefined : htpasswdAuth(htpasswd);
+  }
+  const text = await readFile(rulesFile, 'utf8');
+  let rules: { grants?: TokenGrant[] } | undefined;
+  try {
+    rules = JSON.parse(text) as { grants?: TokenGrant[] };
+  } catch (cause) {
+    throw new OciError('CONFIG_INVALID', `--token-rules "${rulesFile}" is not JSON`, { cause });
+  }
+  if (!Array.isArray(rules?.grants)) {
+    throw new OciError('OPTION_INVALID', `--token-rules "${rulesFile}" has no "grants" list`);
+  }
+  return tokenAuth({
+    grants: rules.grants as TokenGrant[],
+    ...(htpasswd === undefined ? {} : { htpasswd }),
+  });
+}

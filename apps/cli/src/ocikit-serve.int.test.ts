@@ -1,0 +1,148 @@
+import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  makeImage,
+  makeMultiPlatformImage,
+  skopeoInspect,
+  umoci,
+  writeOciLayout,
+} from '@ocikit/testbed';
+import { describe, expect, it } from 'vitest';
+import { ocikit, ocikitServe, tempDir } from './lib/ocikit-process.testing.ts';
+
+/** A layout made by the test, holding an image tagged v1; returns its `oci:` location. */
+async function layoutWith(seed: string): Promise<{ location: string; digest: string }> {
+  const image = await makeImage({ seed });
+  const dir = join(await tempDir(), 'source');
+  await writeOciLayout(dir, [{ node: image, tag: 'v1' }]);
+  return { location: `oci:${dir}:v1`, digest: image.manifest.digest };
+}
+
+describe('ocikit serve (the built binary)', () => {
+  it('serves a directory: copy pushes in, skopeo inspects over HTTP, skopeo and umoci read the layout written under it, -v logs each request, SIGTERM exits 0', async () => {
+    const index = await makeMultiPlatformImage();
+    const source = join(await tempDir(), 'source');
+    await writeOciLayout(source, [{ node: index, tag: 'v1' }]);
+    const root = await tempDir();
+    const server = await ocikitServe([root, '--port', '0', '-v']);
+
+    const pushed = await ocikit(['copy', `oci:${source}:v1`, `${server.host}/team/app:v1`]);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const served = (await skopeoInspect(`docker://${server.host}/team/app:v1`, { raw: true })) as {
+      manifests: unknown[];
+    };
+    expect(served.manifests).toHaveLength(index.manifests.length);
+
+    const inLayout = (await skopeoInspect(`oci:${join(root, 'team/app')}:v1`, { raw: true })) as {
+      manifests: unknown[];
+    };
+    expect(inLayout.manifests).toHaveLength(index.manifests.length);
+    const layouts = await umoci(['ls', '--layout', join(root, 'team/app')]);
+    expect(layouts.stdout.trim()).toBe('v1');
+
+    expect(server.stderr()).toMatch(
+      /"method":"PUT","path":"\/v2\/team\/app\/manifests\/v1","status":201/,
+    );
+    const stopped = await server.stop('SIGTERM');
+    expect(stopped.code).toBe(0);
+    expect(stopped.ms, 'exits promptly').toBeLessThan(3000);
+  });
+
+  it('serves memory: ocikit copy pushes in and pulls back the same digest; SIGINT exits 0', async () => {
+    const { location, digest } = await layoutWith('cli-serve-memory');
+    const server = await ocikitServe(['--memory', '--port', '0']);
+    const pushed = await ocikit(['copy', location, `${server.host}/demo:v1`]);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const back = join(await tempDir(), 'back');
+    const pulled = await ocikit(['copy', `${server.host}/demo:v1`, `oci:${back}:v1`]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(pulled.stdout).toBe(`${digest}\n`);
+    expect((await server.stop('SIGINT')).code).toBe(0);
+  });
+
+  it('with --read-only refuses a push with exit code 1 (UNSUPPORTED) and serves what the directory holds', async () => {
+    const { location, digest } = await layoutWith('cli-serve-read-only');
+    const root = await tempDir();
+    const writable = await ocikitServe([root, '--port', '0']);
+    expect((await ocikit(['copy', location, `${writable.host}/kept:v1`])).code).toBe(0);
+    await writable.stop('SIGTERM');
+
+    const server = await ocikitServe([root, '--port', '0', '--read-only']);
+    const refused = await ocikit(['copy', location, `${server.host}/other:v1`]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^UNSUPPORTED: .*read-only/m);
+    const read = await ocikit(['digest', `${server.host}/kept:v1`]);
+    expect(read.stdout).toBe(`${digest}\n`);
+    expect((await server.stop('SIGTERM')).code).toBe(0);
+  });
+
+  it('with --htpasswd (a file of htpasswd -B) refuses anonymous pushes (exit 4) and takes them after ocikit login', async () => {
+    const { location } = await layoutWith('cli-serve-htpasswd');
+    const dir = await tempDir();
+    const htpasswd = join(dir, 'htpasswd');
+    await writeFile(htpasswd, execFileSync('htpasswd', ['-Bbn', 'alice', 'wonderland']));
+    const server = await ocikitServe(['--memory', '--port', '0', '--htpasswd', htpasswd]);
+
+    const anonymous = await ocikit(['copy', location, `${server.host}/app:v1`]);
+    expect(anonymous.code, anonymous.stderr).toBe(4);
+    expect(anonymous.stderr).toContain(`ocikit login ${server.host}`);
+    const env = { DOCKER_CONFIG: dir };
+    const login = await ocikit(['login', server.host, '-u', 'alice', '--password-stdin'], {
+      env,
+      input: 'wonderland\n',
+    });
+    expect(login.code, login.stderr).toBe(0);
+    const pushed = await ocikit(['copy', location, `${server.host}/app:v1`], { env });
+    expect(pushed.code, pushed.stderr).toBe(0);
+    await server.stop('SIGTERM');
+  });
+
+  it('with --token-rules issues tokens by its grants: anyone pulls public/*, only alice pushes', async () => {
+    const { location, digest } = await layoutWith('cli-serve-token');
+    const dir = await tempDir();
+    const htpasswd = join(dir, 'htpasswd');
+    await writeFile(htpasswd, execFileSync('htpasswd', ['-Bbn', 'alice', 'wonderland']));
+    const rules = join(dir, 'rules.json');
+    await writeFile(
+      rules,
+      JSON.stringify({
+        grants: [
+          { repositories: 'public/*', actions: ['pull'], users: 'anyone' },
+          { repositories: '*', actions: ['pull', 'push'], users: ['alice'] },
+        ],
+      }),
+    );
+    const server = await ocikitServe([
+      '--memory',
+      '--port',
+      '0',
+      '--htpasswd',
+      htpasswd,
+      '--token-rules',
+      rules,
+    ]);
+    const anonymous = await ocikit(['copy', location, `${server.host}/public/app:v1`]);
+    expect(anonymous.code, anonymous.stderr).toBe(4);
+    const env = { DOCKER_CONFIG: dir };
+    await ocikit(['login', server.host, '-u', 'alice', '--password-stdin'], {
+      env,
+      input: 'wonderland\n',
+    });
+    const pushed = await ocikit(['copy', location, `${server.host}/public/app:v1`], { env });
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const pulled = await ocikit(['digest', `${server.host}/public/app:v1`]);
+    expect(pulled.stdout, pulled.stderr).toBe(`${digest}\n`);
+    await server.stop('SIGTERM');
+  });
+
+  it('refuses a directory together with --memory, and neither, as usage errors (exit 2)', async () => {
+    const both = await ocikit(['serve', await tempDir(), '--memory']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^OPTION_INVALID: /);
+    const neither = await ocikit(['serve']);
+    expect(neither.code).toBe(2);
+    const badPort = await ocikit(['serve', '--memory', '--port', '70000']);
+    expect(badPort.code).toBe(2);
+  });
+});
