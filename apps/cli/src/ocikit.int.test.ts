@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  faultClient,
   getTestbed,
   makeImage,
   makeMultiPlatformImage,
@@ -13,8 +14,8 @@ import {
   umoci,
   uniqueRepo,
 } from '@ocikit/testbed';
-import { describe, expect, it } from 'vitest';
-import { ocikit, ocikitInTerminal, tempDir } from './lib/ocikit-process.testing.ts';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { ocikit, ocikitInTerminal, ocikitRunning, tempDir } from './lib/ocikit-process.testing.ts';
 
 /** Pushes an image to a new repository of the anonymous registry, tagged `v1`; returns `host/repo`. */
 async function seeded(node: TestNode, registry: RegistryInfo = getTestbed().anonymous) {
@@ -126,6 +127,54 @@ describe('ocikit copy (the built binary)', () => {
     const quiet = await ocikit(['copy', `${from}:v1`, `oci:${dir}:v1`, '--quiet']);
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');
+  });
+});
+
+describe('ocikit copy interrupted (the built binary)', () => {
+  it('stops a copy into an oci: layout on SIGINT with exit code 130, leaving no tag and only whole, verified blobs under their names (aborted ingests stay as hidden dot-files to resume from)', async () => {
+    const image = await makeImage({
+      seed: 'cli-interrupt',
+      layers: [await tarLayer({ 'a.txt': 'first\n' }), await tarLayer({ 'b.txt': 'second\n' })],
+    });
+    const { faults } = getTestbed();
+    const repo = uniqueRepo('cli/e2e-interrupt');
+    await pushImage({ url: faults.url }, repo, image, { tag: 'v1' });
+    const slow = image.layers[1]?.digest as string;
+    const delay = await faultClient(faults.controlUrl).add({
+      method: 'GET',
+      path: `/v2/${repo}/blobs/${slow}`,
+      fault: { type: 'delay', ms: 30_000 },
+    });
+    onTestFinished(() => delay.remove());
+    const dir = join(await tempDir(), 'layout');
+
+    const copy = await ocikitRunning(['copy', `${faults.host}/${repo}:v1`, `oci:${dir}:v1`]);
+    const deadline = Date.now() + 20_000;
+    while ((await delay.hits()) === 0) {
+      if (Date.now() > deadline)
+        throw new Error(`The copy never asked for ${slow}: ${copy.stderr()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const stopped = await copy.stop('SIGINT');
+    expect(stopped.code, copy.stderr()).toBe(130);
+    expect(stopped.ms, 'the request in flight is aborted, not awaited').toBeLessThan(5000);
+    expect(copy.stderr()).toContain('Interrupted (SIGINT)');
+
+    const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8').catch(() => '{}'));
+    expect(index.manifests ?? [], 'no manifest is tagged').toEqual([]);
+    const files = await readdir(dir, { recursive: true, withFileTypes: true });
+    const blobs = files.filter(
+      (entry) =>
+        entry.isFile() && entry.parentPath.endsWith('sha256') && !entry.name.startsWith('.'),
+    );
+    expect(blobs.map((entry) => `sha256:${entry.name}`)).not.toContain(slow);
+    for (const blob of blobs) {
+      expect(sha256(await readFile(join(blob.parentPath, blob.name))), blob.name).toBe(
+        `sha256:${blob.name}`,
+      );
+    }
+    const others = files.filter((entry) => entry.isFile() && !entry.parentPath.endsWith('sha256'));
+    for (const other of others) expect(['index.json', 'oci-layout']).toContain(other.name);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { CopyOptions } from '@ocikit/client';
 import { OciError } from '@ocikit/digest';
+import { interruptSignal } from '../lib/interrupt.ts';
 import type { CommandRun } from '../lib/program.ts';
 import { copyProgress } from '../lib/progress.ts';
 import { formatBytes } from '../lib/units.ts';
@@ -17,6 +18,7 @@ export const run: CommandRun = async ([source, destination], flags, session) => 
   const client = await session.client();
   const progress = copyProgress(session);
   const options: CopyOptions = {
+    signal: interruptSignal(),
     ...(platforms === undefined ? {} : { platforms }),
     ...(flags.referrers === true
       ? { referrers: artifactType === undefined ? true : { artifactType } }

@@ -11,6 +11,7 @@ import {
 } from '@ocikit/server';
 import { DirectoryRegistryStorage } from '@ocikit/server/fs';
 import { listen } from '@ocikit/server/node';
+import { interruption, interruptSignal } from '../lib/interrupt.ts';
 import type { CommandRun } from '../lib/program.ts';
 
 /**
@@ -38,11 +39,9 @@ export const run: CommandRun = async ([dir], flags, session) => {
     `Serving ${dir === undefined ? 'memory' : resolve(dir)} at ${server.url.href}` +
       `${flags.readOnly === true ? ' (read-only)' : ''} — Ctrl-C stops`,
   );
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  session.log(`Stopping (${signal})`);
+  const stop = interruptSignal();
+  await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
+  session.log(`Stopping (${interruption()?.signal})`);
   await server.close();
 };
 

@@ -1,4 +1,5 @@
 import { EXIT } from './exit-codes.ts';
+import { interruption } from './interrupt.ts';
 import { buildProgram, type RunState, UsageError } from './program.ts';
 
 /**
@@ -15,6 +16,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) return usageFailure(error);
+    const interrupted = interruption();
+    if (interrupted !== undefined) {
+      process.stderr.write(`Interrupted (${interrupted.signal}): ${state.command} stopped\n`);
+      return interrupted.exitCode;
+    }
     const { describeFailure } = await import('./failure.ts');
     const failure = describeFailure(error, state);
     const { detectTerminal, paint } = await import('./terminal.ts');

@@ -64,12 +64,17 @@ export async function ocikit(
   };
 }
 
-/** A running `ocikit serve`. */
-export interface ServingOcikit {
-  /** `host:port`, as references name it. */
-  readonly host: string;
+/** The built `ocikit` running as a child process. */
+export interface RunningOcikit {
   /** Its stderr so far. */
   stderr(): string;
+  /**
+   * Waits until its stderr matches a pattern (fails if it exits first).
+   *
+   * @param pattern - what to wait for
+   * @returns the match
+   */
+  stderrMatches(pattern: RegExp): Promise<RegExpExecArray>;
   /**
    * Sends a signal and waits for the process to exit.
    *
@@ -80,36 +85,47 @@ export interface ServingOcikit {
 }
 
 /**
- * Starts the built `ocikit serve` with its arguments (add `--port 0`) and
- * waits for the address on its stderr; the process is killed when the test
- * ends if it still runs.
+ * Starts the built `ocikit` and leaves it running (stdout ignored, stderr
+ * recorded); it is killed when the test ends if it still runs.
  *
- * @param args - the arguments after `serve`
- * @returns the running server
+ * @param args - the arguments
+ * @param options - `env` as {@link OcikitRunOptions}
+ * @returns the running process
  */
-export async function ocikitServe(args: readonly string[]): Promise<ServingOcikit> {
-  const child = spawn(process.execPath, [OCIKIT_BIN, 'serve', ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: await tempDir() },
+export async function ocikitRunning(
+  args: readonly string[],
+  options: Pick<OcikitRunOptions, 'env'> = {},
+): Promise<RunningOcikit> {
+  const child = spawn(process.execPath, [OCIKIT_BIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: await tempDir(), ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   let stderr = '';
-  const host = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      const url = / at http:\/\/([^/\s]+)\//.exec(stderr);
-      if (url) resolve(url[1] as string);
-    });
-    void exited.then((code) => reject(new Error(`ocikit serve exited ${code}: ${stderr}`)));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
   });
   return {
-    host,
     stderr: () => stderr,
+    stderrMatches: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(stderr);
+          if (!match) return;
+          child.stderr.off('data', check);
+          resolve(match);
+        };
+        child.stderr.on('data', check);
+        check();
+        void exited.then((code) =>
+          reject(
+            new Error(`ocikit exited ${code} before its stderr matched ${pattern}: ${stderr}`),
+          ),
+        );
+      }),
     async stop(signal) {
       const started = performance.now();
       child.kill(signal);
@@ -117,6 +133,21 @@ export async function ocikitServe(args: readonly string[]): Promise<ServingOciki
       return { code, ms: performance.now() - started };
     },
   };
+}
+
+/**
+ * Starts the built `ocikit serve` with its arguments (add `--port 0`) and
+ * waits for the address on its stderr.
+ *
+ * @param args - the arguments after `serve`
+ * @returns the running server and its `host:port`
+ */
+export async function ocikitServe(
+  args: readonly string[],
+): Promise<RunningOcikit & { host: string }> {
+  const running = await ocikitRunning(['serve', ...args]);
+  const [, host] = await running.stderrMatches(/ at http:\/\/([^/\s]+)\//);
+  return { ...running, host: host as string };
 }
 
 /**
