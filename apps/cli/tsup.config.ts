@@ -1,30 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import type { Plugin } from 'esbuild';
 import { defineConfig } from 'tsup';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
-
-/**
- * Gives the bundled undici (CommonJS) the named exports that Node gives it:
- * esbuild's namespace of a bundled CommonJS module holds only `default`, and
- * `@ocikit/transport/node` reads `Agent` and `fetch` from `await import('undici')`.
- */
-const undiciNamedExports: Plugin = {
-  name: 'undici-named-exports',
-  setup(build) {
-    const real = createRequire(import.meta.resolve('@ocikit/transport/package.json')).resolve(
-      'undici',
-    );
-    build.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'undici-esm' }));
-    build.onLoad({ filter: /.*/, namespace: 'undici-esm' }, () => ({
-      contents: `import undici from ${JSON.stringify(real)};\nexport const { Agent, fetch } = undici;\nexport default undici;`,
-      loader: 'js',
-      resolveDir: dirname(real),
-    }));
-  },
-};
 
 /**
  * One bundle with everything in it (no runtime dependencies): the entry holds
@@ -50,7 +27,7 @@ export default defineConfig({
   dts: false,
   clean: true,
   define: { OCIKIT_VERSION: JSON.stringify(version) },
-  esbuildPlugins: [undiciNamedExports],
+
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __ocikitRequire } from 'node:module';\nconst require = __ocikitRequire(import.meta.url);",
   },

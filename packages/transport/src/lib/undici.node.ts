@@ -3,9 +3,15 @@ import type { Agent as UndiciAgent } from 'undici';
 
 type Undici = typeof import('undici');
 
+/**
+ * undici's exports. Node gives a CommonJS module's named exports to
+ * `import()`; a bundler that puts undici in a chunk of its own (esbuild
+ * with splitting) gives only `default`, so both are read.
+ */
 async function loadUndici(): Promise<Undici> {
+  let loaded: Undici;
   try {
-    return await import('undici');
+    loaded = await import('undici');
   } catch (cause) {
     throw new OciError(
       'DEPENDENCY_MISSING',
@@ -13,6 +19,8 @@ async function loadUndici(): Promise<Undici> {
       { cause },
     );
   }
+  if (typeof loaded.Agent === 'function') return loaded;
+  return (loaded as unknown as { default?: Undici }).default ?? loaded;
 }
 
 // undici is an optional peer dependency: only `@ocikit/transport/node` loads
