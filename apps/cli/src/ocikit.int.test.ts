@@ -143,7 +143,7 @@ describe('ocikit copy interrupted (the built binary)', () => {
     const delay = await faultClient(faults.controlUrl).add({
       method: 'GET',
       path: `/v2/${repo}/blobs/${slow}`,
-      fault: { type: 'delay', ms: 30_000 },
+      fault: { type: 'delay', ms: 8000 },
     });
     onTestFinished(() => delay.remove());
     const dir = join(await tempDir(), 'layout');
@@ -157,7 +157,7 @@ describe('ocikit copy interrupted (the built binary)', () => {
     }
     const stopped = await copy.stop('SIGINT');
     expect(stopped.code, copy.stderr()).toBe(130);
-    expect(stopped.ms, 'the request in flight is aborted, not awaited').toBeLessThan(5000);
+    expect(stopped.ms, 'the request in flight is aborted, not awaited').toBeLessThan(4000);
     expect(copy.stderr()).toContain('Interrupted (SIGINT)');
 
     const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8').catch(() => '{}'));
