@@ -136,6 +136,19 @@ describe('ocikit serve (the built binary)', () => {
     await server.stop('SIGTERM');
   });
 
+  it('fails with NETWORK_ERROR and exit code 1 when its port is taken', async () => {
+    const first = await ocikitServe(['--memory', '--port', '0']);
+    const second = await ocikit([
+      'serve',
+      '--memory',
+      '--port',
+      first.host.split(':')[1] as string,
+    ]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/^NETWORK_ERROR: .*EADDRINUSE — choose another --port/);
+    await first.stop('SIGTERM');
+  });
+
   it('refuses a directory together with --memory, and neither, as usage errors (exit 2)', async () => {
     const both = await ocikit(['serve', await tempDir(), '--memory']);
     expect(both.code).toBe(2);

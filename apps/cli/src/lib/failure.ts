@@ -66,6 +66,8 @@ function advice(code: string, host: string | undefined, command: string): string
     case 'PLATFORM_INVALID':
       return `see "ocikit ${command} --help"`;
     case 'NETWORK_ERROR':
+      if (command === 'serve') return 'choose another --port or --host';
+      return `check that ${registry} is reachable; a registry without TLS needs --plain-http ${registry}, one with a private CA --ca-file FILE or --insecure ${registry}`;
     case 'TIMEOUT':
       return `check that ${registry} is reachable; a registry without TLS needs --plain-http ${registry}, one with a private CA --ca-file FILE or --insecure ${registry}`;
     case 'CONFIG_INVALID':

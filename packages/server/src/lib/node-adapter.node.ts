@@ -218,6 +218,7 @@ export interface RunningRegistry {
  * @param handler - the registry handler
  * @param options - {@link ListenOptions}
  * @returns the running registry, once it listens
+ * @throws {OciError} `NETWORK_ERROR` when it cannot listen (the port is taken, the address is not this host's)
  */
 export async function listen(
   handler: RegistryHandler,
@@ -225,16 +226,22 @@ export async function listen(
 ): Promise<RunningRegistry> {
   const server = createServer(toNodeListener(handler, options.log ? { log: options.log } : {}));
   const quiet = quietConnections(server);
-  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
-  await once(server, 'listening');
+  const [port, host] = [options.port ?? 0, options.host ?? '127.0.0.1'];
+  server.listen(port, host);
+  try {
+    await once(server, 'listening');
+  } catch (cause) {
+    const reason = (cause as NodeJS.ErrnoException).code ?? 'failed';
+    throw new OciError('NETWORK_ERROR', `Cannot listen on "${host}:${port}": ${reason}`, { cause });
+  }
   const address = server.address() as AddressInfo;
   const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const host = `${hostname}:${address.port}`;
+  const bound = `${hostname}:${address.port}`;
   const gracePeriod = options.gracePeriod ?? 5000;
-  options.log?.(JSON.stringify({ listening: `http://${host}/` }));
+  options.log?.(JSON.stringify({ listening: `http://${bound}/` }));
   return {
-    url: new URL(`http://${host}`),
-    host,
+    url: new URL(`http://${bound}`),
+    host: bound,
     server,
     async close() {
       const closed = once(server, 'close');

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
-import { digestBytes } from '@ocikit/digest';
+import { digestBytes, isOciError } from '@ocikit/digest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRegistryHandler } from './handler.ts';
 import { listen, type RunningRegistry } from './node-adapter.node.ts';
@@ -49,6 +49,15 @@ describe('listen: the node:http adapter', () => {
     const base = await fetch(new URL('/v2/', server.url));
     expect(base.status).toBe(200);
     expect(base.headers.get('docker-distribution-api-version')).toBe('registry/2.0');
+  });
+
+  it('fails with NETWORK_ERROR, naming the address and the reason, when the port is taken', async () => {
+    const server = await start();
+    const taken = await listen(createRegistryHandler(), { port: Number(server.url.port) }).catch(
+      (error: unknown) => error,
+    );
+    expect(isOciError(taken, 'NETWORK_ERROR')).toBe(true);
+    expect((taken as Error).message).toContain(`"${server.host}": EADDRINUSE`);
   });
 
   it('never serves a path outside the API, whatever the raw path on the wire', async () => {
