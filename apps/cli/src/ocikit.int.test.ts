@@ -131,50 +131,63 @@ describe('ocikit copy (the built binary)', () => {
 });
 
 describe('ocikit copy interrupted (the built binary)', () => {
-  it('stops a copy into an oci: layout on SIGINT with exit code 130, leaving no tag and only whole, verified blobs under their names (aborted ingests stay as hidden dot-files to resume from)', async () => {
-    const image = await makeImage({
-      seed: 'cli-interrupt',
-      layers: [await tarLayer({ 'a.txt': 'first\n' }), await tarLayer({ 'b.txt': 'second\n' })],
-    });
+  it('stops a copy into an oci: layout on SIGINT (exit 130) or SIGTERM (exit 143), leaving no tag and only whole, verified blobs under their names (aborted ingests stay as hidden dot-files to resume from)', async () => {
     const { faults } = getTestbed();
-    const repo = uniqueRepo('cli/e2e-interrupt');
-    await pushImage({ url: faults.url }, repo, image, { tag: 'v1' });
-    const slow = image.layers[1]?.digest as string;
-    const delay = await faultClient(faults.controlUrl).add({
-      method: 'GET',
-      path: `/v2/${repo}/blobs/${slow}`,
-      fault: { type: 'delay', ms: 8000 },
-    });
-    onTestFinished(() => delay.remove());
-    const dir = join(await tempDir(), 'layout');
+    for (const [signal, exitCode] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
+      const image = await makeImage({
+        seed: `cli-interrupt-${signal}`,
+        layers: [await tarLayer({ 'a.txt': 'first\n' }), await tarLayer({ 'b.txt': 'second\n' })],
+      });
+      const repo = uniqueRepo('cli/e2e-interrupt');
+      await pushImage({ url: faults.url }, repo, image, { tag: 'v1' });
+      const slow = image.layers[1]?.digest as string;
+      const delay = await faultClient(faults.controlUrl).add({
+        method: 'GET',
+        path: `/v2/${repo}/blobs/${slow}`,
+        fault: { type: 'delay', ms: 8000 },
+      });
+      onTestFinished(() => delay.remove());
+      const dir = join(await tempDir(), 'layout');
 
-    const copy = await ocikitRunning(['copy', `${faults.host}/${repo}:v1`, `oci:${dir}:v1`]);
-    const deadline = Date.now() + 20_000;
-    while ((await delay.hits()) === 0) {
-      if (Date.now() > deadline)
-        throw new Error(`The copy never asked for ${slow}: ${copy.stderr()}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const stopped = await copy.stop('SIGINT');
-    expect(stopped.code, copy.stderr()).toBe(130);
-    expect(stopped.ms, 'the request in flight is aborted, not awaited').toBeLessThan(4000);
-    expect(copy.stderr()).toContain('Interrupted (SIGINT)');
-
-    const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8').catch(() => '{}'));
-    expect(index.manifests ?? [], 'no manifest is tagged').toEqual([]);
-    const files = await readdir(dir, { recursive: true, withFileTypes: true });
-    const blobs = files.filter(
-      (entry) =>
-        entry.isFile() && entry.parentPath.endsWith('sha256') && !entry.name.startsWith('.'),
-    );
-    expect(blobs.map((entry) => `sha256:${entry.name}`)).not.toContain(slow);
-    for (const blob of blobs) {
-      expect(sha256(await readFile(join(blob.parentPath, blob.name))), blob.name).toBe(
-        `sha256:${blob.name}`,
+      const copy = await ocikitRunning(['copy', `${faults.host}/${repo}:v1`, `oci:${dir}:v1`]);
+      const deadline = Date.now() + 20_000;
+      while ((await delay.hits()) === 0) {
+        if (Date.now() > deadline) {
+          throw new Error(`The copy never asked for ${slow}: ${copy.stderr()}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const stopped = await copy.stop(signal);
+      expect(stopped.code, `${signal}: ${copy.stderr()}`).toBe(exitCode);
+      expect(stopped.ms, `${signal}: the request in flight is aborted, not awaited`).toBeLessThan(
+        4000,
       );
+      expect(copy.stderr(), signal).toContain(`Interrupted (${signal})`);
+
+      const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8').catch(() => '{}'));
+      expect(index.manifests ?? [], `${signal}: no manifest is tagged`).toEqual([]);
+      const files = await readdir(dir, { recursive: true, withFileTypes: true });
+      const blobs = files.filter(
+        (entry) =>
+          entry.isFile() && entry.parentPath.endsWith('sha256') && !entry.name.startsWith('.'),
+      );
+      expect(
+        blobs.map((entry) => `sha256:${entry.name}`),
+        signal,
+      ).not.toContain(slow);
+      for (const blob of blobs) {
+        expect(sha256(await readFile(join(blob.parentPath, blob.name))), blob.name).toBe(
+          `sha256:${blob.name}`,
+        );
+      }
+      const others = files.filter(
+        (entry) => entry.isFile() && !entry.parentPath.endsWith('sha256'),
+      );
+      for (const other of others) expect(['index.json', 'oci-layout']).toContain(other.name);
     }
-    const others = files.filter((entry) => entry.isFile() && !entry.parentPath.endsWith('sha256'));
-    for (const other of others) expect(['index.json', 'oci-layout']).toContain(other.name);
   });
 });
 
