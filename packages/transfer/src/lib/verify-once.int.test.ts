@@ -42,4 +42,23 @@ describe('copy from the real registry hashes each blob byte once', () => {
     expect(hashCounter.bytes).toBeGreaterThanOrEqual(blobBytes);
     expect(hashCounter.bytes).toBeLessThanOrEqual(blobBytes + 4 * manifestBytes);
   });
+
+  it('OCI layout → registry: the layout fetch verifies, the registry upload only counts', async () => {
+    const graph = image([400_000, 150_000]);
+    const memory = new MemoryStore();
+    await load(memory, graph);
+    const from = await OciLayout.open(await tempDir(), { create: true });
+    await copy({ from: memory, to: from, reference: graph.root }, { tags: ['v1'] });
+    const to = new Repository(
+      { registry: getTestbed().anonymous.host, repository: uniqueRepo('transfer/once-push') },
+      { transport: createNodeTransport() },
+    );
+    hashCounter.bytes = 0;
+    const result = await copy({ from, to, reference: 'v1' });
+    const blobBytes = graph.blobs.reduce((sum, blob) => sum + blob.bytes.byteLength, 0);
+    const manifestBytes = graph.manifests.reduce((sum, m) => sum + m.size, 0);
+    expect(result.bytesCopied).toBe(blobBytes);
+    expect(hashCounter.bytes).toBeGreaterThanOrEqual(blobBytes);
+    expect(hashCounter.bytes).toBeLessThanOrEqual(blobBytes + 4 * manifestBytes);
+  });
 });
