@@ -1,0 +1,37 @@
+// One copy with the BUILT packages, as a consumer's process runs it (start-up
+// and exit included); timed from outside by copy.bench.ts or farm-bench.
+// Usage: node bench/copy-once.mjs SOURCE DESTINATION, each HOST/REPOSITORY:TAG
+// (a plain-HTTP registry) or oci:DIR:TAG (an OCI layout; a destination
+// directory is emptied first).
+import { rm } from 'node:fs/promises';
+import { OciLayout } from '@ocikit/layout/fs';
+import { Repository } from '@ocikit/registry';
+import { copy } from '@ocikit/transfer';
+import { createNodeTransport } from '@ocikit/transport/node';
+
+/** Opens one side of the copy and returns it with the tag it names. */
+async function open(location, destination) {
+  const colon = location.lastIndexOf(':');
+  const tag = location.slice(colon + 1);
+  if (location.startsWith('oci:')) {
+    const dir = location.slice('oci:'.length, colon);
+    if (destination) await rm(dir, { recursive: true, force: true });
+    return { target: await OciLayout.open(dir, { create: destination }), tag };
+  }
+  const slash = location.indexOf('/');
+  const target = new Repository(
+    { registry: location.slice(0, slash), repository: location.slice(slash + 1, colon) },
+    { transport: createNodeTransport() },
+  );
+  return { target, tag };
+}
+
+const [source, destination] = process.argv.slice(2);
+const from = await open(source, false);
+const to = await open(destination, true);
+const result = await copy(
+  { from: from.target, to: to.target, reference: from.tag },
+  { tags: [to.tag] },
+);
+if (process.env.VERBOSE)
+  console.log(JSON.stringify({ bytes: result.bytesCopied, blobs: result.blobsCopied }));
