@@ -8,7 +8,7 @@
 // "memory stays flat". A benchmark, not a test. Run: pnpm --filter
 // @ocikit/transfer bench (MiB=1024 LAYERS=8 ROUNDS=5 for the issue's 1 GiB
 // case; CASES=pull,push to pick; OCIKIT_SCRIPT=path/copy-once.mjs to time
-// another build). With SERVE=1 it starts the registry, pushes
+// another build; NODE_ARGS=--liftoff-only for node flags). With SERVE=1 it starts the registry, pushes
 // the image, prints how to run farm-bench on the pull and waits (Ctrl-C stops it).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -86,7 +86,9 @@ const skopeoCopy = ['--insecure-policy', 'copy', '--quiet'];
 const http = ['--src-tls-verify=false', '--dest-tls-verify=false'];
 // OCIKIT_SCRIPT runs another build's copy-once.mjs (a before/after comparison).
 const ocikitScript = process.env.OCIKIT_SCRIPT ?? 'bench/copy-once.mjs';
-const ocikitCopy = (from: string, to: string) => [ocikitScript, from, to];
+// NODE_ARGS adds flags to ocikit's node (e.g. --liftoff-only, as a CLI could).
+const nodeArgs = (process.env.NODE_ARGS ?? '').split(' ').filter(Boolean);
+const ocikitCopy = (from: string, to: string) => [...nodeArgs, ocikitScript, from, to];
 
 /** One case: before each run `prepare` gives the arguments of both commands. */
 interface Case {
