@@ -4,7 +4,6 @@
 // (a plain-HTTP registry) or oci:DIR:TAG (an OCI layout; a destination
 // directory is emptied first).
 import { rm } from 'node:fs/promises';
-import { OciLayout } from '@ocikit/layout/fs';
 import { Repository } from '@ocikit/registry';
 import { copy } from '@ocikit/transfer';
 import { createNodeTransport } from '@ocikit/transport/node';
@@ -16,6 +15,8 @@ async function open(location, destination) {
   if (location.startsWith('oci:')) {
     const dir = location.slice('oci:'.length, colon);
     if (destination) await rm(dir, { recursive: true, force: true });
+    // Imported only when used, as a CLI would: a registry-to-registry copy starts faster.
+    const { OciLayout } = await import('@ocikit/layout/fs');
     return { target: await OciLayout.open(dir, { create: destination }), tag };
   }
   const slash = location.indexOf('/');
