@@ -2,7 +2,7 @@
 // and exit included); timed from outside by copy.bench.ts or farm-bench.
 // Usage: node bench/copy-once.mjs SOURCE DESTINATION, each HOST/REPOSITORY:TAG
 // (a plain-HTTP registry) or oci:DIR:TAG (an OCI layout; a destination
-// directory is emptied first).
+// directory is emptied first). CONCURRENCY=N overrides blobs at once.
 import { rm } from 'node:fs/promises';
 import { Repository } from '@ocikit/registry';
 import { copy } from '@ocikit/transfer';
@@ -30,9 +30,11 @@ async function open(location, destination) {
 const [source, destination] = process.argv.slice(2);
 const from = await open(source, false);
 const to = await open(destination, true);
+// CONCURRENCY sets how many blobs move at once (the library's default otherwise).
+const concurrency = process.env.CONCURRENCY ? { concurrency: Number(process.env.CONCURRENCY) } : {};
 const result = await copy(
   { from: from.target, to: to.target, reference: from.tag },
-  { tags: [to.tag] },
+  { tags: [to.tag], ...concurrency },
 );
 if (process.env.VERBOSE)
   console.log(JSON.stringify({ bytes: result.bytesCopied, blobs: result.blobsCopied }));
