@@ -281,10 +281,16 @@ export async function readAt(
   return filled === length ? buffer : buffer.subarray(0, filled);
 }
 
+/** Bytes gathered from a stream before they go to the file in one `writev`. */
+const WRITE_BATCH_BYTES = 1024 * 1024;
+
 /**
  * Writes every chunk of a stream to an open file from `start` on, in order,
- * and returns the number of bytes written. The stream is cancelled when
- * writing fails or the signal fires.
+ * and returns the number of bytes written. Chunks are gathered into batches
+ * of about 1 MiB, each written with one `writev` while the next batch is read
+ * (at most one batch being written and one being gathered). When reading
+ * fails, what was read is still written (a resume starts after it); the
+ * stream is cancelled when writing fails or the signal fires.
  *
  * @param stream - the bytes
  * @param handle - a file opened for writing
@@ -299,29 +305,63 @@ export async function writeStreamToFile(
   signal?: AbortSignal,
 ): Promise<number> {
   const reader = stream.getReader();
+  let held: Uint8Array[] = [];
+  let heldBytes = 0;
   let written = 0;
+  let writing: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> => {
+    if (heldBytes > 0) {
+      const batch = held;
+      const position = start + written;
+      written += heldBytes;
+      held = [];
+      heldBytes = 0;
+      writing = writeAll(handle, batch, position);
+      // Awaited before the next batch or the return; handled here so a failure
+      // while a read is pending is not reported as unhandled.
+      writing.catch(() => {});
+    }
+    return writing;
+  };
   try {
     for (;;) {
       if (signal?.aborted) throw abortError(signal);
       const { done, value } = await reader.read();
-      if (done) return written;
-      let offset = 0;
-      while (offset < value.byteLength) {
-        const { bytesWritten } = await handle.write(
-          value,
-          offset,
-          value.byteLength - offset,
-          start + written + offset,
-        );
-        offset += bytesWritten;
+      if (done) break;
+      held.push(value);
+      heldBytes += value.byteLength;
+      if (heldBytes >= WRITE_BATCH_BYTES) {
+        await writing;
+        flush();
       }
-      written += value.byteLength;
     }
+    await writing;
+    await flush();
+    return written;
   } catch (error) {
+    await writing.then(flush).catch(() => {});
     await reader.cancel(error).catch(() => {});
     throw error;
   } finally {
     reader.releaseLock();
+  }
+}
+
+/** Writes all of `chunks` at `position`, going on after a short write. */
+async function writeAll(handle: FileHandle, chunks: Uint8Array[], position: number): Promise<void> {
+  let pending = chunks;
+  let at = position;
+  while (pending.length > 0) {
+    const { bytesWritten } = await handle.writev(pending, at);
+    at += bytesWritten;
+    let skip = bytesWritten;
+    let first = 0;
+    while (first < pending.length && skip >= (pending[first]?.byteLength ?? 0)) {
+      skip -= pending[first]?.byteLength ?? 0;
+      first += 1;
+    }
+    pending = pending.slice(first);
+    if (skip > 0 && pending[0]) pending[0] = pending[0].subarray(skip);
   }
 }
 

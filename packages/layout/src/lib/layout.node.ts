@@ -30,7 +30,7 @@ import {
   removeStaleFiles,
   writeFileAtomic,
 } from '@ocikit/content/fs';
-import { abortError, createVerifyStream, OciError, readBytes } from '@ocikit/digest';
+import { abortError, OciError, readBytes, verifyContent } from '@ocikit/digest';
 import {
   DEFAULT_MAX_MANIFEST_SIZE,
   type Descriptor,
@@ -317,7 +317,7 @@ export class OciLayout
         if (info?.subject) await this.#keep(descriptor, signal);
         return;
       }
-      const bytes = await readBytes(stream.pipeThrough(createVerifyStream(descriptor)), {
+      const bytes = await readBytes(verifyContent(stream, descriptor), {
         maxBytes: descriptor.size,
         signal,
       });

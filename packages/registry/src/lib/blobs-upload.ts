@@ -1,4 +1,4 @@
-import { abortError, createVerifyStream, OciError, parseDigest } from '@ocikit/digest';
+import { abortError, OciError, parseDigest, verifyContent } from '@ocikit/digest';
 import type { Descriptor } from '@ocikit/spec';
 import { headBlob } from './blobs-get.ts';
 import { checkInteger, type RepositoryContext } from './options.ts';
@@ -84,7 +84,7 @@ export async function pushBlob(
       }
       checked =
         offset === 0
-          ? content.pipeThrough(createVerifyStream(descriptor))
+          ? verifyContent(content, descriptor)
           : content.pipeThrough(exactSize(descriptor.size - offset));
       const chunkSize = Math.min(
         Math.max(options.chunkSize ?? context.settings.chunkSize, session.minChunkSize ?? 0),

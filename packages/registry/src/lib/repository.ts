@@ -25,6 +25,7 @@ import {
   parseDigest,
   readBytes,
   streamFromBytes,
+  verifyContent,
 } from '@ocikit/digest';
 import { type Descriptor, type ParsedManifest, parseManifest } from '@ocikit/spec';
 import { fetchBlob, fetchBlobRange, headBlob } from './blobs-get.ts';
@@ -430,7 +431,7 @@ export class Repository
           `Manifest ${descriptor.digest} is ${descriptor.size} bytes, over the ${limit}-byte limit`,
         );
       }
-      bytes = await readBytes(stream.pipeThrough(createVerifyStream(descriptor)), {
+      bytes = await readBytes(verifyContent(stream, descriptor), {
         maxBytes: descriptor.size,
         ...(signal ? { signal } : {}),
       });

@@ -1,5 +1,6 @@
 import type { FetchFunction } from '@ocikit/auth';
 import { type HostsConfig, hostOptions } from './hosts.ts';
+import { requestResponse, takesFastPath } from './node-request.node.ts';
 import { Transport, type TransportOptions } from './transport.ts';
 import { Agent, fetch as undiciFetch } from './undici.node.ts';
 
@@ -25,7 +26,9 @@ export interface NodeFetchOptions {
 /**
  * A `fetch` for Node on undici, with pooled keep-alive connections and TLS
  * options per host (custom CA, client certificate, skip-verify for insecure
- * hosts).
+ * hosts). A `GET` or `HEAD` with `redirect: 'manual'` (every one a
+ * {@link Transport} sends) goes through undici's `request()`, which moves
+ * blob bytes with less CPU than `fetch`.
  *
  * @param options - {@link NodeFetchOptions}
  * @returns a `fetch` to hand to a {@link Transport}
@@ -58,6 +61,9 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
   };
   return (input, init) => {
     const url = new URL(input instanceof Request ? input.url : input);
+    if (!(input instanceof Request) && takesFastPath(init)) {
+      return requestResponse(url, init, agentFor(url.host));
+    }
     return undiciFetch(url, {
       ...(init as Parameters<typeof undiciFetch>[1]),
       dispatcher: agentFor(url.host),

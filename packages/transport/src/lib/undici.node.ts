@@ -33,3 +33,5 @@ export const Agent: Undici['Agent'] = undici.Agent;
 export type Agent = UndiciAgent;
 /** undici's `fetch`, which takes a `dispatcher`. */
 export const fetch: Undici['fetch'] = undici.fetch;
+/** undici's `request()`, the Node-stream API without fetch's machinery. */
+export const request: Undici['request'] = undici.request;

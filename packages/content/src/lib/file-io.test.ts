@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeStreamToFile } from './file-io.node.ts';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+/** A stream of `data` in chunks of `size` bytes, as an HTTP body delivers it. */
+function chunked(data: Uint8Array, size: number): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= data.byteLength) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(data.slice(at, at + size));
+      at += size;
+    },
+  });
+}
+
+describe('writeStreamToFile', () => {
+  it('writes 64 KiB chunks of a real file in batches of about 1 MiB, not one write per chunk', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ocikit-file-io-'));
+    dirs.push(dir);
+    const data = new Uint8Array(randomBytes(4 * 1024 * 1024 + 12_345));
+    const handle = await open(join(dir, 'out'), 'w');
+    let writes = 0;
+    const write = handle.write.bind(handle);
+    const writev = handle.writev.bind(handle);
+    handle.write = ((...args: Parameters<typeof write>) => {
+      writes += 1;
+      return write(...args);
+    }) as typeof handle.write;
+    handle.writev = ((...args: Parameters<typeof writev>) => {
+      writes += 1;
+      return writev(...args);
+    }) as typeof handle.writev;
+    try {
+      expect(await writeStreamToFile(chunked(data, 64 * 1024), handle, 0)).toBe(data.byteLength);
+    } finally {
+      await handle.close();
+    }
+    expect(writes).toBeLessThanOrEqual(5);
+    expect((await readFile(join(dir, 'out'))).equals(data)).toBe(true);
+  });
+});

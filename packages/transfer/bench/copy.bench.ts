@@ -1,0 +1,243 @@
+// ocikit against `skopeo copy` on the issue's three cases, each command a
+// whole process (built packages, start-up and exit included), interleaved in
+// pairs in the same run, wall time and peak RSS of both from /usr/bin/time -v:
+//   pull   registry → OCI layout
+//   push   OCI layout → an empty registry (a fresh registry for every run)
+//   mount  same registry, a new repository (cross-repository mounts)
+// and the peak RSS of an ocikit pull of a 5 MB image, the yardstick for
+// "memory stays flat". A benchmark, not a test. Run: pnpm --filter
+// @ocikit/transfer bench (MiB=1024 LAYERS=8 ROUNDS=5 for the issue's 1 GiB
+// case; CASES=pull,push to pick; OCIKIT_SCRIPT=path/copy-once.mjs to time
+// another build; NODE_ARGS=--liftoff-only for node flags). With SERVE=1 it starts the registry, pushes
+// the image, prints how to run farm-bench on the pull and waits (Ctrl-C stops it).
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { FileStore } from '@ocikit/content/fs';
+import { digestBytes } from '@ocikit/digest';
+import { OciLayout } from '@ocikit/layout/fs';
+import { Repository } from '@ocikit/registry';
+import { createImageManifest, MediaType } from '@ocikit/spec';
+import { type RunningRegistry, startRegistry } from '@ocikit/testbed';
+import { copy } from '@ocikit/transfer';
+import { createNodeTransport } from '@ocikit/transport/node';
+
+const run = promisify(execFile);
+const MiB = 1024 * 1024;
+const totalMiB = Number(process.env.MiB ?? 256);
+const layers = Number(process.env.LAYERS ?? 4);
+const rounds = Number(process.env.ROUNDS ?? 3);
+const cases = (process.env.CASES ?? 'pull,push,mount').split(',');
+
+interface Measured {
+  wall: number;
+  rssMiB: number;
+}
+
+/** Writes an image of random, incompressible layers into a file store (no big buffer). */
+async function buildImage(store: FileStore, imageMiB: number, layerCount: number) {
+  const descriptors = [];
+  for (let i = 0; i < layerCount; i += 1) {
+    const size = Math.floor((imageMiB * MiB) / layerCount);
+    const bytes = new Uint8Array(randomBytes(size));
+    const descriptor = { mediaType: MediaType.OciLayerGzip, digest: digestBytes(bytes), size };
+    await store.push(descriptor, new Blob([bytes]).stream());
+    descriptors.push(descriptor);
+  }
+  const configBytes = new TextEncoder().encode(
+    `{"os":"linux","architecture":"amd64","rootfs":{"type":"layers","diff_ids":[]},"created":"${new Date().toISOString()}"}`,
+  );
+  const config = {
+    mediaType: MediaType.OciImageConfig,
+    digest: digestBytes(configBytes),
+    size: configBytes.byteLength,
+  };
+  await store.push(config, new Blob([configBytes]).stream());
+  const manifest = createImageManifest({ config, layers: descriptors });
+  await store.push(manifest.descriptor, new Blob([manifest.bytes]).stream());
+  return manifest.descriptor;
+}
+
+/** Runs a command under /usr/bin/time -v: wall seconds and peak RSS in MiB. */
+async function timed(command: string, args: string[]): Promise<Measured> {
+  const started = performance.now();
+  const { stderr } = await run('/usr/bin/time', ['-v', command, ...args], { maxBuffer: 16 * MiB });
+  const wall = (performance.now() - started) / 1000;
+  const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1] ?? Number.NaN);
+  return { wall, rssMiB: rss / 1024 };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** Median and range of a list, as printed. */
+function spread(values: number[], digits: number): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const [min, max] = [sorted[0] ?? Number.NaN, sorted.at(-1) ?? Number.NaN];
+  return `${median(values).toFixed(digits)} [${min.toFixed(digits)}–${max.toFixed(digits)}]`;
+}
+
+const skopeoCopy = ['--insecure-policy', 'copy', '--quiet'];
+const http = ['--src-tls-verify=false', '--dest-tls-verify=false'];
+// OCIKIT_SCRIPT runs another build's copy-once.mjs (a before/after comparison).
+const ocikitScript = process.env.OCIKIT_SCRIPT ?? 'bench/copy-once.mjs';
+// NODE_ARGS adds flags to ocikit's node (e.g. --liftoff-only, as a CLI could).
+const nodeArgs = (process.env.NODE_ARGS ?? '').split(' ').filter(Boolean);
+const ocikitCopy = (from: string, to: string) => [...nodeArgs, ocikitScript, from, to];
+
+/** One case: before each run `prepare` gives the arguments of both commands. */
+interface Case {
+  id: 'pull' | 'push' | 'mount';
+  name: string;
+  prepare(
+    round: number,
+    side: 'ocikit' | 'skopeo',
+  ): Promise<{ args: string[]; done?: () => Promise<void> }>;
+}
+
+/**
+ * Runs each case's two commands in turn (ocikit, skopeo, ocikit, …) after
+ * one warm-up pair, and prints medians, ranges and the paired ratios.
+ */
+async function compare(list: Case[]) {
+  for (const each of list) {
+    const results = { ocikit: [] as Measured[], skopeo: [] as Measured[] };
+    for (let round = 0; round <= rounds; round += 1) {
+      for (const side of ['ocikit', 'skopeo'] as const) {
+        const { args, done } = await each.prepare(round, side);
+        const measured = await timed(side === 'ocikit' ? 'node' : 'skopeo', args);
+        await done?.();
+        if (round > 0) results[side].push(measured);
+      }
+    }
+    const walls = (list: Measured[]) => list.map((r) => r.wall);
+    const rss = (list: Measured[]) => list.map((r) => r.rssMiB);
+    const ratios = results.ocikit.map((r, i) => r.wall / (results.skopeo[i]?.wall ?? Number.NaN));
+    const rssRatios = results.ocikit.map(
+      (r, i) => r.rssMiB / (results.skopeo[i]?.rssMiB ?? Number.NaN),
+    );
+    console.log(`${each.name}: median [min–max] of ${rounds} interleaved pairs`);
+    console.log(
+      `  ocikit  wall ${spread(walls(results.ocikit), 2)} s  peak RSS ${spread(rss(results.ocikit), 0)} MiB`,
+    );
+    console.log(
+      `  skopeo  wall ${spread(walls(results.skopeo), 2)} s  peak RSS ${spread(rss(results.skopeo), 0)} MiB`,
+    );
+    console.log(`  ocikit/skopeo  wall ${spread(ratios, 2)}×  peak RSS ${spread(rssRatios, 1)}×`);
+  }
+}
+
+const work = await mkdtemp(join(tmpdir(), 'ocikit-transfer-bench-'));
+const registry = await startRegistry({ dir: join(work, 'registry') });
+const empties: RunningRegistry[] = [];
+try {
+  const transport = createNodeTransport();
+  const repositoryAt = (host: string, repository: string) =>
+    new Repository({ registry: host, repository }, { transport });
+  const store = await FileStore.open(join(work, 'image'), { fsync: false });
+  const root = await buildImage(store, totalMiB, layers);
+  await copy(
+    { from: store, to: repositoryAt(registry.host, 'bench/pull'), reference: root },
+    { tags: ['v1'] },
+  );
+  const sourceLayout = join(work, 'source-layout');
+  await copy(
+    { from: store, to: await OciLayout.open(sourceLayout, { create: true }), reference: root },
+    { tags: ['v1'] },
+  );
+  const small = await FileStore.open(join(work, 'small'), { fsync: false });
+  const smallRoot = await buildImage(small, 5, 1);
+  await copy(
+    { from: small, to: repositoryAt(registry.host, 'bench/small'), reference: smallRoot },
+    { tags: ['v1'] },
+  );
+
+  const pulled = { ocikit: join(work, 'ocikit-layout'), skopeo: join(work, 'skopeo-layout') };
+  const source = `${registry.host}/bench/pull:v1`;
+  const pull: Case = {
+    id: 'pull',
+    name: `registry → OCI layout, ${totalMiB} MiB in ${layers} layers`,
+    async prepare(_round, side) {
+      await rm(pulled[side], { recursive: true, force: true });
+      return side === 'ocikit'
+        ? { args: ocikitCopy(source, `oci:${pulled.ocikit}:v1`) }
+        : { args: [...skopeoCopy, ...http, `docker://${source}`, `oci:${pulled.skopeo}:v1`] };
+    },
+  };
+  const push: Case = {
+    id: 'push',
+    name: `OCI layout → empty registry, ${totalMiB} MiB in ${layers} layers`,
+    async prepare(round, side) {
+      // A fresh registry each run: nothing to skip or mount, for either tool.
+      const dir = join(work, `empty-${round}-${side}`);
+      const empty = await startRegistry({ dir });
+      empties.push(empty);
+      const to = `${empty.host}/bench/push:v1`;
+      return {
+        args:
+          side === 'ocikit'
+            ? ocikitCopy(`oci:${sourceLayout}:v1`, to)
+            : [...skopeoCopy, ...http, `oci:${sourceLayout}:v1`, `docker://${to}`],
+        done: async () => {
+          await empty.stop();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  };
+  const mount: Case = {
+    id: 'mount',
+    name: `same registry, new repository (mount), ${totalMiB} MiB in ${layers} layers`,
+    async prepare(round, side) {
+      const to = `${registry.host}/bench/mount-${side}-${round}:v1`;
+      return {
+        args:
+          side === 'ocikit'
+            ? ocikitCopy(source, to)
+            : [...skopeoCopy, ...http, `docker://${source}`, `docker://${to}`],
+      };
+    },
+  };
+  if (process.env.SERVE) {
+    console.log(
+      `registry ${registry.host}, image bench/pull:v1 (${totalMiB} MiB in ${layers} layers); compare the pull with:`,
+    );
+    console.log(
+      `farm-bench -n 5 --timeout 600 --vs "sh -c 'rm -rf ${pulled.skopeo} && exec skopeo ${[...skopeoCopy, ...http, `docker://${source}`, `oci:${pulled.skopeo}:v1`].join(' ')}'" -- node ${ocikitCopy(source, `oci:${pulled.ocikit}:v1`).join(' ')}`,
+    );
+    await new Promise((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+  } else {
+    await compare([pull, push, mount].filter((each) => cases.includes(each.id)));
+    const smallRuns: Measured[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      await rm(pulled.ocikit, { recursive: true, force: true });
+      smallRuns.push(
+        await timed(
+          'node',
+          ocikitCopy(`${registry.host}/bench/small:v1`, `oci:${pulled.ocikit}:v1`),
+        ),
+      );
+    }
+    console.log(
+      `registry → OCI layout, 5 MiB in 1 layer (memory yardstick): ocikit peak RSS ${spread(
+        smallRuns.map((r) => r.rssMiB),
+        0,
+      )} MiB, wall ${spread(
+        smallRuns.map((r) => r.wall),
+        2,
+      )} s`,
+    );
+  }
+} finally {
+  for (const empty of empties) await empty.stop().catch(() => {});
+  await registry.stop();
+  await rm(work, { recursive: true, force: true });
+}
