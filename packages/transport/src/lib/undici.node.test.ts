@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 describe('undici loading (undici.node.ts)', () => {
-  it('finds Agent and fetch when esbuild bundles undici as a split chunk (CommonJS, so it exports only default), as the ocikit CLI does', async () => {
+  it('finds Agent, fetch and request when esbuild bundles undici as a split chunk (CommonJS, so it exports only default), as the ocikit CLI does', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'transport-bundle-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
     await build({
@@ -29,6 +29,7 @@ describe('undici loading (undici.node.ts)', () => {
     )) as typeof import('./undici.node.ts');
     expect(typeof bundled.Agent).toBe('function');
     expect(typeof bundled.fetch).toBe('function');
+    expect(typeof bundled.request).toBe('function');
     const agent = new bundled.Agent();
     await agent.close();
   });
