@@ -237,7 +237,7 @@ export class DirectoryRegistryStorage implements RegistryStorage {
     this.#options = options;
   }
 
-  /** {@inheritDoc RegistryStorage.repository} */
+  /** {@inheritDoc @ocikit/server!RegistryStorage.repository} */
   repository(
     name: string,
     options: RepositoryLookupOptions = {},
@@ -279,7 +279,7 @@ export class DirectoryRegistryStorage implements RegistryStorage {
     return opening;
   }
 
-  /** {@inheritDoc RegistryStorage.repositories} */
+  /** {@inheritDoc @ocikit/server!RegistryStorage.repositories} */
   async *repositories(options: { last?: string } = {}): AsyncIterable<string> {
     const names = (await this.#walk(this.root)).sort();
     for (const name of names) {
@@ -287,7 +287,7 @@ export class DirectoryRegistryStorage implements RegistryStorage {
     }
   }
 
-  /** {@inheritDoc RegistryStorage.createSpool} */
+  /** {@inheritDoc @ocikit/server!RegistryStorage.createSpool} */
   async createSpool(): Promise<UploadSpool> {
     const dir = join(this.root, UPLOADS_DIR);
     await mkdir(dir, { recursive: true });
@@ -295,7 +295,7 @@ export class DirectoryRegistryStorage implements RegistryStorage {
   }
 
   /**
-   * {@inheritDoc RegistryStorage.commitSpool} The spool file, hashed as it
+   * Implements {@link @ocikit/server!RegistryStorage.commitSpool}. The spool file, hashed as it
    * was written, is renamed into the layout's `blobs/sha256/` (uploads
    * live under the root, so on the same file system): atomic, and no byte
    * is copied. False for other digest algorithms.
@@ -325,7 +325,7 @@ export class DirectoryRegistryStorage implements RegistryStorage {
   }
 
   /**
-   * {@inheritDoc RegistryStorage.linkBlob} A hard link from the source
+   * Implements {@link @ocikit/server!RegistryStorage.linkBlob}. A hard link from the source
    * layout's blob file: both repositories then share one copy on disk.
    * False when the file system cannot link (another device, no support).
    */

@@ -56,12 +56,12 @@ export class MemoryBlobLocations implements BlobLocationCache {
     this.#maxRepositories = positive('maxRepositories', options.maxRepositories ?? 8);
   }
 
-  /** {@inheritDoc BlobLocationCache.repositories} */
+  /** {@inheritDoc @ocikit/transfer!BlobLocationCache.repositories} */
   async repositories(registry: string, digest: string): Promise<readonly string[]> {
     return [...(this.#entries.get(key(registry, digest)) ?? [])];
   }
 
-  /** {@inheritDoc BlobLocationCache.remember} */
+  /** {@inheritDoc @ocikit/transfer!BlobLocationCache.remember} */
   remember(location: RepositoryLocation, digest: string): void {
     this.add([location.registry, digest, [location.repository]]);
   }
