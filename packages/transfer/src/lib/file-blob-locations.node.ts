@@ -8,7 +8,7 @@ import {
 } from './blob-locations.ts';
 
 /**
- * A {@link BlobLocationCache} kept in a JSON file, shared by the processes
+ * A {@link @ocikit/transfer!BlobLocationCache} kept in a JSON file, shared by the processes
  * of one user: read when opened, and on each `flush` (at the end of every
  * copy) merged with what other processes wrote meanwhile and written
  * atomically (a temp file renamed over it). Bounded like
