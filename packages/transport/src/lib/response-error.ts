@@ -43,7 +43,7 @@ export interface RegistryErrorEntry {
  * query. For a response a {@link Transport} returned, every secret that
  * transport has sent to the host (password, Basic value, tokens, in plain,
  * base64 and URL-encoded forms) is removed from the body's messages and
- * `detail`, so a registry that echoes the `Authorization` header cannot put
+ * `detail` and from the reason phrase, so a registry that echoes the `Authorization` header cannot put
  * it into an error.
  *
  * Without a usable body: 401 `UNAUTHORIZED`, 403 `DENIED`, 405 `UNSUPPORTED`,
@@ -55,7 +55,8 @@ export interface RegistryErrorEntry {
  * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes
  */
 export async function errorFromResponse(response: Response, what: string): Promise<OciError> {
-  const entries = await readErrorEntries(response, secretsOf(response));
+  const secrets = secretsOf(response);
+  const entries = await readErrorEntries(response, secrets);
   const first = entries[0];
   const code: OciErrorCode =
     first && REGISTRY_CODES.has(first.code)
@@ -68,11 +69,17 @@ export async function errorFromResponse(response: Response, what: string): Promi
   const status = `HTTP ${response.status}`;
   const message = said
     ? `${what}: ${said} (${status})`
-    : `${what}: ${status} ${response.statusText}`.trimEnd();
+    : `${what}: ${status} ${reasonPhrase(response, secrets)}`.trimEnd();
   return new OciError(code, message, {
     status: response.status,
     ...(entries.length > 0 ? { detail: entries } : {}),
   });
+}
+
+/** The response's reason phrase, server text like the body: cleared of sent secrets and cut short. */
+function reasonPhrase(response: Response, secrets: SentSecrets | undefined): string {
+  const text = response.statusText.slice(0, MAX_MESSAGE_LENGTH);
+  return secrets === undefined ? text : secrets.redact(text);
 }
 
 function statusCode(status: number): OciErrorCode {

@@ -43,6 +43,11 @@ beforeAll(async () => {
       return;
     }
     const value = authorization.slice(authorization.indexOf(' ') + 1);
+    if (scheme === 'reason') {
+      response.writeHead(Number(status), `echo ${authorization} ${PASSWORD}`);
+      response.end();
+      return;
+    }
     const decoded = scheme === 'basic' ? Buffer.from(value, 'base64').toString() : value;
     response.writeHead(Number(status), {
       'content-type': 'application/json',
@@ -86,7 +91,7 @@ function exposures(error: OciError, events: TraceEvent[]): [where: string, text:
     ['inspect', inspect(error, { depth: Number.POSITIVE_INFINITY })],
     ['JSON', JSON.stringify(error)],
     ['cause', inspect(error.cause, { depth: Number.POSITIVE_INFINITY })],
-    ['detail', JSON.stringify(error.detail)],
+    ['detail', JSON.stringify(error.detail) ?? ''],
     ['trace', JSON.stringify(events)],
   ];
 }
@@ -108,6 +113,11 @@ describe('errors from responses that echo the credentials sent', () => {
       ['Basic, 500 through errorFromResponse', '/v2/basic/500/x', 'UNKNOWN'],
       ['Bearer, 403 through the transport', '/v2/bearer/403/x', 'DENIED'],
       ['Bearer, 500 through errorFromResponse', '/v2/bearer/500/x', 'UNKNOWN'],
+      [
+        'Basic, 500 with the secret in its reason phrase',
+        '/v2/reason/500/x',
+        'HTTP_UNEXPECTED_STATUS',
+      ],
     ];
     for (const [label, path, code] of cases) {
       const events: TraceEvent[] = [];
