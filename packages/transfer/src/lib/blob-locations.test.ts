@@ -1,4 +1,5 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryBlobLocations } from './blob-locations.ts';
@@ -63,5 +64,17 @@ describe('FileBlobLocations', () => {
     expect(
       await (await FileBlobLocations.open(path)).repositories('r.example', 'sha256:1'),
     ).toEqual(['a']);
+  });
+  it('reads no cache from a FIFO or an oversized file, without blocking or reading it', async () => {
+    const dir = await tempDir();
+    const fifo = join(dir, 'fifo.json');
+    execFileSync('mkfifo', [fifo]);
+    const huge = join(dir, 'huge.json');
+    await writeFile(huge, '');
+    await truncate(huge, 65 * 1024 * 1024);
+    for (const path of [fifo, huge]) {
+      const cache = await FileBlobLocations.open(path);
+      expect(await cache.repositories('r.example', 'sha256:1'), path).toEqual([]);
+    }
   });
 });

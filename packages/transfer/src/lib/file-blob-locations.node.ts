@@ -1,6 +1,7 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { errnoCode, writeFileAtomic } from '@ocikit/content/fs';
+import { errnoCode, readRegularFile, writeFileAtomic } from '@ocikit/content/fs';
+import { OciError } from '@ocikit/digest';
 import {
   type BlobLocationEntry,
   type BlobLocationOptions,
@@ -12,7 +13,8 @@ import {
  * of one user: read when opened, and on each `flush` (at the end of every
  * copy) merged with what other processes wrote meanwhile and written
  * atomically (a temp file renamed over it). Bounded like
- * {@link MemoryBlobLocations}. A missing or unreadable file is an empty
+ * {@link MemoryBlobLocations}. A missing or unreadable file (a FIFO, a
+ * directory, over 64 MiB) is an empty
  * cache: the cache only saves requests, it is never the truth.
  */
 export class FileBlobLocations extends MemoryBlobLocations {
@@ -48,13 +50,17 @@ export class FileBlobLocations extends MemoryBlobLocations {
   }
 }
 
+/** The largest cache file read: far above what the bounded cache writes. */
+const MAX_CACHE_FILE_BYTES = 64 * 1024 * 1024;
+
 /** The entries of a cache file, least recent first; none when it is missing or not a cache. */
 async function readEntries(path: string): Promise<BlobLocationEntry[]> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = new TextDecoder().decode(await readRegularFile(path, { maxSize: MAX_CACHE_FILE_BYTES }));
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return [];
+    // missing, a link, a FIFO, a directory or oversized: no cache to read
+    if (errnoCode(error) === 'ENOENT' || error instanceof OciError) return [];
     throw error;
   }
   try {
