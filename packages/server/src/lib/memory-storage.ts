@@ -1,5 +1,5 @@
 import { MemoryStore } from '@ocikit/content';
-import { concatBytes, isOciError, streamFromBytes } from '@ocikit/digest';
+import { isOciError } from '@ocikit/digest';
 import type { Descriptor } from '@ocikit/spec';
 import type {
   RegistryStorage,
@@ -36,7 +36,14 @@ class MemorySpool implements UploadSpool {
   }
 
   content(): ReadableStream<Uint8Array> {
-    return streamFromBytes(concatBytes(this.#chunks));
+    const chunks = this.#chunks.values();
+    return new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+    });
   }
 
   async discard(): Promise<void> {

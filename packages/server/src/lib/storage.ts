@@ -78,16 +78,6 @@ export interface RegistryStorage {
   /** @returns a new, empty spool for one upload session */
   createSpool(): Promise<UploadSpool>;
   /**
-   * Makes a blob of one repository present in another without copying its
-   * bytes (optional: without it a mount copies through `fetch` and `push`).
-   *
-   * @param descriptor - the blob, present in `from`
-   * @param from - the source repository name
-   * @param to - the target repository name (it exists)
-   * @param options - {@link OperationOptions}
-   * @returns whether the blob was linked; false makes the caller copy it
-   */
-  /**
    * Commits a finished upload's spool as a blob of a repository without
    * copying its bytes (optional: without it, or when it answers false, the
    * spool's content is pushed). It verifies the spool against the digest
@@ -106,6 +96,16 @@ export interface RegistryStorage {
     name: string,
     options?: OperationOptions,
   ): Promise<boolean>;
+  /**
+   * Makes a blob of one repository present in another without copying its
+   * bytes (optional: without it a mount copies through `fetch` and `push`).
+   *
+   * @param descriptor - the blob, present in `from`
+   * @param from - the source repository name
+   * @param to - the target repository name (it exists)
+   * @param options - {@link OperationOptions}
+   * @returns whether the blob was linked; false makes the caller copy it
+   */
   linkBlob?(
     descriptor: Descriptor,
     from: string,
