@@ -23,7 +23,7 @@ const REGISTRY_CODES: ReadonlySet<string> = new Set<RegistryErrorCode>([
   'UNKNOWN',
 ]);
 
-/** The most of an error body read; the rest is discarded. */
+/** The largest error body parsed; a longer one is discarded and the error comes from the status. */
 export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const MAX_MESSAGE_LENGTH = 300;
 
@@ -38,7 +38,8 @@ export interface RegistryErrorEntry {
  * Turns an error response into an {@link OciError}: the code of the first
  * entry of a distribution-spec error body (`{"errors":[{code, message,
  * detail}]}`) when it is a known one, else a code from the status. The body
- * is read up to {@link MAX_ERROR_BODY_BYTES}; a malformed body is no error
+ * is parsed when it is at most {@link MAX_ERROR_BODY_BYTES} (a longer one is
+ * discarded, and the code comes from the status); a malformed body is no error
  * of its own. The message starts with `what` and never contains the URL's
  * query. For a response a {@link Transport} returned, every secret that
  * transport has sent to the host (password, Basic value, tokens, in plain,
