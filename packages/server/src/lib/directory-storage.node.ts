@@ -18,7 +18,7 @@ import type {
   ReferrerListOptions,
   TagListOptions,
 } from '@ocikit/content';
-import { type GcOptions, type GcResult, syncDirectory } from '@ocikit/content/fs';
+import { type GcOptions, type GcResult, removeStaleFiles, syncDirectory } from '@ocikit/content/fs';
 import { createHasher, isOciError, OciError, parseDigest } from '@ocikit/digest';
 import { OciLayout } from '@ocikit/layout/fs';
 import { isTag } from '@ocikit/reference';
@@ -32,6 +32,8 @@ import type {
 
 const LAYOUT_FILE = 'oci-layout';
 const UPLOADS_DIR = '.uploads';
+/** How long an untouched upload spool lives before `gc` removes it, as for the stores' unfinished writes: one day. */
+const DEFAULT_STALE_WRITE_MS = 24 * 60 * 60 * 1000;
 /** How many bytes of an upload are gathered before one write. */
 const WRITE_BATCH = 1024 * 1024;
 
@@ -248,8 +250,10 @@ export class DirectoryRegistryStorage implements RegistryStorage {
   /**
    * Garbage collection of every repository: removes the blobs and manifests
    * that no tag (and no referrer entry) of its `index.json` reaches, and
-   * unfinished writes. Run it while nothing is pushed: content of a push in
-   * progress, and manifests pushed by digest only, are not reachable yet.
+   * unfinished writes, and the spool files of upload sessions untouched for
+   * `staleWriteMs` (left by a crash or a restart: no session owns them).
+   * Run it while nothing is pushed: content of a push in progress, and
+   * manifests pushed by digest only, are not reachable yet.
    *
    * @param options - `GcOptions` of `@ocikit/content/fs` (`dryRun`, `staleWriteMs`, `signal`)
    * @returns what was removed and kept, per repository
@@ -259,6 +263,14 @@ export class DirectoryRegistryStorage implements RegistryStorage {
     for await (const name of this.repositories()) {
       const repository = await this.#layoutRepository(name, false);
       if (repository) results.push({ repository: name, ...(await repository.gc(options)) });
+    }
+    const uploads = join(this.root, UPLOADS_DIR);
+    if ((await lstat(uploads).catch(() => undefined))?.isDirectory()) {
+      await removeStaleFiles(uploads, {
+        matches: () => true,
+        maxAgeMs: options.staleWriteMs ?? DEFAULT_STALE_WRITE_MS,
+        dryRun: options.dryRun ?? false,
+      });
     }
     return results;
   }

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -212,5 +212,18 @@ describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
     const second = await storage.gc({ staleWriteMs: 0 });
     expect(second[0]?.removed).toHaveLength(3);
     for (const blob of image.blobs) expect(await repo.exists(blob.descriptor)).toBe(false);
+  });
+
+  it('collects the upload spools a crash left behind once they are stale, and keeps fresh ones', async () => {
+    const storage = new DirectoryRegistryStorage(root, { fsync: false });
+    const uploads = join(root, '.uploads');
+    await mkdir(uploads, { recursive: true });
+    await writeFile(join(uploads, 'orphan'), new Uint8Array(10));
+    const past = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+    await utimes(join(uploads, 'orphan'), past, past);
+    await writeFile(join(uploads, 'fresh'), new Uint8Array(10));
+
+    await storage.gc();
+    expect(await readdir(uploads)).toEqual(['fresh']);
   });
 });
