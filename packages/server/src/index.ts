@@ -15,6 +15,7 @@ export type {
   RegistryStorage,
   RepositoryLookupOptions,
   RepositoryStorage,
+  StatOptions,
   UploadSpool,
 } from './lib/storage.ts';
 export { type TokenAuthOptions, tokenAuth } from './lib/token-auth.ts';

@@ -89,7 +89,10 @@ async function findBlob(
 ): Promise<[RepositoryStorage, Descriptor]> {
   const valid = assertDigest(digest);
   const repository = await existingRepository(context, name);
-  const descriptor = await repository.stat(valid, { signal: context.request.signal });
+  const descriptor = await repository.stat(valid, {
+    signal: context.request.signal,
+    mediaType: false,
+  });
   if (!descriptor) throw new OciError('BLOB_UNKNOWN', `There is no blob ${valid} in "${name}"`);
   return [repository, descriptor];
 }

@@ -27,6 +27,7 @@ import type {
   RegistryStorage,
   RepositoryLookupOptions,
   RepositoryStorage,
+  StatOptions,
   UploadSpool,
 } from './storage.ts';
 
@@ -91,14 +92,15 @@ class LayoutRepository implements RepositoryStorage {
   }
 
   /**
-   * {@inheritDoc RepositoryStorage.stat} A blob small enough to be a
-   * manifest is read to tell its media type.
+   * {@inheritDoc RepositoryStorage.stat} Unless `mediaType: false`, a blob
+   * small enough to be a manifest is looked up in the layout to tell its
+   * media type.
    */
-  async stat(digest: string, options: OperationOptions = {}): Promise<Descriptor | undefined> {
+  async stat(digest: string, options: StatOptions = {}): Promise<Descriptor | undefined> {
     const { algorithm, encoded } = parseDigest(digest);
     const size = await fileSize(join(this.#layout.root, 'blobs', algorithm, encoded));
     if (size === undefined) return undefined;
-    if (size <= DEFAULT_MAX_MANIFEST_SIZE) {
+    if (options.mediaType !== false && size <= DEFAULT_MAX_MANIFEST_SIZE) {
       try {
         const found = await this.#layout.resolve(digest, options);
         if (isManifestMediaType(found.mediaType)) return found;

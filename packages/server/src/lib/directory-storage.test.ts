@@ -214,6 +214,20 @@ describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
     for (const blob of image.blobs) expect(await repo.exists(blob.descriptor)).toBe(false);
   });
 
+  it('answers blob requests from the blob file alone, without reading index.json', async () => {
+    const repo = new Repository(`${server.host}/team/blobs`);
+    const image = smallImage(300);
+    for (const blob of image.blobs) {
+      await repo.pushBlob(blob.descriptor, streamFromBytes(blob.bytes));
+    }
+    await writeFile(join(root, 'team/blobs/index.json'), '{ not an index');
+    const { descriptor, bytes } = image.blobs[0] as (typeof image.blobs)[number];
+    expect(await repo.exists(descriptor)).toBe(true);
+    expect(await readBytes(await repo.fetch(descriptor), { maxBytes: descriptor.size })).toEqual(
+      bytes,
+    );
+  });
+
   it('collects the upload spools a crash left behind once they are stale, and keeps fresh ones', async () => {
     const storage = new DirectoryRegistryStorage(root, { fsync: false });
     const uploads = join(root, '.uploads');

@@ -23,10 +23,20 @@ export interface RepositoryStorage
     RangeFetcher {
   /**
    * @param digest - a validated digest
-   * @param options - {@link OperationOptions}
+   * @param options - {@link StatOptions}
    * @returns the descriptor of the content held under it, or undefined
    */
-  stat(digest: string, options?: OperationOptions): Promise<Descriptor | undefined>;
+  stat(digest: string, options?: StatOptions): Promise<Descriptor | undefined>;
+}
+
+/** Options of {@link RepositoryStorage.stat}. */
+export interface StatOptions extends OperationOptions {
+  /**
+   * Whether to tell a manifest's media type; `false` answers by size alone
+   * (`application/octet-stream`), which is all the blob routes need.
+   * @default true
+   */
+  mediaType?: boolean;
 }
 
 /** Where the bytes of an unfinished upload wait until the upload is committed. */

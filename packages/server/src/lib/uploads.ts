@@ -174,10 +174,10 @@ async function mountBlob(
   const { signal } = context.request;
   if (!(await context.mayPull(from))) return undefined;
   const source = await context.storage.repository(from, { signal });
-  const descriptor = await source?.stat(digest, { signal });
+  const descriptor = await source?.stat(digest, { signal, mediaType: false });
   if (!source || !descriptor) return undefined;
   const target = await writableRepository(context, name);
-  if (await target.stat(digest, { signal })) return committed(name, digest);
+  if (await target.stat(digest, { signal, mediaType: false })) return committed(name, digest);
   const linked = await context.storage.linkBlob?.(descriptor, from, name, { signal });
   if (!linked) {
     await target.push(descriptor, await source.fetch(descriptor, { signal }), { signal });
@@ -200,7 +200,7 @@ async function commitBlob(
   const body = content ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
   const descriptor: Descriptor = { mediaType: BLOB_MEDIA_TYPE, digest, size };
   const repository = await writableRepository(context, name);
-  if (await repository.stat(digest, { signal })) {
+  if (await repository.stat(digest, { signal, mediaType: false })) {
     await consumeStream(body.pipeThrough(createVerifyStream(descriptor)), () => {}, signal);
   } else {
     await repository.push(descriptor, body, { signal });
