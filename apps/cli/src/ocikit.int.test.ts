@@ -261,6 +261,7 @@ describe('ocikit --debug (the built binary)', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/^> (HEAD|GET) http:\/\/127\.0\.0\.1:\d+\/v2\//m);
     expect(run.stderr).toMatch(/^< 200 (HEAD|GET) /m);
+    expect(run.stderr).toMatch(/authorization: (Basic|Bearer) <redacted>/i);
     expect(run.stderr).not.toContain(password);
     expect(run.stderr).not.toContain(auth);
   });
