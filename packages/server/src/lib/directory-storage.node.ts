@@ -18,7 +18,13 @@ import type {
   ReferrerListOptions,
   TagListOptions,
 } from '@ocikit/content';
-import { type GcOptions, type GcResult, removeStaleFiles, syncDirectory } from '@ocikit/content/fs';
+import {
+  errnoCode,
+  type GcOptions,
+  type GcResult,
+  removeStaleFiles,
+  syncDirectory,
+} from '@ocikit/content/fs';
 import { createHasher, isOciError, OciError, parseDigest } from '@ocikit/digest';
 import { OciLayout } from '@ocikit/layout/fs';
 import { isTag } from '@ocikit/reference';
@@ -352,7 +358,7 @@ export class DirectoryRegistryStorage implements RegistryStorage {
       await link(source, join(folder, encoded));
       return true;
     } catch (error) {
-      const code = (error as { code?: string }).code;
+      const code = errnoCode(error);
       if (code === 'EEXIST') return true;
       if (code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP') return false;
       throw error;
@@ -408,8 +414,8 @@ async function fileSize(path: string): Promise<number | undefined> {
     const found = await stat(path);
     return found.isFile() ? found.size : undefined;
   } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') return undefined;
-    if ((error as { code?: string }).code === 'ENOTDIR') return undefined;
+    const code = errnoCode(error);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw error;
   }
 }
