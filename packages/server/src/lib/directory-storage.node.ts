@@ -291,7 +291,7 @@ export class DirectoryRegistryStorage implements RegistryStorage {
     if (!exists && !create) return undefined;
     if (!exists) await this.#assertNotNested(name, dir);
     const opening = OciLayout.open(dir, {
-      create: !exists,
+      create,
       ...(this.#options.fsync === undefined ? {} : { fsync: this.#options.fsync }),
     }).then((layout) => new LayoutRepository(layout));
     this.#open.set(name, opening);

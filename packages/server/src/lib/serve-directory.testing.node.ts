@@ -6,7 +6,12 @@ import { createRegistryHandler } from './handler.ts';
 import { listen } from './node-adapter.node.ts';
 
 const storage = new DirectoryRegistryStorage(process.argv[2] ?? '', { fsync: false });
-const server = await listen(createRegistryHandler({ storage }));
+const server = await listen(
+  createRegistryHandler({
+    storage,
+    onError: (error) => process.stderr.write(`${String((error as Error).stack ?? error)}\n`),
+  }),
+);
 process.stdout.write(`${server.host}\n`);
 process.stdin.resume();
 process.stdin.on('end', () => {
