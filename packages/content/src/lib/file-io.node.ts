@@ -104,6 +104,8 @@ export interface OpenRegularFileOptions {
 export interface RegularFile {
   readonly handle: FileHandle;
   readonly size: number;
+  /** The opened file's own `stat` (inode, times), as checked. */
+  readonly stats: Stats;
 }
 
 /**
@@ -148,7 +150,7 @@ export async function openRegularFile(
         `"${name}" is ${info.size} bytes, over the ${maxSize}-byte limit`,
       );
     }
-    return { handle, size: info.size };
+    return { handle, size: info.size, stats: info };
   } catch (error) {
     await handle.close();
     throw error;

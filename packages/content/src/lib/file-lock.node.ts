@@ -32,12 +32,11 @@
  * links (not FAT or exFAT).
  */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { link, open, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { link, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { abortError, delay, OciError } from '@ocikit/digest';
-import { errnoCode } from './file-io.node.ts';
+import { abortError, delay, isOciError, OciError } from '@ocikit/digest';
+import { errnoCode, openRegularFile, type RegularFile, readAt } from './file-io.node.ts';
 
 /** Options of {@link acquireFileLock}. */
 export interface FileLockOptions {
@@ -259,31 +258,28 @@ function staleReason(record: ReadRecord, mtimeMs: number, staleMs: number): stri
 async function readLock(
   path: string,
 ): Promise<{ text: string; ino: number; mtimeMs: number } | undefined> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  let file: RegularFile;
   try {
-    handle = await open(
-      path,
-      constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0),
-    );
+    file = await openRegularFile(path, { root: dirname(path) });
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return undefined;
-    if (errnoCode(error) === 'ELOOP') throw notAFile(path);
+    if (isOciError(error, 'PATH_INVALID')) throw notAFile(path, error);
     throw error;
   }
   try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw notAFile(path);
-    const buffer = new Uint8Array(MAX_RECORD_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, MAX_RECORD_BYTES, 0);
-    const text = new TextDecoder().decode(buffer.subarray(0, bytesRead));
-    return { text, ino: info.ino, mtimeMs: info.mtimeMs };
+    const bytes = await readAt(file.handle, 0, Math.min(file.size, MAX_RECORD_BYTES));
+    return {
+      text: new TextDecoder().decode(bytes),
+      ino: file.stats.ino,
+      mtimeMs: file.stats.mtimeMs,
+    };
   } finally {
-    await handle.close();
+    await file.handle.close();
   }
 }
 
-function notAFile(path: string): OciError {
-  return new OciError('PATH_INVALID', `Lock "${path}" is not a regular file`);
+function notAFile(path: string, cause: unknown): OciError {
+  return new OciError('PATH_INVALID', `Lock "${path}" is not a regular file`, { cause });
 }
 
 /** The record in a lock's text, or undefined when it names no owner. */
