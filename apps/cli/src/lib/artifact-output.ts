@@ -1,0 +1,82 @@
+import type { ArtifactPushResult } from '@ocikit/client';
+import { OciError } from '@ocikit/digest';
+import { Annotation, type Descriptor } from '@ocikit/spec';
+import type { Session } from './session.ts';
+import { formatBytes } from './units.ts';
+
+/**
+ * Parses the `--annotation KEY=VALUE` flags of `artifact push` and `attach`.
+ *
+ * @param values - the flags, in order (a later key wins)
+ * @returns the annotations
+ * @throws {OciError} `OPTION_INVALID` for a value without `=` or with an empty key
+ */
+export function parseAnnotations(values: readonly string[] = []): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  for (const value of values) {
+    const equals = value.indexOf('=');
+    if (equals < 1) {
+      throw new OciError('OPTION_INVALID', `Annotation "${value}" is not KEY=VALUE`);
+    }
+    annotations[value.slice(0, equals)] = value.slice(equals + 1);
+  }
+  return annotations;
+}
+
+/**
+ * The stderr line of one file of an artifact moved.
+ *
+ * @param verb - `pushed` or `pulled`
+ * @param layer - the file's layer
+ * @returns the line
+ */
+export function fileLine(verb: string, layer: Descriptor): string {
+  const title = layer.annotations?.[Annotation.Title] ?? '';
+  return `${verb}  ${title}  ${layer.digest}  ${formatBytes(layer.size)}`;
+}
+
+/**
+ * Prints what `artifact push` or `attach` wrote: the digest on stdout (the
+ * documented JSON shape with `--format json`), a summary on stderr.
+ *
+ * @param session - the session
+ * @param result - the push
+ */
+export function printPushed(session: Session, result: ArtifactPushResult): void {
+  const { descriptor } = result;
+  session.log(
+    `Pushed ${result.name} ${descriptor.digest} (${result.layers.length} files, ${result.artifactType}` +
+      `${result.subject === undefined ? '' : `, subject ${result.subject.digest}`})`,
+  );
+  if (session.format !== 'json') {
+    session.out(`${descriptor.digest}\n`);
+    return;
+  }
+  session.json({
+    name: result.name,
+    digest: descriptor.digest,
+    mediaType: descriptor.mediaType,
+    size: descriptor.size,
+    artifactType: result.artifactType,
+    tags: result.tags,
+    subject: result.subject === undefined ? null : descriptorJson(result.subject),
+    layers: result.layers.map((layer) => ({
+      title: layer.annotations?.[Annotation.Title] ?? null,
+      ...descriptorJson(layer),
+    })),
+  });
+}
+
+/**
+ * The JSON form of a descriptor in `--format json` output.
+ *
+ * @param descriptor - the descriptor
+ * @returns `{ digest, mediaType, size }`
+ */
+export function descriptorJson(descriptor: Descriptor): {
+  digest: string;
+  mediaType: string;
+  size: number;
+} {
+  return { digest: descriptor.digest, mediaType: descriptor.mediaType, size: descriptor.size };
+}

@@ -1,0 +1,186 @@
+import { lstat, mkdir } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { type OperationOptions, pushBytes, type Target } from '@ocikit/content';
+import { errnoCode, readFileStream, writeFileAtomic } from '@ocikit/content/fs';
+import { digestStream, isOciError, OciError, verifyContent } from '@ocikit/digest';
+import { Annotation, type Descriptor, EMPTY_DESCRIPTOR } from '@ocikit/spec';
+import {
+  type ArtifactFileSpec,
+  DEFAULT_FILE_MEDIA_TYPE,
+  type TitledLayer,
+} from './artifact-titles.ts';
+import type { LocationTarget } from './locations.node.ts';
+
+/**
+ * Describes local files as the layers of an artifact, as oras does: each
+ * file's digest and size (read once to hash it), its media type (oras'
+ * default when none is given), and `org.opencontainers.image.title` set to
+ * its base name. Two files with one base name are refused.
+ *
+ * @param files - the files and their media types
+ * @param options - `signal`
+ * @returns one layer descriptor per file, in order
+ * @throws {OciError} `PATH_INVALID` for a missing file, a directory or a
+ *   special file, or two files with one base name; `OPTION_INVALID` for no files
+ */
+export async function describeFiles(
+  files: readonly ArtifactFileSpec[],
+  options: OperationOptions = {},
+): Promise<Descriptor[]> {
+  if (files.length === 0)
+    throw new OciError('OPTION_INVALID', 'An artifact needs at least one file');
+  const titles = new Set<string>();
+  const layers: Descriptor[] = [];
+  for (const file of files) {
+    const title = basename(file.path);
+    if (titles.has(title)) {
+      throw new OciError(
+        'PATH_INVALID',
+        `Two files are named "${title}"; each title must be unique`,
+      );
+    }
+    titles.add(title);
+    const { digest, size } = await digestStream(await openFile(file.path), options);
+    layers.push({
+      mediaType: file.mediaType ?? DEFAULT_FILE_MEDIA_TYPE,
+      digest,
+      size,
+      annotations: { [Annotation.Title]: title },
+    });
+  }
+  return layers;
+}
+
+/**
+ * Pushes the files described by {@link describeFiles} and the empty config
+ * blob into a target (blobs it has are not sent again).
+ *
+ * @param target - where the artifact goes
+ * @param files - the files, in the order of `layers`
+ * @param layers - their descriptors
+ * @param options - `signal`; `onFile` after each file
+ * @throws {OciError} `DIGEST_MISMATCH` when a file changed since it was
+ *   described; the target's errors
+ */
+export async function pushFiles(
+  target: Target,
+  files: readonly ArtifactFileSpec[],
+  layers: readonly Descriptor[],
+  options: OperationOptions & { onFile?: ((layer: Descriptor) => void) | undefined },
+): Promise<void> {
+  if (!(await target.exists(EMPTY_DESCRIPTOR, options))) {
+    await pushBytes(target, new TextEncoder().encode('{}'), EMPTY_DESCRIPTOR.mediaType, options);
+  }
+  for (const [index, layer] of layers.entries()) {
+    const file = files[index] as ArtifactFileSpec;
+    if (!(await target.exists(layer, options))) {
+      await target.push(layer, verifyContent(await openFile(file.path), layer), options);
+    }
+    options.onFile?.(layer);
+  }
+}
+
+/** A regular file's bytes; a missing or odd file is a coded error. */
+async function openFile(path: string): Promise<ReadableStream<Uint8Array>> {
+  try {
+    return await readFileStream(path);
+  } catch (error) {
+    if (isOciError(error)) throw error;
+    const code = errnoCode(error);
+    throw new OciError(
+      'PATH_INVALID',
+      code === 'ENOENT' ? `File "${path}" does not exist` : `Cannot read "${path}" (${code})`,
+      { cause: error },
+    );
+  }
+}
+
+/** Where a titled layer is written, checked before anything is written. */
+export interface PlannedFile {
+  /** The layer. */
+  readonly layer: TitledLayer;
+  /** The absolute path of the file. */
+  readonly path: string;
+  /** The directories to create on the way, outermost first. */
+  readonly directories: readonly string[];
+}
+
+/**
+ * Plans where each titled layer goes under an output directory, refusing
+ * any path that passes through a symbolic link, a file where a directory is
+ * needed, or lands on something other than a regular file (a link, a
+ * directory, a FIFO). Nothing is created.
+ *
+ * @param dir - the output directory (it may be a link; nothing inside it is followed)
+ * @param layers - the titled layers, titles already checked
+ * @returns the plan, one entry per layer
+ * @throws {OciError} `PATH_INVALID` naming the title and what is in the way
+ */
+export async function planFiles(
+  dir: string,
+  layers: readonly TitledLayer[],
+): Promise<PlannedFile[]> {
+  const root = resolve(dir);
+  const planned: PlannedFile[] = [];
+  for (const layer of layers) {
+    const directories: string[] = [];
+    let current = root;
+    for (const [position, segment] of layer.segments.entries()) {
+      current = join(current, segment);
+      const last = position === layer.segments.length - 1;
+      const info = await lstat(current).catch((error: unknown) => {
+        if (errnoCode(error) === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (info === undefined) {
+        if (!last) directories.push(current);
+        continue;
+      }
+      const fits = last ? info.isFile() : info.isDirectory();
+      if (!fits) {
+        const what = info.isSymbolicLink()
+          ? 'a symbolic link'
+          : last
+            ? 'not a regular file'
+            : 'not a directory';
+        throw new OciError(
+          'PATH_INVALID',
+          `Layer title "${layer.title}" is refused: "${current}" is ${what}`,
+        );
+      }
+    }
+    planned.push({ layer, path: current, directories });
+  }
+  return planned;
+}
+
+/**
+ * Writes one planned file from a source: verified against its descriptor
+ * while it streams, into a temp file beside the target, renamed into place
+ * only when whole (a failure leaves the old file, or none).
+ *
+ * @param source - where the layer is
+ * @param file - the plan of {@link planFiles}
+ * @param options - `signal`
+ * @throws {OciError} `DIGEST_MISMATCH`, `SIZE_MISMATCH`; `PATH_INVALID` when
+ *   a directory on the way was replaced meanwhile; the source's errors
+ */
+export async function writePlannedFile(
+  source: LocationTarget,
+  file: PlannedFile,
+  options: OperationOptions,
+): Promise<void> {
+  for (const directory of file.directories) {
+    await mkdir(directory).catch(async (error: unknown) => {
+      if (errnoCode(error) !== 'EEXIST') throw error;
+      if (!(await lstat(directory)).isDirectory()) {
+        throw new OciError('PATH_INVALID', `"${directory}" is no longer a directory`);
+      }
+    });
+  }
+  const { descriptor } = file.layer;
+  const stream = await source.fetch(descriptor, options);
+  await writeFileAtomic(file.path, verifyContent(stream, descriptor), {
+    signal: options.signal,
+  });
+}
