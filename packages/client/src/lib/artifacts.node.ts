@@ -164,7 +164,8 @@ export class Artifacts {
    * @param options - {@link ArtifactPushOptions}
    * @returns the manifest pushed
    * @throws {OciError} `PATH_INVALID` for a missing or odd file or two files
-   *   with one base name; `OPTION_INVALID` for no files; `UNSUPPORTED` for a
+   *   with one base name; `OPTION_INVALID` for no files or a `created`
+   *   annotation that is no RFC 3339 date-time; `UNSUPPORTED` for a
    *   `docker-archive:`; the destination's
    *   errors (`UNAUTHORIZED`, `DENIED`, …)
    */
@@ -191,7 +192,7 @@ export class Artifacts {
    *   subject; as {@link Artifacts.push}
    * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-manifests-with-subject
    */
-  attach(
+  async attach(
     subject: string,
     files: readonly ArtifactFileSpec[],
     options: ArtifactAttachOptions,
@@ -199,7 +200,7 @@ export class Artifacts {
     if (!options.artifactType) {
       throw new OciError('OPTION_INVALID', 'An attached artifact needs an artifact type');
     }
-    return this.#write(subject, files, options, (opened) => {
+    return await this.#write(subject, files, options, async (opened) => {
       if (opened.location.kind !== 'registry' && opened.location.kind !== 'ocidir') {
         throw new OciError(
           'UNSUPPORTED',
@@ -329,6 +330,7 @@ export class Artifacts {
     subjectOf: (opened: OpenedLocation<'write'>) => Promise<Descriptor | undefined>,
   ): Promise<ArtifactPushResult> {
     const { signal } = options;
+    assertCreated(options.annotations?.[Annotation.Created]);
     const layers = await describeFiles(files, { signal });
     const opened = await this.#client.open(location, { mode: 'write', signal });
     try {
@@ -365,5 +367,17 @@ export class Artifacts {
     } finally {
       await opened.close();
     }
+  }
+}
+
+/** An RFC 3339 date-time, as oras requires of `org.opencontainers.image.created`. */
+const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+function assertCreated(created: string | undefined): void {
+  if (created !== undefined && !RFC_3339.test(created)) {
+    throw new OciError(
+      'OPTION_INVALID',
+      `Annotation ${Annotation.Created} must be an RFC 3339 date-time, not "${created}"`,
+    );
   }
 }

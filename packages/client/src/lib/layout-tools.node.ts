@@ -179,21 +179,26 @@ export async function importArchive(
 ): Promise<LayoutImportResult> {
   const { signal } = options;
   let archive: OciArchive | undefined;
+  let notOci: OciError | undefined;
   try {
     archive = await OciArchive.open(file, { signal });
   } catch (error) {
-    if (!isOciError(error, 'LAYOUT_INVALID')) throw error;
+    if (!isOciError(error, 'LAYOUT_INVALID') && !isOciError(error, 'TAR_INVALID')) throw error;
+    notOci = error;
   }
   const created = !(await exists(dir));
-  const layout = await OciLayout.open(dir, { create: true, signal });
+  const layout = await OciLayout.open(dir, { create: true, signal }).catch(async (error) => {
+    await archive?.close();
+    throw error;
+  });
   if (archive === undefined) {
     const images = await importDockerArchive(file, layout, { signal }).catch(
       async (error: unknown) => {
         if (created) await rm(dir, { recursive: true, force: true });
-        if (!isOciError(error, 'TAR_INVALID')) throw error;
+        if (!isOciError(error, 'TAR_INVALID') && !isOciError(error, 'LAYOUT_INVALID')) throw error;
         throw new OciError(
           'TAR_INVALID',
-          `"${file}" is neither an OCI archive nor a docker save archive: ${error.message}`,
+          `"${file}" is neither an OCI archive (${notOci?.message}) nor a docker save archive (${error.message})`,
           { cause: error },
         );
       },
