@@ -9,10 +9,10 @@ import {
   getTestbed,
   makeImage,
   pushImage,
-  skopeoCopy,
   skopeoInspect,
   umoci,
   uniqueRepo,
+  writeDockerArchive,
 } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
 import { ocikit, tempDir } from './lib/ocikit-process.testing.ts';
@@ -181,16 +181,9 @@ describe('ocikit artifact (the built binary)', () => {
 
 describe('ocikit layout (the built binary)', () => {
   it('imports a docker save archive that umoci and skopeo then read, lists it, exports it, and collects garbage', async () => {
-    const { anonymous } = getTestbed();
-    const repo = uniqueRepo('cli/layout');
     const image = await makeImage({ seed: 'cli-layout' });
-    await pushImage({ url: anonymous.url }, repo, image, { tag: 'v1' });
     const dir = await tempDir();
-    await skopeoCopy(
-      `docker://${anonymous.host}/${repo}:v1`,
-      `docker-archive:${dir}/docker.tar:example.com/app:v1`,
-      { preserveDigests: false },
-    );
+    await writeDockerArchive(image, join(dir, 'docker.tar'), 'example.com/app:v1');
     const layout = join(dir, 'layout');
 
     const imported = await ocikit([

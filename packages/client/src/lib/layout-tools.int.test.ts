@@ -12,6 +12,8 @@ import {
   skopeoInspect,
   umoci,
   uniqueRepo,
+  writeDockerArchive,
+  writeOciLayout,
 } from '@ocikit/testbed';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Client } from './client.node.ts';
@@ -32,19 +34,11 @@ async function exists(path: string): Promise<boolean> {
 
 describe('layout tools', () => {
   it('imports the docker-archive and oci-archive skopeo writes into one layout that umoci and skopeo read', async () => {
-    const { anonymous } = getTestbed();
-    const repo = uniqueRepo('client/import');
     const image = await makeImage({ seed: 'layout-import' });
-    await pushImage({ url: anonymous.url }, repo, image, { tag: 'v1' });
     const dir = await tempDir();
-    await skopeoCopy(
-      `docker://${anonymous.host}/${repo}:v1`,
-      `docker-archive:${dir}/docker.tar:example.com/app:v1`,
-      {
-        preserveDigests: false,
-      },
-    );
-    await skopeoCopy(`docker://${anonymous.host}/${repo}:v1`, `oci-archive:${dir}/oci.tar:v2`);
+    await writeDockerArchive(image, join(dir, 'docker.tar'), 'example.com/app:v1');
+    await writeOciLayout(join(dir, 'source'), [{ node: image, tag: 'v2' }]);
+    await skopeoCopy(`oci:${dir}/source:v2`, `oci-archive:${dir}/oci.tar:v2`);
     const layout = join(dir, 'layout');
 
     const fromDocker = await importArchive(join(dir, 'docker.tar'), layout);
