@@ -65,6 +65,25 @@ describe('layout tools', () => {
     expect(config.rootfs.diff_ids).toEqual(original.rootfs.diff_ids);
   });
 
+  it('imports the Docker 25+ archive ocikit writes (an OCI layout inside a docker save tar) with its tag', async () => {
+    const image = await makeImage({ seed: 'layout-import-docker25' });
+    const dir = await tempDir();
+    await writeOciLayout(join(dir, 'source'), [{ node: image, tag: 'v1' }]);
+    const client = new Client({ env: { HOME: '/nonexistent' } });
+    await client.copy(
+      `oci:${dir}/source:v1`,
+      `docker-archive:${dir}/docker.tar:example.com/app:v3`,
+    );
+    const layout = join(dir, 'layout');
+
+    const imported = await importArchive(join(dir, 'docker.tar'), layout);
+    expect(imported.format, 'the OCI layout inside is read').toBe('oci-archive');
+    expect(imported.images.map((entry) => entry.tags)).toEqual([['v3']]);
+    expect((await umoci(['ls', '--layout', layout])).stdout.trim()).toBe('v3');
+    const inspected = (await skopeoInspect(`oci:${layout}:v3`)) as { Digest: string };
+    expect(inspected.Digest).toBe(imported.images[0]?.descriptor.digest);
+  });
+
   it('refuses a file that is neither kind of archive, leaving no layout directory behind', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'junk.tar'), new Uint8Array(4096).fill(7));
