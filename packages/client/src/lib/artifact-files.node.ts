@@ -85,14 +85,24 @@ async function openFile(path: string): Promise<ReadableStream<Uint8Array>> {
   try {
     return await readFileStream(path);
   } catch (error) {
-    if (isOciError(error)) throw error;
-    const code = errnoCode(error);
-    throw new OciError(
-      'PATH_INVALID',
-      code === 'ENOENT' ? `File "${path}" does not exist` : `Cannot read "${path}" (${code})`,
-      { cause: error },
-    );
+    throw pathError(error, path, 'read');
   }
+}
+
+/**
+ * The coded form of a file system error (`ENOENT`, `EACCES`, …) about a
+ * path: `PATH_INVALID` naming the path and the errno code; an `OciError`
+ * stays as it is.
+ */
+function pathError(error: unknown, path: string, doing: 'read' | 'write'): unknown {
+  if (isOciError(error)) return error;
+  const code = errnoCode(error);
+  if (code === undefined) return error;
+  const message =
+    code === 'ENOENT' && doing === 'read'
+      ? `File "${path}" does not exist`
+      : `Cannot ${doing} "${path}" (${code})`;
+  return new OciError('PATH_INVALID', message, { cause: error });
 }
 
 /** Where a titled layer is written, checked before anything is written. */
@@ -130,7 +140,7 @@ export async function planFiles(
       const last = position === layer.segments.length - 1;
       const info = await lstat(current).catch((error: unknown) => {
         if (errnoCode(error) === 'ENOENT') return undefined;
-        throw error;
+        throw pathError(error, current, 'read');
       });
       if (info === undefined) {
         if (!last) directories.push(current);
@@ -171,16 +181,37 @@ export async function writePlannedFile(
   options: OperationOptions,
 ): Promise<void> {
   for (const directory of file.directories) {
-    await mkdir(directory).catch(async (error: unknown) => {
-      if (errnoCode(error) !== 'EEXIST') throw error;
-      if (!(await lstat(directory)).isDirectory()) {
-        throw new OciError('PATH_INVALID', `"${directory}" is no longer a directory`);
-      }
-    });
+    await makeDirectory(directory);
   }
   const { descriptor } = file.layer;
   const stream = await source.fetch(descriptor, options);
   await writeFileAtomic(file.path, verifyContent(stream, descriptor), {
     signal: options.signal,
+  }).catch((error: unknown) => {
+    throw pathError(error, file.path, 'write');
   });
+}
+
+/**
+ * Creates the output directory of a pull, with its parents, when missing.
+ *
+ * @param dir - the directory
+ * @throws {OciError} `PATH_INVALID` when it cannot be made (a file in the way, no permission)
+ */
+export async function makeOutputDirectory(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true }).catch((error: unknown) => {
+    throw pathError(error, dir, 'write');
+  });
+}
+
+/** Creates one directory on a file's way, accepting one made meanwhile, never a link. */
+async function makeDirectory(directory: string): Promise<void> {
+  try {
+    await mkdir(directory);
+  } catch (error) {
+    if (errnoCode(error) !== 'EEXIST') throw pathError(error, directory, 'write');
+    if (!(await lstat(directory)).isDirectory()) {
+      throw new OciError('PATH_INVALID', `"${directory}" is no longer a directory`);
+    }
+  }
 }

@@ -225,6 +225,15 @@ describe('Artifacts.pull with hostile titles', () => {
     }
   });
 
+  it('fails with PATH_INVALID, not a bare errno error, when the output directory is a file', async () => {
+    const location = await layoutArtifact(['a.txt']);
+    const file = join(await tempDir(), 'file');
+    await writeFile(file, 'in the way');
+    const error = await errorOf(artifacts().pull(location, file));
+    expect(error.code).toBe('PATH_INVALID');
+    expect(error.message).toContain(file);
+  });
+
   it('skips layers without a title, and writes nested titles into directories it creates', async () => {
     const location = await layoutArtifact(['docs/guide/readme.md', 'top.txt']);
     const out = join(await tempDir(), 'out');

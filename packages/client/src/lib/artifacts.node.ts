@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { fetchBytes, isReferrerLister, type OperationOptions } from '@ocikit/content';
 import { OciError } from '@ocikit/digest';
 import {
@@ -8,7 +7,13 @@ import {
   EMPTY_DESCRIPTOR,
   parseManifest,
 } from '@ocikit/spec';
-import { describeFiles, planFiles, pushFiles, writePlannedFile } from './artifact-files.node.ts';
+import {
+  describeFiles,
+  makeOutputDirectory,
+  planFiles,
+  pushFiles,
+  writePlannedFile,
+} from './artifact-files.node.ts';
 import { type ArtifactFileSpec, DEFAULT_ARTIFACT_TYPE, titledLayers } from './artifact-titles.ts';
 import type { Client } from './client.node.ts';
 import type { OpenedLocation } from './locations.node.ts';
@@ -246,7 +251,7 @@ export class Artifacts {
         );
       }
       const { titled, untitled } = titledLayers(manifest.value.layers);
-      await mkdir(dir, { recursive: true });
+      await makeOutputDirectory(dir);
       const plan = await planFiles(dir, titled);
       const files: PulledFile[] = [];
       for (const file of plan) {

@@ -161,8 +161,9 @@ export interface LayoutImportResult {
 /**
  * Imports an archive into a layout directory (created when missing; an
  * existing one keeps what it has): an `oci-archive` (every `index.json`
- * entry with its tag, blobs verified) or a `docker save` archive without an
- * OCI layout inside (each image tagged with the tags of its `RepoTags`).
+ * entry with its tag, blobs verified; the `docker save` tars of Docker 25+
+ * hold one and are read as one) or else an older `docker save` archive
+ * (each image tagged with the tags of its `RepoTags`).
  *
  * @param file - the tar
  * @param dir - the layout directory
