@@ -1,7 +1,7 @@
 import { Artifacts } from '@ocikit/client';
-import { fileLine } from '../lib/artifact-output.ts';
 import { interruptSignal } from '../lib/interrupt.ts';
 import type { CommandRun } from '../lib/program.ts';
+import { formatBytes } from '../lib/units.ts';
 
 /** `ocikit artifact pull LOCATION [-o DIR]`: `Artifacts.pull`, as oras pull. */
 export const run: CommandRun = async ([location], flags, session) => {
@@ -11,7 +11,8 @@ export const run: CommandRun = async ([location], flags, session) => {
     (flags.output as string | undefined) ?? '.',
     {
       signal: interruptSignal(),
-      onFile: (file) => session.log(fileLine('pulled', file.descriptor)),
+      onFile: ({ title, descriptor }) =>
+        session.log(`pulled  ${title}  ${descriptor.digest}  ${formatBytes(descriptor.size)}`),
     },
   );
   session.log(

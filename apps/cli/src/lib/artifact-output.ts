@@ -1,8 +1,9 @@
-import type { ArtifactPushResult } from '@ocikit/client';
+import type { ArtifactPushOptions, ArtifactPushResult, Artifacts } from '@ocikit/client';
 import { OciError } from '@ocikit/digest';
 import { Annotation, type Descriptor } from '@ocikit/spec';
+import { interruptSignal } from './interrupt.ts';
+import { copyProgress } from './progress.ts';
 import type { Session } from './session.ts';
-import { formatBytes } from './units.ts';
 
 /**
  * Parses the `--annotation KEY=VALUE` flags of `artifact push` and `attach`.
@@ -24,25 +25,38 @@ export function parseAnnotations(values: readonly string[] = []): Record<string,
 }
 
 /**
- * The stderr line of one file of an artifact moved.
- *
- * @param verb - `pushed` or `pulled`
- * @param layer - the file's layer
- * @returns the line
- */
-export function fileLine(verb: string, layer: Descriptor): string {
-  const title = layer.annotations?.[Annotation.Title] ?? '';
-  return `${verb}  ${title}  ${layer.digest}  ${formatBytes(layer.size)}`;
-}
-
-/**
- * Prints what `artifact push` or `attach` wrote: the digest on stdout (the
- * documented JSON shape with `--format json`), a summary on stderr.
+ * Runs `artifact push` or `attach`: the push's progress on stderr as `copy`
+ * shows it, then the digest on stdout (the documented JSON shape with
+ * `--format json`) and a summary on stderr.
  *
  * @param session - the session
- * @param result - the push
+ * @param flags - the command's flags (`--annotation`, `--concurrency`)
+ * @param push - the push, given the artifacts client and the options
  */
-export function printPushed(session: Session, result: ArtifactPushResult): void {
+export async function runArtifactPush(
+  session: Session,
+  flags: Record<string, unknown>,
+  push: (artifacts: Artifacts, options: ArtifactPushOptions) => Promise<ArtifactPushResult>,
+): Promise<void> {
+  const { Artifacts } = await import('@ocikit/client');
+  const artifacts = new Artifacts(await session.client());
+  const progress = copyProgress(session);
+  let result: ArtifactPushResult;
+  try {
+    result = await push(artifacts, {
+      signal: interruptSignal(),
+      annotations: parseAnnotations(flags.annotation as string[] | undefined),
+      ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency as number }),
+      ...(progress === undefined ? {} : { onProgress: progress.onProgress }),
+    });
+  } finally {
+    progress?.stop();
+  }
+  printPushed(session, result);
+}
+
+/** Prints what `artifact push` or `attach` wrote. */
+function printPushed(session: Session, result: ArtifactPushResult): void {
   const { descriptor } = result;
   session.log(
     `Pushed ${result.name} ${descriptor.digest} (${result.layers.length} files, ${result.artifactType}` +

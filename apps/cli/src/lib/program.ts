@@ -242,6 +242,7 @@ ${examples([
       'the artifactType of the manifest (default application/vnd.unknown.artifact.v1)',
     )
     .option('--annotation <key=value>', 'an annotation of the manifest (repeatable)', collect)
+    .option('--concurrency <n>', 'the most files moving at once (default 4)', positiveInteger)
     .addHelpText(
       'after',
       `\nA file is PATH or PATH:MEDIATYPE (default application/vnd.oci.image.layer.v1.tar), as oras push.
@@ -274,6 +275,7 @@ ${examples([
     )
     .requiredOption('--artifact-type <type>', 'the artifactType of the referrer (required)')
     .option('--annotation <key=value>', 'an annotation of the manifest (repeatable)', collect)
+    .option('--concurrency <n>', 'the most files moving at once (default 4)', positiveInteger)
     .addHelpText(
       'after',
       examples([

@@ -1,9 +1,14 @@
 import { lstat, mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { type OperationOptions, pushBytes, type Target } from '@ocikit/content';
+import { type Fetcher, notFound, type OperationOptions } from '@ocikit/content';
 import { errnoCode, readFileStream, writeFileAtomic } from '@ocikit/content/fs';
-import { digestStream, isOciError, OciError, verifyContent } from '@ocikit/digest';
-import { Annotation, type Descriptor, EMPTY_DESCRIPTOR } from '@ocikit/spec';
+import { digestStream, isOciError, OciError, streamFromBytes, verifyContent } from '@ocikit/digest';
+import {
+  Annotation,
+  type Descriptor,
+  EMPTY_DESCRIPTOR,
+  type ParsedImageManifest,
+} from '@ocikit/spec';
 import {
   type ArtifactFileSpec,
   DEFAULT_FILE_MEDIA_TYPE,
@@ -52,32 +57,34 @@ export async function describeFiles(
 }
 
 /**
- * Pushes the files described by {@link describeFiles} and the empty config
- * blob into a target (blobs it has are not sent again).
+ * The source a copy reads an artifact from: the manifest and the empty
+ * config from memory, each layer from its file (read again, so a file
+ * changed since {@link describeFiles} fails the copy's verification).
  *
- * @param target - where the artifact goes
- * @param files - the files, in the order of `layers`
- * @param layers - their descriptors
- * @param options - `signal`; `onFile` after each file
- * @throws {OciError} `DIGEST_MISMATCH` when a file changed since it was
- *   described; the target's errors
+ * @param manifest - the artifact manifest
+ * @param files - the files, in the order of the manifest's layers
+ * @returns a fetcher of exactly that content
  */
-export async function pushFiles(
-  target: Target,
+export function artifactSource(
+  manifest: ParsedImageManifest,
   files: readonly ArtifactFileSpec[],
-  layers: readonly Descriptor[],
-  options: OperationOptions & { onFile?: ((layer: Descriptor) => void) | undefined },
-): Promise<void> {
-  if (!(await target.exists(EMPTY_DESCRIPTOR, options))) {
-    await pushBytes(target, new TextEncoder().encode('{}'), EMPTY_DESCRIPTOR.mediaType, options);
-  }
-  for (const [index, layer] of layers.entries()) {
-    const file = files[index] as ArtifactFileSpec;
-    if (!(await target.exists(layer, options))) {
-      await target.push(layer, verifyContent(await openFile(file.path), layer), options);
-    }
-    options.onFile?.(layer);
-  }
+): Fetcher {
+  const inMemory = new Map<string, Uint8Array>([
+    [manifest.digest, manifest.bytes],
+    [EMPTY_DESCRIPTOR.digest, new TextEncoder().encode('{}')],
+  ]);
+  const paths = new Map(
+    manifest.value.layers.map((layer, index) => [layer.digest, files[index]?.path]),
+  );
+  return {
+    async fetch(descriptor) {
+      const bytes = inMemory.get(descriptor.digest);
+      if (bytes !== undefined) return streamFromBytes(bytes);
+      const path = paths.get(descriptor.digest);
+      if (path === undefined) throw notFound(descriptor);
+      return openFile(path);
+    },
+  };
 }
 
 /** A regular file's bytes; a missing or odd file is a coded error. */

@@ -7,11 +7,12 @@ import {
   EMPTY_DESCRIPTOR,
   parseManifest,
 } from '@ocikit/spec';
+import { copy, type ProgressEvent } from '@ocikit/transfer';
 import {
+  artifactSource,
   describeFiles,
   makeOutputDirectory,
   planFiles,
-  pushFiles,
   writePlannedFile,
 } from './artifact-files.node.ts';
 import { type ArtifactFileSpec, DEFAULT_ARTIFACT_TYPE, titledLayers } from './artifact-titles.ts';
@@ -37,10 +38,16 @@ export interface ArtifactPushOptions extends OperationOptions {
    */
   now?: () => Date;
   /**
-   * Called once a file is in the destination (pushed, or already there).
+   * The most files moving at once.
+   * @default 4
+   */
+  concurrency?: number;
+  /**
+   * The progress of the push, as `copy` of `@ocikit/transfer` reports it
+   * (per blob: started, bytes, skipped, done).
    * @default undefined
    */
-  onFile?: (layer: Descriptor) => void;
+  onProgress?: (event: ProgressEvent) => void;
 }
 
 /** Options of {@link Artifacts.attach}: those of a push, with the artifact type required. */
@@ -160,7 +167,9 @@ export class Artifacts {
   }
 
   /**
-   * Pushes files as an artifact and tags it with the location's tag (an
+   * Pushes files as an artifact and tags it with the location's tag,
+   * through `copy` of `@ocikit/transfer` (files in parallel, each read
+   * and verified while it streams, blobs the destination has skipped; an
    * `oci-archive:` is written atomically once everything is in).
    *
    * @param location - such as `ghcr.io/org/docs:v1` or `oci:out:v1`
@@ -362,11 +371,21 @@ export class Artifacts {
         annotations,
         ...(subject === undefined ? {} : { subject }),
       });
-      await pushFiles(opened.target, files, layers, { signal, onFile: options.onFile });
-      const descriptor = manifest.descriptor;
-      await opened.target.push(descriptor, manifest.bytes, { signal });
       const tags = subject === undefined && opened.tag !== undefined ? [opened.tag] : [];
-      for (const tag of tags) await opened.target.tag(descriptor, tag, { signal });
+      await copy(
+        {
+          from: artifactSource(manifest, files),
+          to: opened.target,
+          reference: manifest.descriptor,
+        },
+        {
+          tags,
+          ...(signal === undefined ? {} : { signal }),
+          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+          ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+        },
+      );
+      const descriptor = manifest.descriptor;
       await opened.commit(descriptor, { signal });
       return { name: opened.name, descriptor, artifactType, tags, layers, subject };
     } finally {
