@@ -152,7 +152,7 @@ describe('Artifacts against distribution', () => {
     expect(filtered.referrers).toEqual([]);
   });
 
-  it('refuses an attach without an artifact type, an archive subject and a bad created date, pushing nothing', async () => {
+  it('refuses an attach without an artifact type or to an archive, a bad created date, a missing file and a digest destination, pushing nothing', async () => {
     const { anonymous } = getTestbed();
     const dir = await tempDir();
     await writeFile(join(dir, 'a.txt'), 'a');
@@ -180,6 +180,8 @@ describe('Artifacts against distribution', () => {
       (await errorOf(artifacts().push(`oci:${dir}/l:v1`, [{ path: join(dir, 'missing') }]))).code,
     ).toBe('PATH_INVALID');
     await expect(lstat(join(dir, 'l')), 'no layout was created').rejects.toThrow();
+    const byDigest = artifacts().push(`${anonymous.host}/${repo}@sha256:${'a'.repeat(64)}`, files);
+    expect((await errorOf(byDigest)).code).toBe('REFERENCE_INVALID');
     const missing = fetchManifest({ url: anonymous.url }, repo, 'v1');
     await expect(missing).rejects.toThrow(/404/);
   });

@@ -1,5 +1,5 @@
 import { fetchBytes, isReferrerLister, type OperationOptions } from '@ocikit/content';
-import { OciError } from '@ocikit/digest';
+import { isDigest, OciError } from '@ocikit/digest';
 import {
   Annotation,
   createImageManifest,
@@ -179,7 +179,8 @@ export class Artifacts {
    * @returns the manifest pushed
    * @throws {OciError} `PATH_INVALID` for a missing or odd file or two files
    *   with one base name; `OPTION_INVALID` for no files or a `created`
-   *   annotation that is no RFC 3339 date-time; `UNSUPPORTED` for a
+   *   annotation that is no RFC 3339 date-time; `REFERENCE_INVALID` for a
+   *   location that names a digest; `UNSUPPORTED` for a
    *   `docker-archive:`; the destination's
    *   errors (`UNAUTHORIZED`, `DENIED`, …)
    */
@@ -356,6 +357,12 @@ export class Artifacts {
         );
       }
       const subject = await subjectOf(opened);
+      if (subject === undefined && opened.reference !== undefined && isDigest(opened.reference)) {
+        throw new OciError(
+          'REFERENCE_INVALID',
+          `"${opened.name}" names a digest; push an artifact to a tag (its digest is known only once it is built)`,
+        );
+      }
       const artifactType = options.artifactType ?? DEFAULT_ARTIFACT_TYPE;
       const now = options.now ?? (() => new Date());
       const annotations = {
