@@ -11,6 +11,7 @@ export const run: CommandRun = async ([location], flags, session) => {
     (flags.output as string | undefined) ?? '.',
     {
       signal: interruptSignal(),
+      ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency as number }),
       onFile: ({ title, descriptor }) =>
         session.log(`pulled  ${title}  ${descriptor.digest}  ${formatBytes(descriptor.size)}`),
     },

@@ -259,6 +259,7 @@ ${examples([
       'Write the files of an artifact (each layer with a title) into a directory, verified and atomically',
     )
     .option('-o, --output <dir>', 'the directory to write into (default .)')
+    .option('--concurrency <n>', 'the most files written at once (default 4)', positiveInteger)
     .addHelpText(
       'after',
       `\nA title that is an absolute path, climbs out with "..", or meets a symbolic link refuses the

@@ -247,19 +247,35 @@ describe('Artifacts.pull with hostile titles', () => {
     expect(await readFile(join(out, 'docs/guide/readme.md'), 'utf8')).toBe('file 0\n');
   });
 
-  it('fails a pull whose layer does not match its digest with DIGEST_MISMATCH and leaves no file', async () => {
-    const location = await layoutArtifact(['a.txt']);
+  it('pulls many files in parallel, and a layer that does not match its digest fails the pull with DIGEST_MISMATCH, leaving only whole, verified files', async () => {
+    const titles = Array.from({ length: 12 }, (_, index) => `file-${index}.txt`);
+    const location = await layoutArtifact(titles);
+    const whole = join(await tempDir(), 'whole');
+    const pulled = await artifacts().pull(location, whole, { concurrency: 3 });
+    expect(pulled.files.map((file) => file.title)).toEqual(titles);
+    for (const [index, title] of titles.entries()) {
+      expect(await readFile(join(whole, title), 'utf8')).toBe(`file ${index}\n`);
+    }
+
     const dir = location.slice('oci:'.length, -':v1'.length);
-    const layout = await OciLayout.open(dir);
-    const root = await layout.resolve('v1');
-    const bytes = JSON.parse(
+    const root = await (await OciLayout.open(dir)).resolve('v1');
+    const manifest = JSON.parse(
       await readFile(join(dir, 'blobs/sha256', root.digest.slice(7)), 'utf8'),
     );
-    const layer = bytes.layers[0] as { digest: string };
-    await writeFile(join(dir, 'blobs/sha256', layer.digest.slice(7)), 'FILE 0\n');
+    const corrupt = manifest.layers[5] as { digest: string };
+    await writeFile(join(dir, 'blobs/sha256', corrupt.digest.slice(7)), 'FILE 5\n');
     const out = join(await tempDir(), 'out');
-    const error = await errorOf(artifacts().pull(location, out));
+    const error = await errorOf(artifacts().pull(location, out, { concurrency: 3 }));
     expect(error.code).toBe('DIGEST_MISMATCH');
-    expect(await readdir(out)).toEqual([]);
+    const left = await readdir(out);
+    expect(left).not.toContain('file-5.txt');
+    for (const name of left) {
+      expect(name, 'no temp file is left').toMatch(/^file-\d+\.txt$/);
+      const index = Number(name.slice(5, -4));
+      expect(await readFile(join(out, name), 'utf8')).toBe(`file ${index}\n`);
+    }
+    expect((await errorOf(artifacts().pull(location, out, { concurrency: 0 }))).code).toBe(
+      'OPTION_INVALID',
+    );
   });
 });

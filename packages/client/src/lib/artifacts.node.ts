@@ -1,5 +1,5 @@
 import { fetchBytes, isReferrerLister, type OperationOptions } from '@ocikit/content';
-import { isDigest, OciError } from '@ocikit/digest';
+import { abortError, isDigest, OciError } from '@ocikit/digest';
 import {
   Annotation,
   createImageManifest,
@@ -12,6 +12,7 @@ import {
   artifactSource,
   describeFiles,
   makeOutputDirectory,
+  type PlannedFile,
   planFiles,
   writePlannedFile,
 } from './artifact-files.node.ts';
@@ -75,6 +76,11 @@ export interface ArtifactPushResult {
 /** Options of {@link Artifacts.pull}. */
 export interface ArtifactPullOptions extends OperationOptions {
   /**
+   * The most files written at once.
+   * @default 4
+   */
+  concurrency?: number;
+  /**
    * Called once a file is written.
    * @default undefined
    */
@@ -136,6 +142,9 @@ export interface DiscoverResult {
   /** Its referrers, as a tree. */
   readonly referrers: readonly ReferrerNode[];
 }
+
+/** How many files a pull writes at once by default. */
+const DEFAULT_CONCURRENCY = 4;
 
 /** The default and the largest {@link DiscoverOptions.depth}. */
 const DEFAULT_DEPTH = 16;
@@ -233,13 +242,15 @@ export class Artifacts {
    * title is checked before any file is written: an absolute path, `..`, a
    * symbolic link or a non-directory on the way, two layers with one title —
    * any of them refuses the whole pull and nothing is written. Layers
-   * without a title are skipped, as oras does.
+   * without a title are skipped, as oras does. Files are written
+   * `concurrency` at once; the first failure stops the others.
    *
    * @param location - such as `ghcr.io/org/docs:v1`
    * @param dir - the output directory
    * @param options - {@link ArtifactPullOptions}
    * @returns the files written and the layers skipped
-   * @throws {OciError} `PATH_INVALID` for a hostile title; `UNSUPPORTED` for
+   * @throws {OciError} `PATH_INVALID` for a hostile title or an unwritable
+   *   directory; `OPTION_INVALID` for a bad `concurrency`; `UNSUPPORTED` for
    *   an index; `DIGEST_MISMATCH`; the source's errors
    */
   async pull(
@@ -247,6 +258,13 @@ export class Artifacts {
     dir: string,
     options: ArtifactPullOptions = {},
   ): Promise<ArtifactPullResult> {
+    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new OciError(
+        'OPTION_INVALID',
+        `concurrency must be an integer ≥ 1, not ${concurrency}`,
+      );
+    }
     const opened = await this.#client.open(location, { signal: options.signal });
     try {
       const descriptor = await opened.root(options);
@@ -263,17 +281,21 @@ export class Artifacts {
       const { titled, untitled } = titledLayers(manifest.value.layers);
       await makeOutputDirectory(dir);
       const plan = await planFiles(dir, titled);
-      const files: PulledFile[] = [];
-      for (const file of plan) {
-        await writePlannedFile(opened.target, file, options);
-        const pulled = {
-          title: file.layer.title,
-          path: file.path,
-          descriptor: file.layer.descriptor,
-        };
-        files.push(pulled);
-        options.onFile?.(pulled);
-      }
+      const files = await writeFiles(
+        plan,
+        options.concurrency ?? DEFAULT_CONCURRENCY,
+        (file, signal) =>
+          writePlannedFile(opened.target, file, { signal }).then(() => {
+            const pulled = {
+              title: file.layer.title,
+              path: file.path,
+              descriptor: file.layer.descriptor,
+            };
+            options.onFile?.(pulled);
+            return pulled;
+          }),
+        options.signal,
+      );
       return {
         name: opened.name,
         descriptor,
@@ -411,4 +433,39 @@ function assertCreated(created: string | undefined): void {
       `Annotation ${Annotation.Created} must be an RFC 3339 date-time, not "${created}"`,
     );
   }
+}
+
+/**
+ * Writes planned files with at most `concurrency` at once, in plan order in
+ * the result; the first failure stops the others (their temp files go) and
+ * is thrown.
+ */
+async function writeFiles(
+  plan: readonly PlannedFile[],
+  concurrency: number,
+  write: (file: PlannedFile, signal: AbortSignal) => Promise<PulledFile>,
+  signal: AbortSignal | undefined,
+): Promise<PulledFile[]> {
+  const stop = new AbortController();
+  const combined = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
+  const written: PulledFile[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < plan.length && !combined.aborted) {
+      const index = next;
+      next += 1;
+      written[index] = await write(plan[index] as PlannedFile, combined);
+    }
+  };
+  let failure: { error: unknown } | undefined;
+  const workers = Array.from({ length: Math.min(concurrency, plan.length) }, () =>
+    worker().catch((error: unknown) => {
+      failure ??= { error };
+      stop.abort(error);
+    }),
+  );
+  await Promise.all(workers);
+  if (failure !== undefined) throw failure.error;
+  if (signal?.aborted) throw abortError(signal);
+  return written;
 }
