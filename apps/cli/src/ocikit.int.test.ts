@@ -570,6 +570,7 @@ describe('ocikit on bad input (the built binary)', () => {
     expect(JSON.parse((await ocikit(['version', '--format', 'json'])).stdout)).toEqual({
       version: version.stdout.trim(),
       node: process.versions.node,
+      runtime: { name: 'Node.js', version: process.versions.node },
     });
   });
 });

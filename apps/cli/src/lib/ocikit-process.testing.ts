@@ -27,6 +27,23 @@ export interface OcikitRunOptions {
   env?: Record<string, string>;
   /** Written to stdin, which is then closed. */
   input?: string;
+  /**
+   * The program to run instead of `node dist/ocikit.js`, such as the
+   * standalone executable (the arguments follow it).
+   */
+  program?: readonly string[];
+}
+
+/** The command line that starts `ocikit`: the given program, or Node on the built bundle. */
+function commandLine(program: readonly string[] | undefined): [string, string[]] {
+  if (program !== undefined) {
+    const [file, ...args] = program;
+    return [file as string, args];
+  }
+  if (!existsSync(OCIKIT_BIN)) {
+    throw new Error(`${OCIKIT_BIN} is missing: build it first with "pnpm --filter ocikit build"`);
+  }
+  return [process.execPath, [OCIKIT_BIN]];
 }
 
 /**
@@ -41,11 +58,9 @@ export async function ocikit(
   args: readonly string[],
   options: OcikitRunOptions = {},
 ): Promise<OcikitRun> {
-  if (!existsSync(OCIKIT_BIN)) {
-    throw new Error(`${OCIKIT_BIN} is missing: build it first with "pnpm --filter ocikit build"`);
-  }
+  const [file, leading] = commandLine(options.program);
   const env = { PATH: process.env.PATH ?? '', HOME: await tempDir(), ...options.env };
-  const child = spawn(process.execPath, [OCIKIT_BIN, ...args], { env });
+  const child = spawn(file, [...leading, ...args], { env });
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -89,14 +104,15 @@ export interface RunningOcikit {
  * recorded); it is killed when the test ends if it still runs.
  *
  * @param args - the arguments
- * @param options - `env` as {@link OcikitRunOptions}
+ * @param options - `env` and `program` as {@link OcikitRunOptions}
  * @returns the running process
  */
 export async function ocikitRunning(
   args: readonly string[],
-  options: Pick<OcikitRunOptions, 'env'> = {},
+  options: Pick<OcikitRunOptions, 'env' | 'program'> = {},
 ): Promise<RunningOcikit> {
-  const child = spawn(process.execPath, [OCIKIT_BIN, ...args], {
+  const [file, leading] = commandLine(options.program);
+  const child = spawn(file, [...leading, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: await tempDir(), ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -224,4 +240,21 @@ async function screenShows(capture: () => Promise<string>, text: string): Promis
     if (Date.now() > deadline) throw new Error(`The terminal never showed "${text}"`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Builds the standalone executable (`scripts/build-standalone.mjs`, from the
+ * built bundle) into a directory.
+ *
+ * @param dir - where to write it
+ * @returns its path
+ */
+export async function buildStandalone(dir: string): Promise<string> {
+  const outfile = join(dir, 'ocikit');
+  const script = fileURLToPath(new URL('../../scripts/build-standalone.mjs', import.meta.url));
+  const workspaceBin = fileURLToPath(new URL('../../../../node_modules/.bin', import.meta.url));
+  await execFileAsync(process.execPath, [script, '--outfile', outfile], {
+    env: { ...process.env, PATH: `${workspaceBin}:${process.env.PATH ?? ''}` },
+  });
+  return outfile;
 }
