@@ -24,11 +24,27 @@ function step(what: string): void {
   started = now;
 }
 
+/**
+ * The runners' caches and temp files (npx, pnpm dlx and bunx install the
+ * tarball there) go into the scratch dir, removed at the end.
+ */
+const env = {
+  ...process.env,
+  npm_config_cache: join(scratch, 'cache/npm'),
+  npm_config_cache_dir: join(scratch, 'cache/pnpm'),
+  npm_config_store_dir: join(scratch, 'cache/pnpm-store'),
+  BUN_INSTALL_CACHE_DIR: join(scratch, 'cache/bun'),
+  DENO_DIR: join(scratch, 'cache/deno'),
+  TMPDIR: join(scratch, 'tmp'),
+};
+mkdirSync(env.TMPDIR);
+
 /** Runs a command in a directory and returns its stdout; its stderr is shown only when it fails. */
 function run(cwd: string, command: string, args: string[]): string {
   try {
     return execFileSync(command, args, {
       cwd,
+      env,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });
