@@ -11,7 +11,7 @@ import {
   writeOciLayout,
 } from '@ocikit/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildStandalone, ocikit, tempDir } from './lib/ocikit-process.testing.ts';
+import { buildStandalone, httpsImage, ocikit, tempDir } from './lib/ocikit-process.testing.ts';
 
 describe('the standalone ocikit executable (bun build --compile of the bundle)', () => {
   let dir: string;
@@ -71,5 +71,16 @@ describe('the standalone ocikit executable (bun build --compile of the bundle)',
     expect((await ocikit(['digest', `oci:${work}/pulled:v1`], { program })).stdout).toBe(
       `${image.manifest.digest}\n`,
     );
+  });
+
+  it("reaches an https registry with a private CA by --ca-file (undici on Bun's TLS), and refuses it without", async () => {
+    const { ref, digest, caFile, env } = await httpsImage('cli-standalone-tls');
+
+    const trusted = await ocikit(['digest', ref, '--ca-file', caFile], { env, program });
+    expect(trusted.code, trusted.stderr).toBe(0);
+    expect(trusted.stdout).toBe(`${digest}\n`);
+    const untrusted = await ocikit(['digest', ref], { env, program });
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stderr).toMatch(/--ca-file FILE or --insecure 127\.0\.0\.1:\d+/);
   });
 });

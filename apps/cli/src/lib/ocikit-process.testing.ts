@@ -1,11 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { requireBinary } from '@ocikit/testbed';
+import { getTestbed, makeImage, pushImage, requireBinary, uniqueRepo } from '@ocikit/testbed';
 import { onTestFinished } from 'vitest';
 
 const execFileAsync = promisify(execFile);
@@ -257,4 +257,46 @@ export async function buildStandalone(dir: string): Promise<string> {
     env: { ...process.env, PATH: `${workspaceBin}:${process.env.PATH ?? ''}` },
   });
   return outfile;
+}
+
+/** An image on the test bed's https registry, and what `ocikit` needs to reach it. */
+export interface HttpsImage {
+  /** `127.0.0.1:PORT/REPO:v1` on the https front (a private CA, basic auth). */
+  readonly ref: string;
+  /** The image's manifest digest. */
+  readonly digest: string;
+  /** The PEM file of the private CA (`--ca-file`). */
+  readonly caFile: string;
+  /** `DOCKER_CONFIG`: a config.json with the registry's credential. */
+  readonly env: Record<string, string>;
+}
+
+/**
+ * Pushes a new image to the test bed's https registry (the redirect front,
+ * with a private CA and basic auth) and writes a Docker config.json with
+ * its credential.
+ *
+ * @param seed - picks the image
+ * @returns the image's reference, digest, CA file and environment
+ */
+export async function httpsImage(seed: string): Promise<HttpsImage> {
+  const { redirect } = getTestbed();
+  const image = await makeImage({ seed });
+  const repo = uniqueRepo(`cli/${seed}`);
+  await pushImage({ url: redirect.url, credentials: redirect.credentials }, repo, image, {
+    tag: 'v1',
+  });
+  const config = await tempDir();
+  const { username, password } = redirect.credentials;
+  const auth = Buffer.from(`${username}:${password}`).toString('base64');
+  await writeFile(
+    join(config, 'config.json'),
+    JSON.stringify({ auths: { [redirect.httpsHost]: { auth } } }),
+  );
+  return {
+    ref: `${redirect.httpsHost}/${repo}:v1`,
+    digest: image.manifest.digest,
+    caFile: redirect.caFile,
+    env: { DOCKER_CONFIG: config },
+  };
 }
