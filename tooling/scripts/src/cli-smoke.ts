@@ -1,10 +1,11 @@
 // The CLI smoke: packs the `ocikit` command (pnpm pack; build first), checks
-// that the tarball stands alone (no dependencies, only relative and Node
-// built-in imports: @ocikit/* and undici are inside the bundle), then runs it
-// from that tarball the ways a user does — npx, pnpm dlx, bunx (on Bun) and
-// deno run npm:ocikit (on Deno, from a project it is installed in, as it is
-// not on npm yet) — and with each, copies an OCI layout made by umoci to a
-// real distribution registry, lists its tags, and copies it back.
+// that the tarball stands alone (no dependencies; every import resolves
+// inside it or to Node's built-ins: @ocikit/* and undici are in the bundle),
+// then runs it from that tarball the ways a user does — npx, pnpm dlx, bunx
+// (on Node, and with --bun on Bun) and deno run npm:ocikit (on Deno, from a
+// project it is installed in, as it is not on npm yet) — and with each prints
+// the runtime, copies an OCI layout made by umoci to a real distribution
+// registry, lists its tags, and copies it back.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,6 +123,8 @@ try {
   const runners: { name: string; runtime: string; cwd?: string; command: string[] }[] = [
     { name: 'npx', runtime: 'Node.js', command: ['npx', '--yes', `file:${tarball}`] },
     { name: 'pnpm-dlx', runtime: 'Node.js', command: ['pnpm', 'dlx', tarball] },
+    // Without --bun, bunx honours the #!/usr/bin/env node line.
+    { name: 'bunx-node', runtime: 'Node.js', command: [bin('bun'), 'x', `ocikit@file:${tarball}`] },
     { name: 'bunx', runtime: 'Bun', command: [bin('bun'), 'x', '--bun', `ocikit@file:${tarball}`] },
     {
       name: 'deno',
