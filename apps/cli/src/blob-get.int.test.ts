@@ -92,6 +92,23 @@ describe.each([
     expect(`sha256:${createHash('sha256').update(written).digest('hex')}`).toBe(blob.digest);
   });
 
+  it('refuses -o FILE in a missing directory or naming a directory with PATH_INVALID, before any request', async () => {
+    const { faults } = getTestbed();
+    const repo = uniqueRepo('cli/blob-get-bad-output');
+    const dir = await tempDir();
+    const blob = `${faults.host}/${repo}@sha256:${'0'.repeat(64)}`;
+    for (const [label, output] of [
+      ['missing directory', join(dir, 'missing', 'blob.bin')],
+      ['a directory', dir],
+    ]) {
+      const run = await ocikit(['blob', 'get', blob, '-o', output as string], options);
+      expect(run.code, label).toBe(1);
+      expect(run.stderr, label).toMatch(/^PATH_INVALID: .* — check the file or directory/);
+    }
+    expect(await faultClient(faults.controlUrl).requests(repo)).toEqual([]);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('SIGINT while the registry delays the blob (fault proxy) aborts the request: exit 130 at once, FILE untouched, no temp file', async () => {
     const { faults } = getTestbed();
     const image = await makeImage({ seed: 'cli-blob-get-delay' });

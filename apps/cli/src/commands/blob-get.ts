@@ -1,6 +1,8 @@
 import { once } from 'node:events';
-import { writeFileAtomic } from '@ocikit/content/fs';
-import { OciError } from '@ocikit/digest';
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { errnoCode, writeFileAtomic } from '@ocikit/content/fs';
+import { isOciError, OciError } from '@ocikit/digest';
 import { parseLocation } from '@ocikit/reference';
 import { interruptSignal } from '../lib/interrupt.ts';
 import type { CommandRun } from '../lib/program.ts';
@@ -30,6 +32,8 @@ export const run: CommandRun = async ([location], flags, session) => {
       `"${location}" names no blob: give a registry repository and digest, such as REPO@sha256:…`,
     );
   }
+  const output = flags.output as string | undefined;
+  if (output !== undefined) await checkOutput(output);
   const signal = interruptSignal();
   const client = await session.client();
   const opened = await client.open(location as string);
@@ -40,11 +44,16 @@ export const run: CommandRun = async ([location], flags, session) => {
     }
     const descriptor = await target.statBlob(digest, { signal });
     const stream = await target.fetch(descriptor, { signal });
-    const output = flags.output as string | undefined;
     if (output === undefined) {
       await writeToStdout(stream, signal);
     } else {
-      await writeFileAtomic(output, stream, { signal });
+      await writeFileAtomic(output, stream, { signal }).catch((error: unknown) => {
+        const code = isOciError(error) ? undefined : errnoCode(error);
+        if (code === undefined) throw error;
+        throw new OciError('PATH_INVALID', `Cannot write the blob to "${output}": ${code}`, {
+          cause: error,
+        });
+      });
     }
   } finally {
     await opened.close();
@@ -58,5 +67,21 @@ async function writeToStdout(
 ): Promise<void> {
   for await (const chunk of stream) {
     if (!process.stdout.write(chunk)) await once(process.stdout, 'drain', { signal });
+  }
+}
+
+/**
+ * Fails before any request when `-o FILE` cannot be written: its directory
+ * must exist, and FILE must not be a directory.
+ */
+async function checkOutput(output: string): Promise<void> {
+  const [file, dir] = await Promise.all(
+    [output, dirname(resolve(output))].map((path) => stat(path).catch(() => undefined)),
+  );
+  if (!dir?.isDirectory()) {
+    throw new OciError('PATH_INVALID', `Cannot write the blob to "${output}": no such directory`);
+  }
+  if (file?.isDirectory()) {
+    throw new OciError('PATH_INVALID', `Cannot write the blob to "${output}": it is a directory`);
   }
 }
