@@ -226,8 +226,18 @@ ${examples([
     'Read blobs (put, head, delete and mount are planned)',
   );
   leaf(blob, 'get <location>', 'blob get')
-    .description('Write a blob of a registry repository, named by digest, to stdout')
-    .addHelpText('after', examples(['ocikit blob get ghcr.io/org/app@sha256:… > layer.tar.gz']))
+    .description('Write a blob of a registry repository, named by digest, to stdout or a file')
+    .option(
+      '-o, --output <file>',
+      'write to FILE instead (atomically: nothing is left of a failed or interrupted download)',
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'ocikit blob get ghcr.io/org/app@sha256:… > layer.tar.gz',
+        'ocikit blob get ghcr.io/org/app@sha256:… -o layer.tar.gz',
+      ]),
+    )
     .action(action(() => import('../commands/blob-get.ts')));
 
   const artifact = leaf(program, 'artifact', 'artifact').description(
@@ -395,7 +405,7 @@ ${examples([
     .action(action(() => import('../commands/serve.ts')));
 
   leaf(program, 'version', 'version')
-    .description('Print the version of ocikit and of Node.js')
+    .description('Print the version of ocikit and of its runtime (Node.js, Bun or Deno)')
     .addHelpText('after', examples(['ocikit version', 'ocikit version --format json']))
     .action(action(() => import('../commands/version.ts')));
 
