@@ -225,6 +225,14 @@ describe('ocikit layout (the built binary)', () => {
       Digest: string;
     };
     expect(fromArchive.Digest).toBe(result.images[0].digest);
+    const again = await ocikit(['layout', 'import', join(dir, 'export.tar'), join(dir, 'again')]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe(`${result.images[0].digest}  v1\n`);
+    expect(
+      again.stderr.match(/^copied {2}blob sha256:/gm),
+      'progress of an oci-archive import',
+    ).toHaveLength(2);
+    expect((await umoci(['ls', '--layout', join(dir, 'again')])).stdout.trim()).toBe('v1');
 
     const clean = await ocikit(['layout', 'gc', layout]);
     expect(clean.code, clean.stderr).toBe(0);

@@ -34,6 +34,7 @@ export {
   type LayoutExportResult,
   type LayoutGcOptions,
   type LayoutGcResult,
+  type LayoutImportOptions,
   type LayoutImportResult,
   type LayoutListEntry,
   listLayout,

@@ -5,7 +5,7 @@ import { isOciError, OciError } from '@ocikit/digest';
 import { layoutEntryTag } from '@ocikit/layout';
 import { importDockerArchive, OciArchive, OciLayout } from '@ocikit/layout/fs';
 import type { Descriptor } from '@ocikit/spec';
-import { copy } from '@ocikit/transfer';
+import { copy, type ProgressEvent } from '@ocikit/transfer';
 import { inspectManifest } from './inspect.ts';
 
 /** One entry of a layout's `index.json`, as {@link listLayout} reports it. */
@@ -150,6 +150,16 @@ export interface ImportedImage {
   readonly tags: readonly string[];
 }
 
+/** Options of {@link importArchive}. */
+export interface LayoutImportOptions extends OperationOptions {
+  /**
+   * The progress of an `oci-archive` import, as `copy` of
+   * `@ocikit/transfer` reports it (a `docker save` tar reports none).
+   * @default undefined
+   */
+  onProgress?: (event: ProgressEvent) => void;
+}
+
 /** What {@link importArchive} did. */
 export interface LayoutImportResult {
   /** The archive's format. */
@@ -167,7 +177,7 @@ export interface LayoutImportResult {
  *
  * @param file - the tar
  * @param dir - the layout directory
- * @param options - `signal`
+ * @param options - {@link LayoutImportOptions}
  * @returns the format and the images
  * @throws {OciError} `TAR_INVALID` or `LAYOUT_INVALID` for a file that is
  *   neither kind of archive (a layout directory made for it is removed
@@ -176,9 +186,9 @@ export interface LayoutImportResult {
 export async function importArchive(
   file: string,
   dir: string,
-  options: OperationOptions = {},
+  options: LayoutImportOptions = {},
 ): Promise<LayoutImportResult> {
-  const { signal } = options;
+  const { signal, onProgress } = options;
   let archive: OciArchive | undefined;
   let notOci: OciError | undefined;
   try {
@@ -219,7 +229,7 @@ export async function importArchive(
       const tags = tag === undefined ? [] : [tag];
       const result = await copy(
         { from: archive, to: layout, reference: entry },
-        { tags, ...(signal ? { signal } : {}) },
+        { tags, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) },
       );
       images.push({ descriptor: result.root, tags });
     }
