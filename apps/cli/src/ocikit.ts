@@ -11,8 +11,17 @@ import { main } from './lib/main.ts';
 //   16 MiB per semi-space: every chunk's garbage is young, so a 1 GiB pull
 //   peaked at about 88 instead of 120–137 MiB, with less CPU, not more.
 //   Not for `serve`, a long-running server with other garbage (unmeasured).
+// Bun has no setFlagsFromString (it throws); the flags are only tuning.
 const args = process.argv.slice(2);
-setFlagsFromString('--liftoff-only');
-if (!args.includes('serve')) setFlagsFromString('--semi-space-growth-factor=1');
+const flags = args.includes('serve')
+  ? ['--liftoff-only']
+  : ['--liftoff-only', '--semi-space-growth-factor=1'];
+for (const flag of flags) {
+  try {
+    setFlagsFromString(flag);
+  } catch {
+    // not settable on this runtime: run with V8's defaults
+  }
+}
 
 process.exitCode = await main(args);
