@@ -7,12 +7,13 @@
 //   mount     same registry, a new repository (cross-repository mounts)
 // and the peak RSS of an ocikit pull of a 5 MB image, the yardstick for
 // "memory stays flat". The ocikit side is the built CLI, as users run it
-// (`ocikit copy`, apps/cli/dist; build it first), or with OCIKIT_SCRIPT=path
-// a copy-once.mjs (bench/copy-once.mjs: the library alone). A benchmark, not
-// a test. Run: pnpm --filter @ocikit/transfer bench (MiB=1024 LAYERS=8
-// ROUNDS=5 for the issue's 1 GiB case; CASES=pull,push to pick; NODE_ARGS=…
-// for node flags). With SERVE=1 it starts the registry, pushes the image,
-// prints the two pull commands to time by hand and waits (Ctrl-C stops it).
+// (`ocikit copy`, apps/cli/dist; build it first); OCIKIT_CLI=path runs
+// another build of it, OCIKIT_SCRIPT=path a copy-once.mjs instead
+// (bench/copy-once.mjs: the library alone). A benchmark, not a test. Run:
+// pnpm --filter @ocikit/transfer bench (MiB=1024 LAYERS=8 ROUNDS=5 for the
+// issue's 1 GiB case; CASES=pull,push to pick; NODE_ARGS=… for node flags).
+// With SERVE=1 it starts the registry, pushes the image, prints the two pull
+// commands to time by hand and waits (Ctrl-C stops it).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -90,7 +91,10 @@ const skopeoCopy = ['--insecure-policy', 'copy', '--quiet'];
 const http = ['--src-tls-verify=false', '--dest-tls-verify=false'];
 // OCIKIT_SCRIPT runs a copy-once.mjs (the library alone, or another build's).
 const ocikitScript = process.env.OCIKIT_SCRIPT;
-const cli = fileURLToPath(new URL('../../../apps/cli/dist/ocikit.js', import.meta.url));
+// OCIKIT_CLI runs another build of the CLI (a before/after comparison).
+const cli =
+  process.env.OCIKIT_CLI ??
+  fileURLToPath(new URL('../../../apps/cli/dist/ocikit.js', import.meta.url));
 // NODE_ARGS adds flags to ocikit's node (e.g. --max-semi-space-size=4).
 const nodeArgs = (process.env.NODE_ARGS ?? '').split(' ').filter(Boolean);
 /** The ocikit command line of a copy; `hosts` are the plain-HTTP registries it reaches. */
