@@ -1,20 +1,25 @@
-// ocikit against `skopeo copy` on the issue's three cases, each command a
-// whole process (built packages, start-up and exit included), interleaved in
-// pairs in the same run, wall time and peak RSS of both from /usr/bin/time -v:
-//   pull   registry → OCI layout
-//   push   OCI layout → an empty registry (a fresh registry for every run)
-//   mount  same registry, a new repository (cross-repository mounts)
+// ocikit against `skopeo copy` on the issue's cases, each command a whole
+// process (built packages, start-up and exit included), interleaved in pairs
+// in the same run, wall time and peak RSS of both from /usr/bin/time -v:
+//   pull      registry → OCI layout
+//   push      OCI layout → an empty registry (a fresh registry for every run)
+//   registry  registry → an empty registry (a fresh registry for every run)
+//   mount     same registry, a new repository (cross-repository mounts)
 // and the peak RSS of an ocikit pull of a 5 MB image, the yardstick for
-// "memory stays flat". A benchmark, not a test. Run: pnpm --filter
-// @ocikit/transfer bench (MiB=1024 LAYERS=8 ROUNDS=5 for the issue's 1 GiB
-// case; CASES=pull,push to pick; OCIKIT_SCRIPT=path/copy-once.mjs to time
-// another build; NODE_ARGS=--liftoff-only for node flags). With SERVE=1 it starts the registry, pushes
-// the image, prints how to run farm-bench on the pull and waits (Ctrl-C stops it).
+// "memory stays flat". The ocikit side is the built CLI, as users run it
+// (`ocikit copy`, apps/cli/dist; build it first); OCIKIT_CLI=path runs
+// another build of it, OCIKIT_SCRIPT=path a copy-once.mjs instead
+// (bench/copy-once.mjs: the library alone). A benchmark, not a test. Run:
+// pnpm --filter @ocikit/transfer bench (MiB=1024 LAYERS=8 ROUNDS=5 for the
+// issue's 1 GiB case; CASES=pull,push to pick; NODE_ARGS=… for node flags).
+// With SERVE=1 it starts the registry, pushes the image, prints the two pull
+// commands to time by hand and waits (Ctrl-C stops it).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { FileStore } from '@ocikit/content/fs';
 import { digestBytes } from '@ocikit/digest';
@@ -30,7 +35,7 @@ const MiB = 1024 * 1024;
 const totalMiB = Number(process.env.MiB ?? 256);
 const layers = Number(process.env.LAYERS ?? 4);
 const rounds = Number(process.env.ROUNDS ?? 3);
-const cases = (process.env.CASES ?? 'pull,push,mount').split(',');
+const cases = (process.env.CASES ?? 'pull,push,registry,mount').split(',');
 
 interface Measured {
   wall: number;
@@ -84,15 +89,31 @@ function spread(values: number[], digits: number): string {
 
 const skopeoCopy = ['--insecure-policy', 'copy', '--quiet'];
 const http = ['--src-tls-verify=false', '--dest-tls-verify=false'];
-// OCIKIT_SCRIPT runs another build's copy-once.mjs (a before/after comparison).
-const ocikitScript = process.env.OCIKIT_SCRIPT ?? 'bench/copy-once.mjs';
-// NODE_ARGS adds flags to ocikit's node (e.g. --liftoff-only, as a CLI could).
+// OCIKIT_SCRIPT runs a copy-once.mjs (the library alone, or another build's).
+const ocikitScript = process.env.OCIKIT_SCRIPT;
+// OCIKIT_CLI runs another build of the CLI (a before/after comparison).
+const cli =
+  process.env.OCIKIT_CLI ??
+  fileURLToPath(new URL('../../../apps/cli/dist/ocikit.js', import.meta.url));
+// NODE_ARGS adds flags to ocikit's node (e.g. --max-semi-space-size=4).
 const nodeArgs = (process.env.NODE_ARGS ?? '').split(' ').filter(Boolean);
-const ocikitCopy = (from: string, to: string) => [...nodeArgs, ocikitScript, from, to];
+/** The ocikit command line of a copy; `hosts` are the plain-HTTP registries it reaches. */
+const ocikitCopy = (from: string, to: string, hosts: string[]) =>
+  ocikitScript
+    ? [...nodeArgs, ocikitScript, from, to]
+    : [
+        ...nodeArgs,
+        cli,
+        'copy',
+        '--quiet',
+        ...hosts.flatMap((host) => ['--plain-http', host]),
+        from,
+        to,
+      ];
 
 /** One case: before each run `prepare` gives the arguments of both commands. */
 interface Case {
-  id: 'pull' | 'push' | 'mount';
+  id: 'pull' | 'push' | 'registry' | 'mount';
   name: string;
   prepare(
     round: number,
@@ -165,31 +186,34 @@ try {
     async prepare(_round, side) {
       await rm(pulled[side], { recursive: true, force: true });
       return side === 'ocikit'
-        ? { args: ocikitCopy(source, `oci:${pulled.ocikit}:v1`) }
+        ? { args: ocikitCopy(source, `oci:${pulled.ocikit}:v1`, [registry.host]) }
         : { args: [...skopeoCopy, ...http, `docker://${source}`, `oci:${pulled.skopeo}:v1`] };
     },
   };
-  const push: Case = {
-    id: 'push',
-    name: `OCI layout → empty registry, ${totalMiB} MiB in ${layers} layers`,
+  /** A copy from `from` (skopeo's form) into a fresh, empty registry for every run. */
+  const intoEmpty = (id: 'push' | 'registry', name: string, from: string): Case => ({
+    id,
+    name: `${name}, ${totalMiB} MiB in ${layers} layers`,
     async prepare(round, side) {
       // A fresh registry each run: nothing to skip or mount, for either tool.
-      const dir = join(work, `empty-${round}-${side}`);
+      const dir = join(work, `empty-${id}-${round}-${side}`);
       const empty = await startRegistry({ dir });
       empties.push(empty);
       const to = `${empty.host}/bench/push:v1`;
       return {
         args:
           side === 'ocikit'
-            ? ocikitCopy(`oci:${sourceLayout}:v1`, to)
-            : [...skopeoCopy, ...http, `oci:${sourceLayout}:v1`, `docker://${to}`],
+            ? ocikitCopy(from.replace(/^docker:\/\//, ''), to, [registry.host, empty.host])
+            : [...skopeoCopy, ...http, from, `docker://${to}`],
         done: async () => {
           await empty.stop();
           await rm(dir, { recursive: true, force: true });
         },
       };
     },
-  };
+  });
+  const push = intoEmpty('push', 'OCI layout → empty registry', `oci:${sourceLayout}:v1`);
+  const toRegistry = intoEmpty('registry', 'registry → empty registry', `docker://${source}`);
   const mount: Case = {
     id: 'mount',
     name: `same registry, new repository (mount), ${totalMiB} MiB in ${layers} layers`,
@@ -198,31 +222,34 @@ try {
       return {
         args:
           side === 'ocikit'
-            ? ocikitCopy(source, to)
+            ? ocikitCopy(source, to, [registry.host])
             : [...skopeoCopy, ...http, `docker://${source}`, `docker://${to}`],
       };
     },
   };
   if (process.env.SERVE) {
     console.log(
-      `registry ${registry.host}, image bench/pull:v1 (${totalMiB} MiB in ${layers} layers); compare the pull with:`,
+      `registry ${registry.host}, image bench/pull:v1 (${totalMiB} MiB in ${layers} layers); the pull of each side (empty the layout before each run):`,
     );
     console.log(
-      `farm-bench -n 5 --timeout 600 --vs "sh -c 'rm -rf ${pulled.skopeo} && exec skopeo ${[...skopeoCopy, ...http, `docker://${source}`, `oci:${pulled.skopeo}:v1`].join(' ')}'" -- node ${ocikitCopy(source, `oci:${pulled.ocikit}:v1`).join(' ')}`,
+      `  node ${ocikitCopy(source, `oci:${pulled.ocikit}:v1`, [registry.host]).join(' ')}`,
+    );
+    console.log(
+      `  skopeo ${[...skopeoCopy, ...http, `docker://${source}`, `oci:${pulled.skopeo}:v1`].join(' ')}`,
     );
     await new Promise((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
   } else {
-    await compare([pull, push, mount].filter((each) => cases.includes(each.id)));
+    await compare([pull, push, toRegistry, mount].filter((each) => cases.includes(each.id)));
     const smallRuns: Measured[] = [];
     for (let round = 0; round < rounds; round += 1) {
       await rm(pulled.ocikit, { recursive: true, force: true });
       smallRuns.push(
         await timed(
           'node',
-          ocikitCopy(`${registry.host}/bench/small:v1`, `oci:${pulled.ocikit}:v1`),
+          ocikitCopy(`${registry.host}/bench/small:v1`, `oci:${pulled.ocikit}:v1`, [registry.host]),
         ),
       );
     }
