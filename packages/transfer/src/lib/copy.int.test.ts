@@ -214,6 +214,34 @@ describe('copy between the real registry and OCI layouts', () => {
     expect(await dir.exists(amd64 as Descriptor)).toBe(false);
     expect(await dir.exists(arm64 as Descriptor)).toBe(true);
   });
+
+  it('registry → registry of a platform subset with referrers leaves out the referrers of the rewritten index, keeps those of a kept child', async () => {
+    const graph = multiPlatform();
+    const arm64 = graph.manifests[1]?.descriptor as Descriptor;
+    const signature = referrer(graph.root, 'application/vnd.example.signature');
+    const sbom = referrer(arm64, 'application/vnd.example.sbom');
+    const memory = new MemoryStore();
+    for (const g of [graph, signature, sbom]) await load(memory, g);
+    const from = repository();
+    await copy(
+      { from: memory, to: from, reference: graph.root },
+      { referrers: true, tags: ['v1'] },
+    );
+    const to = repository();
+    const result = await copy(
+      { from, to, reference: 'v1' },
+      { platforms: ['linux/arm64'], referrers: true },
+    );
+    expect(result.root.digest).not.toBe(graph.root.digest);
+    expect(result.referrers).toBe(1);
+    await expectHolds(to, sbom);
+    // The signature names the original index as its subject, which the destination does not hold.
+    expect(await to.exists(signature.root)).toBe(false);
+    expect(await to.exists(graph.root)).toBe(false);
+    const listed = [];
+    for await (const found of to.referrers(result.root)) listed.push(found);
+    expect(listed).toEqual([]);
+  });
 });
 
 /**

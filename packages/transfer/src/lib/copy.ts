@@ -264,7 +264,9 @@ class GraphCopy {
     );
     this.#tally.manifests += 1;
     this.#tally.emit(pushed.descriptor, { type: 'done' });
-    if (settings.referrers) this.#copyReferrers(descriptor);
+    // Referrers name the source manifest as their subject: an index rewritten
+    // for a platform subset is another manifest, so they would dangle.
+    if (settings.referrers && pushed.digest === descriptor.digest) this.#copyReferrers(descriptor);
     return pushed.descriptor;
   }
 
