@@ -215,6 +215,54 @@ describe('copy between the real registry and OCI layouts', () => {
     expect(await dir.exists(arm64 as Descriptor)).toBe(true);
   });
 
+  it('memory → registry with three tags pushes the root once by digest with ?tag= and, as distribution 2.8 sets none, once per tag: no manifest GET', async () => {
+    const graph = multiPlatform();
+    const memory = new MemoryStore();
+    await load(memory, graph);
+    // Through the fault proxy (no faults), whose request log keeps the query the trace redacts.
+    const to = new Repository(
+      { registry: getTestbed().faults.host, repository: uniqueRepo('transfer/tags') },
+      { transport: createNodeTransport() },
+    );
+    const result = await copy(
+      { from: memory, to, reference: graph.root },
+      { tags: ['a', 'b', 'c'] },
+    );
+    expect(result.tags).toEqual(['a', 'b', 'c']);
+    expect(result.manifests).toBe(3);
+    const manifestRequests = await faultClient(getTestbed().faults.controlUrl).requests(
+      `^/v2/${to.name}/manifests/`,
+    );
+    const children = graph.manifests.slice(0, -1).map((m) => m.digest);
+    const rootRequests = manifestRequests
+      .map((r) => `${r.method} ${r.path.split('/manifests/')[1]}`)
+      .filter((line) => !children.some((digest) => line.endsWith(digest)));
+    expect(rootRequests).toEqual([
+      `HEAD ${graph.root.digest}`,
+      `PUT ${graph.root.digest}?tag=a&tag=b&tag=c`,
+      'PUT a',
+      'PUT b',
+      'PUT c',
+    ]);
+    for (const tag of ['a', 'b', 'c']) {
+      expect(await to.resolve(tag)).toMatchObject({ digest: graph.root.digest });
+    }
+  });
+
+  it('memory → registry with one tag pushes the root in one PUT by that tag', async () => {
+    const graph = image([1000]);
+    const memory = new MemoryStore();
+    await load(memory, graph);
+    const requests: { method: string; url: string; status?: number }[] = [];
+    const to = repository(requests);
+    await copy({ from: memory, to, reference: graph.root }, { tags: ['v1'] });
+    const puts = requests.filter(
+      (r) => r.method === 'PUT' && new URL(r.url).pathname.includes('/manifests/'),
+    );
+    expect(puts.map((r) => new URL(r.url).pathname.split('/manifests/')[1])).toEqual(['v1']);
+    expect(await to.resolve('v1')).toMatchObject({ digest: graph.root.digest });
+  });
+
   it('registry → registry of a platform subset with referrers leaves out the referrers of the rewritten index, keeps those of a kept child', async () => {
     const graph = multiPlatform();
     const arm64 = graph.manifests[1]?.descriptor as Descriptor;

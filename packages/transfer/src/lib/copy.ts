@@ -25,6 +25,7 @@ import { type CopyOptions, type CopyResult, type Settings, settingsFrom } from '
 import { indexFor, selectEntries } from './platforms.ts';
 import { Tally } from './progress.ts';
 import { fetchFrom, isResumeFailure, pushFrom, resumeOffset } from './resume.ts';
+import { isTaggingManifestPusher } from './tagged-push.ts';
 
 /** Where a copy reads: any Fetcher; a Resolver to start from a tag; a ReferrerLister for referrers. */
 export type CopySource = Fetcher & Partial<Resolver>;
@@ -89,9 +90,11 @@ export async function copy(request: CopyRequest, options: CopyOptions = {}): Pro
   const graph = new GraphCopy(from, to, settings, tally, locations, controller.signal);
   try {
     const sourceRoot = await graph.resolve(reference);
+    // A destination that tags in the push gets the root last, with its tags.
+    if (tags.length > 0 && isTaggingManifestPusher(to)) graph.deferRoot(sourceRoot);
     const root = await graph.manifest(sourceRoot);
     await graph.settle();
-    for (const tag of tags) {
+    for (const tag of await graph.pushRoot(tags)) {
       await onSide('destination', `tag ${root.digest} as "${tag}"`, () =>
         (to as Tagger).tag(root, tag, { signal: controller.signal }),
       );
@@ -123,6 +126,8 @@ class GraphCopy {
   readonly #pending: Promise<unknown>[] = [];
   /** Every operation started, to wait for on failure. */
   readonly #started = new Set<Promise<unknown>>();
+  /** The root, pushed with its tags once everything else landed (see {@link GraphCopy.deferRoot}). */
+  #root: { digest: string; manifest?: ParsedManifest } | undefined;
 
   constructor(
     from: CopySource,
@@ -171,6 +176,32 @@ class GraphCopy {
   /** Copies a manifest and its graph once, however often it is reached. */
   manifest(descriptor: Descriptor): Promise<Descriptor> {
     return this.#once(this.#manifests, descriptor.digest, () => this.#copyManifest(descriptor));
+  }
+
+  /**
+   * Holds back the push of the root (source digest) until {@link GraphCopy.pushRoot},
+   * which sends it with its tags in one call.
+   */
+  deferRoot(root: Descriptor): void {
+    this.#root = { digest: root.digest };
+  }
+
+  /**
+   * Pushes a held-back root with its tags (after {@link GraphCopy.settle}).
+   *
+   * @param tags - the tags to set
+   * @returns the tags still to set one by one: all of them when no root was
+   *   held back (nothing deferred, or the destination had it already)
+   */
+  async pushRoot(tags: readonly string[]): Promise<readonly string[]> {
+    const manifest = this.#root?.manifest;
+    const to = this.#to;
+    if (manifest === undefined || !isTaggingManifestPusher(to)) return tags;
+    await onSide('destination', `push manifest ${manifest.digest} with its tags`, () =>
+      to.putManifest(manifest, { tags, signal: this.#signal }),
+    );
+    this.#pushedManifest(manifest.descriptor);
+    return [];
   }
 
   /** Waits for the work started beside the walk (referrers, recursively). */
@@ -255,19 +286,27 @@ class GraphCopy {
       signal,
     );
     const pushed = await this.#children(parsed);
-    await this.#limiter.run(
-      () =>
-        onSide('destination', `push manifest ${pushed.digest}`, () =>
-          this.#to.push(pushed.descriptor, streamFromBytes(pushed.bytes), { signal }),
-        ),
-      signal,
-    );
-    this.#tally.manifests += 1;
-    this.#tally.emit(pushed.descriptor, { type: 'done' });
+    if (this.#root?.digest === descriptor.digest) {
+      this.#root.manifest = pushed;
+    } else {
+      await this.#limiter.run(
+        () =>
+          onSide('destination', `push manifest ${pushed.digest}`, () =>
+            this.#to.push(pushed.descriptor, streamFromBytes(pushed.bytes), { signal }),
+          ),
+        signal,
+      );
+      this.#pushedManifest(pushed.descriptor);
+    }
     // Referrers name the source manifest as their subject: an index rewritten
     // for a platform subset is another manifest, so they would dangle.
     if (settings.referrers && pushed.digest === descriptor.digest) this.#copyReferrers(descriptor);
     return pushed.descriptor;
+  }
+
+  #pushedManifest(descriptor: Descriptor): void {
+    this.#tally.manifests += 1;
+    this.#tally.emit(descriptor, { type: 'done' });
   }
 
   /** Copies the children of a manifest; returns the manifest to push for them. */
