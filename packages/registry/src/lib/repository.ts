@@ -89,6 +89,12 @@ export interface PushBlobOptions extends OperationOptions {
    * @default a new session, cancelled if the push fails
    */
   session?: UploadSession;
+  /**
+   * Called after each `PATCH` chunk the registry took, with the session
+   * (record its `location` to resume from there, even in another process);
+   * awaited before the next chunk. Chunked uploads only (`streamed: false`).
+   */
+  onAppend?: (session: UploadSession) => void | Promise<void>;
 }
 
 /**
@@ -542,6 +548,7 @@ export class Repository
       chunkSize: options.chunkSize,
       streamed: options.streamed,
       session,
+      onAppend: options.onAppend,
     }).catch((error: unknown) => {
       throw pushFailure(error, descriptor, String(this));
     });

@@ -24,6 +24,7 @@ import { Limiter } from './limiter.ts';
 import { type CopyOptions, type CopyResult, type Settings, settingsFrom } from './options.ts';
 import { indexFor, selectEntries } from './platforms.ts';
 import { Tally } from './progress.ts';
+import { uploadResumably, usesSessions } from './resumable-upload.ts';
 import { fetchFrom, isResumeFailure, pushFrom, resumeOffset } from './resume.ts';
 import { isTaggingManifestPusher } from './tagged-push.ts';
 
@@ -385,6 +386,23 @@ class GraphCopy {
    */
   async #stream(descriptor: Descriptor): Promise<void> {
     const tally = this.#tally;
+    const sessions = this.#settings.uploadSessions;
+    const to = this.#to;
+    if (sessions !== undefined && usesSessions(to, descriptor)) {
+      try {
+        await uploadResumably(this.#from, to, descriptor, {
+          sessions,
+          signal: this.#signal,
+          send: (content, offset, push) => this.#relay(descriptor, content, offset, push),
+        });
+      } catch (error) {
+        tally.emit(descriptor, { type: 'failed', error });
+        throw error;
+      }
+      tally.blobsCopied += 1;
+      tally.emit(descriptor, { type: 'done' });
+      return;
+    }
     const offset = await resumeOffset(this.#from, this.#to, descriptor, this.#signal);
     try {
       try {
@@ -403,12 +421,27 @@ class GraphCopy {
 
   /** Moves the bytes of a blob from `offset` on; on failure, uncounts them and labels the side that failed. */
   async #send(descriptor: Descriptor, offset: number): Promise<void> {
-    const tally = this.#tally;
     const signal = this.#signal;
-    tally.emit(descriptor, { type: 'started', offset });
     const source = await onSide('source', `fetch blob ${descriptor.digest}`, () =>
       fetchFrom(this.#from, descriptor, offset, signal),
     );
+    await this.#relay(descriptor, source, offset, (content) =>
+      pushFrom(this.#to, descriptor, content, offset, signal),
+    );
+  }
+
+  /**
+   * Pushes the source's bytes of a blob (from `offset` on) through `push`,
+   * counting them; on failure, uncounts them and labels the side that failed.
+   */
+  async #relay(
+    descriptor: Descriptor,
+    source: ReadableStream<Uint8Array>,
+    offset: number,
+    push: (content: ReadableStream<Uint8Array>) => Promise<void>,
+  ): Promise<void> {
+    const tally = this.#tally;
+    tally.emit(descriptor, { type: 'started', offset });
     let transferred = 0;
     let sourceError: unknown;
     const bytes = tally.byteEvents(descriptor);
@@ -423,7 +456,7 @@ class GraphCopy {
       },
     });
     try {
-      await pushFrom(this.#to, descriptor, content, offset, signal);
+      await push(content);
     } catch (error) {
       tally.bytesCopied -= transferred;
       const what = `copy blob ${descriptor.digest}`;

@@ -212,6 +212,23 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Runni
         request.socket.end(PARTIAL_HEADERS, () => request.socket.destroy());
         return;
       }
+      if (fault?.type === 'drop-request') {
+        const cutAt = fault.afterBytes;
+        await new Promise<void>((done) => {
+          let seen = 0;
+          const cut = () => {
+            request.socket.resetAndDestroy();
+            done();
+          };
+          request.on('data', (chunk: Buffer) => {
+            seen += chunk.byteLength;
+            if (seen >= cutAt) cut();
+          });
+          request.once('end', cut);
+          request.once('error', () => done());
+        });
+        return;
+      }
       if (fault?.type === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
       const answer = await upstream.send({ method, path, headers: request.headers, body: request });
       await relay(rule, answer, response);

@@ -52,6 +52,15 @@ export type Fault =
       headers: Record<string, string | string[]>;
     }
   | {
+      /**
+       * Read `afterBytes` of the request body, then close the connection
+       * without forwarding anything: a buffering proxy or load balancer that
+       * loses the client mid-upload (the registry never sees the request).
+       */
+      type: 'drop-request';
+      afterBytes: number;
+    }
+  | {
       /** Wait `ms` milliseconds, then forward. */
       type: 'delay';
       ms: number;
@@ -127,6 +136,7 @@ export function validateFaultRule(value: unknown): FaultRule {
     'status',
     'drop-headers',
     'drop-body',
+    'drop-request',
     'truncate',
     'headers',
     'delay',
