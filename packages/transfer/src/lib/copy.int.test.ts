@@ -18,7 +18,7 @@ import type { TraceEvent } from '@ocikit/transport';
 import { createNodeTransport } from '@ocikit/transport/node';
 import { describe, expect, it } from 'vitest';
 import { copy } from './copy.ts';
-import { type Graph, image, index, load, referrer } from './graphs.testing.ts';
+import { type Graph, image, index, load, nth, referrer } from './graphs.testing.ts';
 import { tempDirs } from './temp-dirs.testing.node.ts';
 
 const tempDir = tempDirs('ocikit-transfer-layout-');
@@ -50,6 +50,21 @@ async function inRegistry(
   const repo = repository(requests);
   await copy({ from: memory, to: repo, reference: graph.root }, { tags: ['v1'] });
   return repo;
+}
+
+/**
+ * A new repository holding {@link multiPlatform} tagged `v1`, a signature of
+ * its index and an SBOM of its child manifest number `child`, pushed with copy.
+ */
+async function signedInRegistry(child: number) {
+  const graph = multiPlatform();
+  const signature = referrer(graph.root, 'application/vnd.example.signature');
+  const sbom = referrer(nth(graph.manifests, child).descriptor, 'application/vnd.example.sbom');
+  const memory = new MemoryStore();
+  for (const g of [graph, signature, sbom]) await load(memory, g);
+  const from = repository();
+  await copy({ from: memory, to: from, reference: graph.root }, { referrers: true, tags: ['v1'] });
+  return { graph, from, signature, sbom };
 }
 
 async function expectHolds(store: Storage, graph: Graph): Promise<void> {
@@ -184,18 +199,7 @@ describe('copy between the real registry and OCI layouts', () => {
   });
 
   it('registry → layout copies referrers of the root and of a child, via the registry referrers listing', async () => {
-    const graph = multiPlatform();
-    const child = graph.manifests[0]?.descriptor;
-    if (!child) throw new Error('no child');
-    const signature = referrer(graph.root, 'application/vnd.example.signature');
-    const sbom = referrer(child, 'application/vnd.example.sbom');
-    const memory = new MemoryStore();
-    for (const g of [graph, signature, sbom]) await load(memory, g);
-    const from = repository();
-    await copy(
-      { from: memory, to: from, reference: graph.root },
-      { referrers: true, tags: ['v1'] },
-    );
+    const { from, signature, sbom } = await signedInRegistry(0);
     const dir = await layout();
     const result = await copy({ from, to: dir, reference: 'v1' }, { referrers: true });
     expect(result.referrers).toBe(2);
@@ -264,17 +268,8 @@ describe('copy between the real registry and OCI layouts', () => {
   });
 
   it('registry → registry of a platform subset with referrers leaves out the referrers of the rewritten index, keeps those of a kept child', async () => {
-    const graph = multiPlatform();
-    const arm64 = graph.manifests[1]?.descriptor as Descriptor;
-    const signature = referrer(graph.root, 'application/vnd.example.signature');
-    const sbom = referrer(arm64, 'application/vnd.example.sbom');
-    const memory = new MemoryStore();
-    for (const g of [graph, signature, sbom]) await load(memory, g);
-    const from = repository();
-    await copy(
-      { from: memory, to: from, reference: graph.root },
-      { referrers: true, tags: ['v1'] },
-    );
+    // The SBOM refers to the arm64 image, the signature to the index.
+    const { graph, from, signature, sbom } = await signedInRegistry(1);
     const to = repository();
     const result = await copy(
       { from, to, reference: 'v1' },

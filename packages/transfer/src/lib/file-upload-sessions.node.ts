@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { RepositoryLocation } from '@ocikit/content';
-import { errnoCode, readRegularFile, writeFileAtomic } from '@ocikit/content/fs';
-import { OciError } from '@ocikit/digest';
+import { writeFileAtomic } from '@ocikit/content/fs';
+import { readStateFile } from './json-file.node.ts';
 import { MemoryUploadSessions, type UploadSessionEntry } from './upload-sessions.ts';
 
 /** The largest sessions file read. */
@@ -14,7 +14,7 @@ const MAX_SESSIONS_FILE_BYTES = 16 * 1024 * 1024;
  * renamed over it) before the upload goes on, so a process killed mid-upload
  * leaves the location of its last accepted chunk for the next run. The
  * locations carry the registries' upload state: the file's directory is
- * made private (0700). A missing or unreadable file holds no sessions.
+ * created private (0700) when missing. A missing or unreadable file holds no sessions.
  */
 export class FileUploadSessions extends MemoryUploadSessions {
   /** The file (absolute). */
@@ -62,25 +62,15 @@ export class FileUploadSessions extends MemoryUploadSessions {
 
 /** The sessions of a file; none when it is missing or not a sessions file. */
 async function readEntries(path: string): Promise<UploadSessionEntry[]> {
-  let text: string;
-  try {
-    text = new TextDecoder().decode(
-      await readRegularFile(path, { maxSize: MAX_SESSIONS_FILE_BYTES }),
-    );
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT' || error instanceof OciError) return [];
-    throw error;
-  }
-  try {
-    const { version, sessions } = JSON.parse(text) as { version?: unknown; sessions?: unknown };
-    if (version !== 1 || !Array.isArray(sessions)) return [];
-    return sessions.filter(
-      (entry): entry is UploadSessionEntry =>
-        Array.isArray(entry) &&
-        entry.length === 4 &&
-        entry.every((part: unknown) => typeof part === 'string'),
-    );
-  } catch {
-    return [];
-  }
+  const { version, sessions } = ((await readStateFile(path, MAX_SESSIONS_FILE_BYTES)) ?? {}) as {
+    version?: unknown;
+    sessions?: unknown;
+  };
+  if (version !== 1 || !Array.isArray(sessions)) return [];
+  return sessions.filter(
+    (entry): entry is UploadSessionEntry =>
+      Array.isArray(entry) &&
+      entry.length === 4 &&
+      entry.every((part: unknown) => typeof part === 'string'),
+  );
 }

@@ -58,12 +58,17 @@ class WatchedSessions extends MemoryUploadSessions {
   }
 }
 
+/** An image of one random layer of `size` bytes, in a memory store. */
+async function oneLayerImage(size: number) {
+  const graph = image([size]);
+  const memory = new MemoryStore();
+  await load(memory, graph);
+  return { graph, layer: nth(graph.blobs, 1), memory };
+}
+
 describe('resumable uploads to the real registry', () => {
   it('a blob upload whose PATCH the proxy drops mid-body 3 times in a row, after 2 chunks landed, continues the same session from the offset the registry reports: one session, bit-exact, under blob + 4 chunks sent', async () => {
-    const graph = image([6 * MIB]);
-    const layer = nth(graph.blobs, 1);
-    const memory = new MemoryStore();
-    await load(memory, graph);
+    const { graph, layer, memory } = await oneLayerImage(6 * MIB);
     const name = uniqueRepo('transfer/upload-resume');
     const sent: { method: string; path: string; length: number }[] = [];
     const to = tracedRepository(name, sent);
@@ -109,10 +114,7 @@ describe('resumable uploads to the real registry', () => {
   });
 
   it('a second run with a store opened from the sessions file continues the upload a stopped first run left, sending only the rest', async () => {
-    const graph = image([5 * MIB]);
-    const layer = nth(graph.blobs, 1);
-    const memory = new MemoryStore();
-    await load(memory, graph);
+    const { graph, layer, memory } = await oneLayerImage(5 * MIB);
     const name = uniqueRepo('transfer/upload-rerun');
     const file = join(await tempDir(), 'sessions', 'upload-sessions.json');
     const first: { method: string; path: string; length: number }[] = [];
