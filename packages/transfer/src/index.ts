@@ -8,6 +8,7 @@ export { type CopyDestination, type CopyRequest, type CopySource, copy } from '.
 export { TransferError, type TransferOrigin } from './lib/errors.ts';
 export type { CopyOptions, CopyResult } from './lib/options.ts';
 export type { ProgressEvent, ProgressTotals } from './lib/progress.ts';
+export type { RangedDownloadOptions } from './lib/ranged-download.ts';
 export type { ResumableSession, SessionPusher } from './lib/resumable-upload.ts';
 export {
   type SyncItem,

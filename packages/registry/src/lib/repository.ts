@@ -355,8 +355,9 @@ export class Repository
    * is handled by dropping the bytes before the offset.
    *
    * @param descriptor - what to read
-   * @param options - `offset`, `signal`
-   * @returns the bytes from `offset` to the end
+   * @param options - `offset`, `length` (the most bytes, asked for as a
+   *   bounded `Range`; to the end by default), `signal`
+   * @returns the bytes from `offset` on (to the end, or `length` of them)
    * @throws {OciError} `RANGE_INVALID` for an offset outside the content; as {@link Repository.fetch}
    */
   async fetchRange(

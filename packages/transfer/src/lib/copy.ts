@@ -24,6 +24,7 @@ import { Limiter } from './limiter.ts';
 import { type CopyOptions, type CopyResult, type Settings, settingsFrom } from './options.ts';
 import { indexFor, selectEntries } from './platforms.ts';
 import { Tally } from './progress.ts';
+import { fetchRanged } from './ranged-download.ts';
 import { uploadResumably, usesSessions } from './resumable-upload.ts';
 import { fetchFrom, isResumeFailure, pushFrom, resumeOffset } from './resume.ts';
 import { isTaggingManifestPusher } from './tagged-push.ts';
@@ -422,9 +423,11 @@ class GraphCopy {
   /** Moves the bytes of a blob from `offset` on; on failure, uncounts them and labels the side that failed. */
   async #send(descriptor: Descriptor, offset: number): Promise<void> {
     const signal = this.#signal;
-    const source = await onSide('source', `fetch blob ${descriptor.digest}`, () =>
-      fetchFrom(this.#from, descriptor, offset, signal),
-    );
+    const ranged = this.#settings.rangedDownload;
+    const source = await onSide('source', `fetch blob ${descriptor.digest}`, async () => {
+      const parts = offset === 0 ? fetchRanged(this.#from, descriptor, ranged, signal) : undefined;
+      return parts ?? fetchFrom(this.#from, descriptor, offset, signal);
+    });
     await this.#relay(descriptor, source, offset, (content) =>
       pushFrom(this.#to, descriptor, content, offset, signal),
     );

@@ -3,6 +3,11 @@ import { DEFAULT_MAX_MANIFEST_SIZE, type Descriptor } from '@ocikit/spec';
 import type { BlobLocationCache } from './blob-locations.ts';
 import { parsePlatformFilter } from './platforms.ts';
 import type { ProgressEvent } from './progress.ts';
+import {
+  type RangedDownload,
+  type RangedDownloadOptions,
+  rangedDownloadFrom,
+} from './ranged-download.ts';
 import type { UploadSessionStore } from './upload-sessions.ts';
 
 /** Options of {@link copy}. */
@@ -58,6 +63,13 @@ export interface CopyOptions {
    * one streamed `PUT` (faster, but sent again whole after a failure).
    */
   uploadSessions?: UploadSessionStore;
+  /**
+   * Fetch a large blob as several `Range` requests at once, from a source
+   * that reads ranges (a registry `Repository`): pays where one connection
+   * is slower than the link (a per-connection limit, a long round trip).
+   * @default off: one stream per blob
+   */
+  rangedDownload?: RangedDownloadOptions;
   /** Cancels the copy; nothing half-written is committed. */
   signal?: AbortSignal;
   /** Called with each progress event, in order. */
@@ -108,6 +120,7 @@ export interface Settings {
   readonly maxManifestSize: number;
   readonly progressIntervalMs: number;
   readonly uploadSessions: UploadSessionStore | undefined;
+  readonly rangedDownload: RangedDownload | undefined;
 }
 
 /**
@@ -152,5 +165,6 @@ export function settingsFrom(options: CopyOptions): Settings {
     maxManifestSize,
     progressIntervalMs,
     uploadSessions: options.uploadSessions,
+    rangedDownload: rangedDownloadFrom(options.rangedDownload),
   };
 }
