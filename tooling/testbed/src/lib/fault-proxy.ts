@@ -92,8 +92,15 @@ async function relay(
   }
   response.writeHead(status, headers);
   let offset = 0;
+  const began = Date.now();
   for await (const chunk of upstream) {
     let piece = chunk as Buffer;
+    if (fault?.type === 'throttle') {
+      // Wait until this chunk fits the rate since the response began.
+      const due = began + ((offset + piece.byteLength) / fault.bytesPerSecond) * 1000;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
     if (fault?.type === 'drop-body' && offset + piece.byteLength >= fault.afterBytes) {
       await write(response, piece.subarray(0, fault.afterBytes - offset));
       upstream.destroy();

@@ -61,6 +61,14 @@ export type Fault =
       afterBytes: number;
     }
   | {
+      /**
+       * Forward, sending the response body at no more than `bytesPerSecond`
+       * (per response, so per connection): a link whose connections are slow.
+       */
+      type: 'throttle';
+      bytesPerSecond: number;
+    }
+  | {
       /** Wait `ms` milliseconds, then forward. */
       type: 'delay';
       ms: number;
@@ -138,6 +146,7 @@ export function validateFaultRule(value: unknown): FaultRule {
     'drop-body',
     'drop-request',
     'truncate',
+    'throttle',
     'headers',
     'delay',
     'corrupt',
