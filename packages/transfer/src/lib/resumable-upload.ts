@@ -58,12 +58,6 @@ export function isSessionPusher(value: unknown): value is SessionPusher {
 /** How often one blob's upload is continued (or started again) after it broke off. */
 const MAX_UPLOAD_RESUMES = 3;
 
-/** What a resumable upload did. */
-export interface ResumedUpload {
-  /** Bytes the registry held from an earlier run when this one began. */
-  readonly resumedFrom: number;
-}
-
 /**
  * Uploads a blob to a registry through a recorded session: a session an
  * earlier run left (in `sessions`) is continued from the offset the
@@ -79,7 +73,6 @@ export interface ResumedUpload {
  * @param descriptor - the blob
  * @param options - the session store, `signal`, and `send`, which moves
  *   the source's bytes from an offset through the push it is given
- * @returns {@link ResumedUpload}
  * @throws {TransferError} what the last attempt failed with
  */
 export async function uploadResumably(
@@ -95,13 +88,12 @@ export async function uploadResumably(
       push: (content: ReadableStream<Uint8Array>) => Promise<void>,
     ) => Promise<void>;
   },
-): Promise<ResumedUpload> {
+): Promise<void> {
   const { sessions, signal } = options;
   const where = to.location;
   const digest = descriptor.digest;
   const record = (session: ResumableSession) => sessions.set(where, digest, session.location);
   let session = await pickUp(to, sessions, descriptor, signal);
-  const resumedFrom = session?.offset ?? 0;
   for (let attempt = 0; ; attempt += 1) {
     if (session === undefined) {
       session = await onSide('destination', `start an upload of ${digest}`, () =>
@@ -132,7 +124,7 @@ export async function uploadResumably(
         }),
       );
       await sessions.delete(where, digest);
-      return { resumedFrom };
+      return;
     } catch (error) {
       if (signal.aborted || attempt >= MAX_UPLOAD_RESUMES || !isDestinationBreak(error)) {
         throw error;
