@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { fetchBytes, MemoryStore, type RepositoryLocation } from '@ocikit/content';
+import { OciLayout } from '@ocikit/layout/fs';
 import { Repository } from '@ocikit/registry';
 import { faultClient, getTestbed, ociFailure, uniqueRepo } from '@ocikit/testbed';
 import type { TraceEvent } from '@ocikit/transport';
@@ -8,11 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { copy } from './copy.ts';
 import { FileUploadSessions } from './file-upload-sessions.node.ts';
 import { image, load, nth } from './graphs.testing.ts';
+import type { CopyResult } from './options.ts';
+import { runChild } from './run-child.testing.node.ts';
 import { tempDirs } from './temp-dirs.testing.node.ts';
 import { MemoryUploadSessions } from './upload-sessions.ts';
 
 const tempDir = tempDirs('ocikit-transfer-upload-');
 const MIB = 1024 * 1024;
+const CHILD = join(import.meta.dirname, 'upload-child.testing.node.ts');
 
 /** Upload requests (method, path, body length) of a repository, from the transport's trace. */
 function tracedRepository(name: string, sent: { method: string; path: string; length: number }[]) {
@@ -160,4 +164,36 @@ describe('resumable uploads to the real registry', () => {
     const left = (await FileUploadSessions.open(file)).entries();
     expect(left.filter(([, , digest]) => digest === layer.descriptor.digest)).toEqual([]);
   });
+
+  it('a rerun in a new process continues the upload of a process SIGKILLed between two chunks, from the session recorded in the file', async () => {
+    const { graph, layer, memory } = await oneLayerImage(5 * MIB);
+    const dir = await tempDir();
+    const layout = await OciLayout.open(join(dir, 'layout'), { create: true });
+    await copy({ from: memory, to: layout, reference: graph.root }, { tags: ['v1'] });
+    const name = uniqueRepo('transfer/upload-kill');
+    const env = {
+      OCIKIT_UPLOAD_LAYOUT: layout.root,
+      OCIKIT_UPLOAD_REGISTRY: getTestbed().anonymous.host,
+      OCIKIT_UPLOAD_REPOSITORY: name,
+      OCIKIT_UPLOAD_SESSIONS: join(dir, 'sessions', 'upload-sessions.json'),
+      OCIKIT_UPLOAD_DIGEST: layer.descriptor.digest,
+    };
+    // Recorded at the start and after each chunk: killed after the third chunk landed.
+    const killed = await runChild(CHILD, { ...env, OCIKIT_UPLOAD_HOLD_AT: '4' });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(killed.result).toBeUndefined();
+
+    const rerun = await runChild(CHILD, env);
+    const result = rerun.result as CopyResult;
+    expect(result.root).toEqual(graph.root);
+    // The layer's first 3 MiB stayed in the registry's session: only the rest moved.
+    expect(result.bytesResumed).toBe(3 * MIB);
+    expect(result.bytesCopied).toBeLessThanOrEqual(2 * MIB + nth(graph.blobs, 0).descriptor.size);
+    const to = new Repository(
+      { registry: getTestbed().anonymous.host, repository: name },
+      { transport: createNodeTransport() },
+    );
+    const stored = await fetchBytes(to, layer.descriptor, { maxBytes: Infinity });
+    expect(Buffer.compare(stored, layer.bytes)).toBe(0);
+  }, 60_000);
 });
