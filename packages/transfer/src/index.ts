@@ -8,6 +8,8 @@ export { type CopyDestination, type CopyRequest, type CopySource, copy } from '.
 export { TransferError, type TransferOrigin } from './lib/errors.ts';
 export type { CopyOptions, CopyResult } from './lib/options.ts';
 export type { ProgressEvent, ProgressTotals } from './lib/progress.ts';
+export type { RangedDownloadOptions } from './lib/ranged-download.ts';
+export type { ResumableSession, SessionPusher } from './lib/resumable-upload.ts';
 export {
   type SyncItem,
   type SyncOptions,
@@ -16,3 +18,9 @@ export {
   shardOf,
   sync,
 } from './lib/sync.ts';
+export type { TaggingManifestPusher } from './lib/tagged-push.ts';
+export {
+  MemoryUploadSessions,
+  type UploadSessionEntry,
+  type UploadSessionStore,
+} from './lib/upload-sessions.ts';

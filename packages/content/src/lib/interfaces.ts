@@ -173,6 +173,13 @@ export interface Located {
 export interface RangeFetchOptions extends OperationOptions {
   /** The first byte to return. */
   offset: number;
+  /**
+   * The most bytes to return (a part of the content, such as one `Range`
+   * of a parallel download); a fetcher may ignore it and return the rest,
+   * so the consumer reads only what it asked for.
+   * @default to the end
+   */
+  length?: number;
 }
 
 /**

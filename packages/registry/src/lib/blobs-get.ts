@@ -16,6 +16,12 @@ import { blobPath } from './urls.ts';
 export interface BlobReadOptions {
   /** Cancels the request and the stream. */
   signal?: AbortSignal | undefined;
+  /**
+   * The most bytes to read ({@link fetchBlobRange}): asked for with
+   * `Range: bytes=offset-last`.
+   * @default to the end
+   */
+  length?: number | undefined;
 }
 
 const CONTENT_RANGE = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i;
@@ -39,12 +45,14 @@ async function openBlob(
   context: RepositoryContext,
   descriptor: Descriptor,
   offset: number,
+  end: number,
   signal: AbortSignal | undefined,
 ): Promise<ReadableStream<Uint8Array>> {
   const what = `Blob ${descriptor.digest} of ${context.display}`;
+  const last = end < descriptor.size ? String(end - 1) : '';
   const response = await context.client.send({
     address: { path: blobPath(context.name, descriptor.digest) },
-    headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
+    headers: offset > 0 || last !== '' ? { range: `bytes=${offset}-${last}` } : {},
     scopes: [scope.pull(context.name)],
     repository: context.name,
     signal,
@@ -68,7 +76,8 @@ async function openBlob(
           { status: 200 },
         );
       }
-      return offset === 0 ? body : body.pipeThrough(skipBytes(offset));
+      const rest = offset === 0 ? body : body.pipeThrough(skipBytes(offset));
+      return end < descriptor.size ? rest.pipeThrough(takeBytes(end - offset)) : rest;
     }
     const range = CONTENT_RANGE.exec(response.headers.get('content-range')?.trim() ?? '');
     const total = range?.[3] === '*' ? undefined : Number(range?.[3]);
@@ -109,7 +118,9 @@ export async function fetchBlob(
   options: BlobReadOptions = {},
 ): Promise<ReadableStream<Uint8Array>> {
   const verify = createVerifyStream(descriptor);
-  return (await readFrom(context, descriptor, 0, options.signal)).pipeThrough(verify);
+  return (await readFrom(context, descriptor, 0, descriptor.size, options.signal)).pipeThrough(
+    verify,
+  );
 }
 
 /**
@@ -137,22 +148,29 @@ export async function fetchBlobRange(
       `Offset ${offset} is outside blob ${descriptor.digest} of ${descriptor.size} bytes`,
     );
   }
-  if (offset === descriptor.size) return new ReadableStream({ start: (c) => c.close() });
-  return readFrom(context, descriptor, offset, options.signal);
+  const { length } = options;
+  if (length !== undefined && (!Number.isSafeInteger(length) || length < 0)) {
+    throw new OciError('RANGE_INVALID', `A range length must be an integer ≥ 0, not ${length}`);
+  }
+  const end = Math.min(descriptor.size, offset + (length ?? descriptor.size));
+  if (offset === end) return new ReadableStream({ start: (c) => c.close() });
+  return readFrom(context, descriptor, offset, end, options.signal);
 }
 
+/** The bytes `start..end` of a blob, resumed with `Range` where a response breaks off. */
 async function readFrom(
   context: RepositoryContext,
   descriptor: Descriptor,
   start: number,
+  end: number,
   signal: AbortSignal | undefined,
 ): Promise<ReadableStream<Uint8Array>> {
-  const open = (offset: number) => openBlob(context, descriptor, offset, signal);
+  const open = (offset: number) => openBlob(context, descriptor, offset, end, signal);
   return resumableBody({
     first: await open(start),
     open,
     start,
-    size: descriptor.size,
+    size: end,
     maxResumes: context.settings.maxResumes,
     what: `Blob ${descriptor.digest} of ${context.display}`,
     signal,
@@ -205,5 +223,18 @@ export async function headBlob(
     mediaType: contentType(response.headers) || 'application/octet-stream',
     digest,
     size: contentLength(response.headers),
+  });
+}
+
+/** Passes the first `count` bytes on and ends there (a server that ignored `Range` sends the rest). */
+function takeBytes(count: number): TransformStream<Uint8Array, Uint8Array> {
+  let left = count;
+  return new TransformStream({
+    transform(chunk, controller) {
+      if (left <= 0) return;
+      controller.enqueue(chunk.byteLength <= left ? chunk : chunk.subarray(0, left));
+      left -= chunk.byteLength;
+      if (left <= 0) controller.terminate();
+    },
   });
 }

@@ -3,7 +3,7 @@ import type { Descriptor } from '@ocikit/spec';
 import { headBlob } from './blobs-get.ts';
 import { checkInteger, type RepositoryContext } from './options.ts';
 import { bodyError } from './response.ts';
-import { startUpload, type Upload } from './upload-session.ts';
+import { startUpload, type Upload, type UploadSession } from './upload-session.ts';
 
 /** The largest chunk buffer an upload holds, whatever the registry's minimum. */
 const MAX_CHUNK_SIZE = 256 * 1024 * 1024;
@@ -33,6 +33,13 @@ export interface UploadOptions {
    * @default a new session, cancelled when the push fails
    */
   session?: Upload | undefined;
+  /**
+   * Called after each `PATCH` chunk the registry took, with the session (its
+   * `location` and `offset` are then where a later resume continues from);
+   * awaited before the next chunk is sent. Only chunked (not streamed)
+   * uploads append chunks.
+   */
+  onAppend?: ((session: UploadSession) => void | Promise<void>) | undefined;
 }
 
 /**
@@ -97,7 +104,10 @@ export async function pushBlob(
           length: remaining,
         });
       } else {
-        await sendBuffered(context, session, descriptor, checked, chunkSize, signal);
+        await sendBuffered(context, session, descriptor, checked, chunkSize, {
+          signal,
+          onAppend: options.onAppend,
+        });
       }
     } catch (error) {
       if (options.session === undefined) await session.cancel().catch(() => {});
@@ -119,8 +129,9 @@ async function sendBuffered(
   descriptor: Descriptor,
   content: ReadableStream<Uint8Array>,
   chunkSize: number,
-  signal: AbortSignal | undefined,
+  options: Pick<UploadOptions, 'signal' | 'onAppend'>,
 ): Promise<void> {
+  const { signal, onAppend } = options;
   const buffer = new Uint8Array(Math.min(chunkSize, descriptor.size - session.offset));
   const reader = content.getReader();
   let filled = 0;
@@ -138,6 +149,7 @@ async function sendBuffered(
       while (chunk.byteLength > 0) {
         if (filled === buffer.byteLength) {
           await appendChunk(session, buffer, signal);
+          await onAppend?.(session);
           filled = 0;
         }
         const take = Math.min(chunk.byteLength, buffer.byteLength - filled);

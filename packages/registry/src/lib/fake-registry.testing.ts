@@ -303,15 +303,16 @@ export class FakeRegistry {
       'docker-content-digest': digest,
       'accept-ranges': 'bytes',
     };
-    const range = /^bytes=(\d+)-$/.exec(headers.get('range') ?? '');
+    const range = /^bytes=(\d+)-(\d*)$/.exec(headers.get('range') ?? '');
     if (range && this.options.ranges !== false && method === 'GET') {
       const start = Number(range[1]);
       if (start >= bytes.byteLength) return new Response(null, { status: 416 });
-      return new Response(bytes.subarray(start) as Uint8Array<ArrayBuffer>, {
+      const end = range[2] ? Math.min(Number(range[2]) + 1, bytes.byteLength) : bytes.byteLength;
+      return new Response(bytes.subarray(start, end) as Uint8Array<ArrayBuffer>, {
         status: 206,
         headers: {
           ...base,
-          'content-range': `bytes ${start}-${bytes.byteLength - 1}/${bytes.byteLength}`,
+          'content-range': `bytes ${start}-${end - 1}/${bytes.byteLength}`,
         },
       });
     }

@@ -307,6 +307,33 @@ describe('Repository blobs', () => {
     }
   });
 
+  it('reads a bounded range (fetchRange length) as Range: bytes=start-last, also from a server that ignores Range', async () => {
+    const blob = randomBlob(1000);
+    for (const ranges of [true, false]) {
+      const { fake, repo } = setup({ ranges });
+      fake.addBlob(NAME, blob.bytes);
+      const cases: [number, number, Uint8Array][] = [
+        [100, 200, blob.bytes.subarray(100, 300)],
+        [0, 10, blob.bytes.subarray(0, 10)],
+        [990, 50, blob.bytes.subarray(990)],
+      ];
+      for (const [offset, length, expected] of cases) {
+        const part = await readBytes(await repo.fetchRange(blob.descriptor, { offset, length }), {
+          maxBytes: 1000,
+        });
+        expect(part, `ranges: ${ranges}, ${offset}+${length}`).toEqual(expected);
+      }
+      expect(fake.seen('GET', /\/blobs\//).map((r) => r.headers.get('range'))).toEqual([
+        'bytes=100-299',
+        'bytes=0-9',
+        'bytes=990-',
+      ]);
+      expect(await errorCode(repo.fetchRange(blob.descriptor, { offset: 0, length: -1 }))).toBe(
+        'RANGE_INVALID',
+      );
+    }
+  });
+
   it('refuses a 206 that covers other bytes, and serves ranges', async () => {
     const blob = randomBlob(1000);
     const { fake, repo } = setup();

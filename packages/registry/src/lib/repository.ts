@@ -89,6 +89,12 @@ export interface PushBlobOptions extends OperationOptions {
    * @default a new session, cancelled if the push fails
    */
   session?: UploadSession;
+  /**
+   * Called after each `PATCH` chunk the registry took, with the session
+   * (record its `location` to resume from there, even in another process);
+   * awaited before the next chunk. Chunked uploads only (`streamed: false`).
+   */
+  onAppend?: (session: UploadSession) => void | Promise<void>;
 }
 
 /**
@@ -349,8 +355,9 @@ export class Repository
    * is handled by dropping the bytes before the offset.
    *
    * @param descriptor - what to read
-   * @param options - `offset`, `signal`
-   * @returns the bytes from `offset` to the end
+   * @param options - `offset`, `length` (the most bytes, asked for as a
+   *   bounded `Range`; to the end by default), `signal`
+   * @returns the bytes from `offset` on (to the end, or `length` of them)
    * @throws {OciError} `RANGE_INVALID` for an offset outside the content; as {@link Repository.fetch}
    */
   async fetchRange(
@@ -542,6 +549,7 @@ export class Repository
       chunkSize: options.chunkSize,
       streamed: options.streamed,
       session,
+      onAppend: options.onAppend,
     }).catch((error: unknown) => {
       throw pushFailure(error, descriptor, String(this));
     });

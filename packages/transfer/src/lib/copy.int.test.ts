@@ -18,7 +18,7 @@ import type { TraceEvent } from '@ocikit/transport';
 import { createNodeTransport } from '@ocikit/transport/node';
 import { describe, expect, it } from 'vitest';
 import { copy } from './copy.ts';
-import { type Graph, image, index, load, referrer } from './graphs.testing.ts';
+import { type Graph, image, index, load, nth, referrer } from './graphs.testing.ts';
 import { tempDirs } from './temp-dirs.testing.node.ts';
 
 const tempDir = tempDirs('ocikit-transfer-layout-');
@@ -50,6 +50,21 @@ async function inRegistry(
   const repo = repository(requests);
   await copy({ from: memory, to: repo, reference: graph.root }, { tags: ['v1'] });
   return repo;
+}
+
+/**
+ * A new repository holding {@link multiPlatform} tagged `v1`, a signature of
+ * its index and an SBOM of its child manifest number `child`, pushed with copy.
+ */
+async function signedInRegistry(child: number) {
+  const graph = multiPlatform();
+  const signature = referrer(graph.root, 'application/vnd.example.signature');
+  const sbom = referrer(nth(graph.manifests, child).descriptor, 'application/vnd.example.sbom');
+  const memory = new MemoryStore();
+  for (const g of [graph, signature, sbom]) await load(memory, g);
+  const from = repository();
+  await copy({ from: memory, to: from, reference: graph.root }, { referrers: true, tags: ['v1'] });
+  return { graph, from, signature, sbom };
 }
 
 async function expectHolds(store: Storage, graph: Graph): Promise<void> {
@@ -184,18 +199,7 @@ describe('copy between the real registry and OCI layouts', () => {
   });
 
   it('registry → layout copies referrers of the root and of a child, via the registry referrers listing', async () => {
-    const graph = multiPlatform();
-    const child = graph.manifests[0]?.descriptor;
-    if (!child) throw new Error('no child');
-    const signature = referrer(graph.root, 'application/vnd.example.signature');
-    const sbom = referrer(child, 'application/vnd.example.sbom');
-    const memory = new MemoryStore();
-    for (const g of [graph, signature, sbom]) await load(memory, g);
-    const from = repository();
-    await copy(
-      { from: memory, to: from, reference: graph.root },
-      { referrers: true, tags: ['v1'] },
-    );
+    const { from, signature, sbom } = await signedInRegistry(0);
     const dir = await layout();
     const result = await copy({ from, to: dir, reference: 'v1' }, { referrers: true });
     expect(result.referrers).toBe(2);
@@ -213,6 +217,80 @@ describe('copy between the real registry and OCI layouts', () => {
     const [amd64, arm64] = graph.manifests.map((manifest) => manifest.descriptor as Descriptor);
     expect(await dir.exists(amd64 as Descriptor)).toBe(false);
     expect(await dir.exists(arm64 as Descriptor)).toBe(true);
+  });
+
+  it('memory → registry with three tags pushes the root once by digest with ?tag= and, as distribution 2.8 sets none, once per tag: no manifest GET', async () => {
+    const graph = multiPlatform();
+    const memory = new MemoryStore();
+    await load(memory, graph);
+    // Through the fault proxy (no faults), whose request log keeps the query the trace redacts.
+    const to = new Repository(
+      { registry: getTestbed().faults.host, repository: uniqueRepo('transfer/tags') },
+      { transport: createNodeTransport() },
+    );
+    const result = await copy(
+      { from: memory, to, reference: graph.root },
+      { tags: ['a', 'b', 'c'] },
+    );
+    expect(result.tags).toEqual(['a', 'b', 'c']);
+    expect(result.manifests).toBe(3);
+    const manifestRequests = await faultClient(getTestbed().faults.controlUrl).requests(
+      `^/v2/${to.name}/manifests/`,
+    );
+    const children = graph.manifests.slice(0, -1).map((m) => m.digest);
+    const rootRequests = manifestRequests
+      .map((r) => `${r.method} ${r.path.split('/manifests/')[1]}`)
+      .filter((line) => !children.some((digest) => line.endsWith(digest)));
+    expect(rootRequests).toEqual([
+      `HEAD ${graph.root.digest}`,
+      `PUT ${graph.root.digest}?tag=a&tag=b&tag=c`,
+      'PUT a',
+      'PUT b',
+      'PUT c',
+    ]);
+    for (const tag of ['a', 'b', 'c']) {
+      expect(await to.resolve(tag)).toMatchObject({ digest: graph.root.digest });
+    }
+  });
+
+  it('memory → registry with one tag pushes the root in one PUT by that tag; a second copy with two tags, the root there, sets them by tag without pushing it again', async () => {
+    const graph = image([1000]);
+    const memory = new MemoryStore();
+    await load(memory, graph);
+    const requests: { method: string; url: string; status?: number }[] = [];
+    const to = repository(requests);
+    const manifestPuts = () =>
+      requests
+        .filter((r) => r.method === 'PUT' && new URL(r.url).pathname.includes('/manifests/'))
+        .map((r) => new URL(r.url).pathname.split('/manifests/')[1]);
+    await copy({ from: memory, to, reference: graph.root }, { tags: ['v1'] });
+    expect(manifestPuts()).toEqual(['v1']);
+    requests.length = 0;
+    const again = await copy({ from: memory, to, reference: graph.root }, { tags: ['v2', 'v3'] });
+    expect(again.tags).toEqual(['v2', 'v3']);
+    expect(manifestPuts()).toEqual(['v2', 'v3']);
+    for (const tag of ['v1', 'v2', 'v3']) {
+      expect(await to.resolve(tag)).toMatchObject({ digest: graph.root.digest });
+    }
+  });
+
+  it('registry → registry of a platform subset with referrers leaves out the referrers of the rewritten index, keeps those of a kept child', async () => {
+    // The SBOM refers to the arm64 image, the signature to the index.
+    const { graph, from, signature, sbom } = await signedInRegistry(1);
+    const to = repository();
+    const result = await copy(
+      { from, to, reference: 'v1' },
+      { platforms: ['linux/arm64'], referrers: true },
+    );
+    expect(result.root.digest).not.toBe(graph.root.digest);
+    expect(result.referrers).toBe(1);
+    await expectHolds(to, sbom);
+    // The signature names the original index as its subject, which the destination does not hold.
+    expect(await to.exists(signature.root)).toBe(false);
+    expect(await to.exists(graph.root)).toBe(false);
+    const listed = [];
+    for await (const found of to.referrers(result.root)) listed.push(found);
+    expect(listed).toEqual([]);
   });
 });
 

@@ -24,7 +24,10 @@ import { Limiter } from './limiter.ts';
 import { type CopyOptions, type CopyResult, type Settings, settingsFrom } from './options.ts';
 import { indexFor, selectEntries } from './platforms.ts';
 import { Tally } from './progress.ts';
+import { fetchRanged } from './ranged-download.ts';
+import { uploadResumably, usesSessions } from './resumable-upload.ts';
 import { fetchFrom, isResumeFailure, pushFrom, resumeOffset } from './resume.ts';
+import { isTaggingManifestPusher } from './tagged-push.ts';
 
 /** Where a copy reads: any Fetcher; a Resolver to start from a tag; a ReferrerLister for referrers. */
 export type CopySource = Fetcher & Partial<Resolver>;
@@ -89,9 +92,11 @@ export async function copy(request: CopyRequest, options: CopyOptions = {}): Pro
   const graph = new GraphCopy(from, to, settings, tally, locations, controller.signal);
   try {
     const sourceRoot = await graph.resolve(reference);
+    // A destination that tags in the push gets the root last, with its tags.
+    if (tags.length > 0 && isTaggingManifestPusher(to)) graph.deferRoot(sourceRoot);
     const root = await graph.manifest(sourceRoot);
     await graph.settle();
-    for (const tag of tags) {
+    for (const tag of await graph.pushRoot(tags)) {
       await onSide('destination', `tag ${root.digest} as "${tag}"`, () =>
         (to as Tagger).tag(root, tag, { signal: controller.signal }),
       );
@@ -123,6 +128,8 @@ class GraphCopy {
   readonly #pending: Promise<unknown>[] = [];
   /** Every operation started, to wait for on failure. */
   readonly #started = new Set<Promise<unknown>>();
+  /** The root, pushed with its tags once everything else landed (see {@link GraphCopy.deferRoot}). */
+  #root: { digest: string; manifest?: ParsedManifest } | undefined;
 
   constructor(
     from: CopySource,
@@ -171,6 +178,32 @@ class GraphCopy {
   /** Copies a manifest and its graph once, however often it is reached. */
   manifest(descriptor: Descriptor): Promise<Descriptor> {
     return this.#once(this.#manifests, descriptor.digest, () => this.#copyManifest(descriptor));
+  }
+
+  /**
+   * Holds back the push of the root (source digest) until {@link GraphCopy.pushRoot},
+   * which sends it with its tags in one call.
+   */
+  deferRoot(root: Descriptor): void {
+    this.#root = { digest: root.digest };
+  }
+
+  /**
+   * Pushes a held-back root with its tags (after {@link GraphCopy.settle}).
+   *
+   * @param tags - the tags to set
+   * @returns the tags still to set one by one: all of them when no root was
+   *   held back (nothing deferred, or the destination had it already)
+   */
+  async pushRoot(tags: readonly string[]): Promise<readonly string[]> {
+    const manifest = this.#root?.manifest;
+    const to = this.#to;
+    if (manifest === undefined || !isTaggingManifestPusher(to)) return tags;
+    await onSide('destination', `push manifest ${manifest.digest} with its tags`, () =>
+      to.putManifest(manifest, { tags, signal: this.#signal }),
+    );
+    this.#pushedManifest(manifest.descriptor);
+    return [];
   }
 
   /** Waits for the work started beside the walk (referrers, recursively). */
@@ -255,17 +288,27 @@ class GraphCopy {
       signal,
     );
     const pushed = await this.#children(parsed);
-    await this.#limiter.run(
-      () =>
-        onSide('destination', `push manifest ${pushed.digest}`, () =>
-          this.#to.push(pushed.descriptor, streamFromBytes(pushed.bytes), { signal }),
-        ),
-      signal,
-    );
-    this.#tally.manifests += 1;
-    this.#tally.emit(pushed.descriptor, { type: 'done' });
-    if (settings.referrers) this.#copyReferrers(descriptor);
+    if (this.#root?.digest === descriptor.digest) {
+      this.#root.manifest = pushed;
+    } else {
+      await this.#limiter.run(
+        () =>
+          onSide('destination', `push manifest ${pushed.digest}`, () =>
+            this.#to.push(pushed.descriptor, streamFromBytes(pushed.bytes), { signal }),
+          ),
+        signal,
+      );
+      this.#pushedManifest(pushed.descriptor);
+    }
+    // Referrers name the source manifest as their subject: an index rewritten
+    // for a platform subset is another manifest, so they would dangle.
+    if (settings.referrers && pushed.digest === descriptor.digest) this.#copyReferrers(descriptor);
     return pushed.descriptor;
+  }
+
+  #pushedManifest(descriptor: Descriptor): void {
+    this.#tally.manifests += 1;
+    this.#tally.emit(descriptor, { type: 'done' });
   }
 
   /** Copies the children of a manifest; returns the manifest to push for them. */
@@ -344,6 +387,23 @@ class GraphCopy {
    */
   async #stream(descriptor: Descriptor): Promise<void> {
     const tally = this.#tally;
+    const sessions = this.#settings.uploadSessions;
+    const to = this.#to;
+    if (sessions !== undefined && usesSessions(to, descriptor)) {
+      try {
+        await uploadResumably(this.#from, to, descriptor, {
+          sessions,
+          signal: this.#signal,
+          send: (content, offset, push) => this.#relay(descriptor, content, offset, push),
+        });
+      } catch (error) {
+        tally.emit(descriptor, { type: 'failed', error });
+        throw error;
+      }
+      tally.blobsCopied += 1;
+      tally.emit(descriptor, { type: 'done' });
+      return;
+    }
     const offset = await resumeOffset(this.#from, this.#to, descriptor, this.#signal);
     try {
       try {
@@ -362,12 +422,29 @@ class GraphCopy {
 
   /** Moves the bytes of a blob from `offset` on; on failure, uncounts them and labels the side that failed. */
   async #send(descriptor: Descriptor, offset: number): Promise<void> {
-    const tally = this.#tally;
     const signal = this.#signal;
-    tally.emit(descriptor, { type: 'started', offset });
-    const source = await onSide('source', `fetch blob ${descriptor.digest}`, () =>
-      fetchFrom(this.#from, descriptor, offset, signal),
+    const ranged = this.#settings.rangedDownload;
+    const source = await onSide('source', `fetch blob ${descriptor.digest}`, async () => {
+      const parts = offset === 0 ? fetchRanged(this.#from, descriptor, ranged, signal) : undefined;
+      return parts ?? fetchFrom(this.#from, descriptor, offset, signal);
+    });
+    await this.#relay(descriptor, source, offset, (content) =>
+      pushFrom(this.#to, descriptor, content, offset, signal),
     );
+  }
+
+  /**
+   * Pushes the source's bytes of a blob (from `offset` on) through `push`,
+   * counting them; on failure, uncounts them and labels the side that failed.
+   */
+  async #relay(
+    descriptor: Descriptor,
+    source: ReadableStream<Uint8Array>,
+    offset: number,
+    push: (content: ReadableStream<Uint8Array>) => Promise<void>,
+  ): Promise<void> {
+    const tally = this.#tally;
+    tally.emit(descriptor, { type: 'started', offset });
     let transferred = 0;
     let sourceError: unknown;
     const bytes = tally.byteEvents(descriptor);
@@ -382,7 +459,7 @@ class GraphCopy {
       },
     });
     try {
-      await pushFrom(this.#to, descriptor, content, offset, signal);
+      await push(content);
     } catch (error) {
       tally.bytesCopied -= transferred;
       const what = `copy blob ${descriptor.digest}`;

@@ -1,12 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { errnoCode, readRegularFile, writeFileAtomic } from '@ocikit/content/fs';
-import { OciError } from '@ocikit/digest';
+import { writeFileAtomic } from '@ocikit/content/fs';
 import {
   type BlobLocationEntry,
   type BlobLocationOptions,
   MemoryBlobLocations,
 } from './blob-locations.ts';
+import { readStateFile } from './json-file.node.ts';
 
 /**
  * A {@link @ocikit/transfer!BlobLocationCache} kept in a JSON file, shared by the processes
@@ -55,21 +55,12 @@ const MAX_CACHE_FILE_BYTES = 64 * 1024 * 1024;
 
 /** The entries of a cache file, least recent first; none when it is missing or not a cache. */
 async function readEntries(path: string): Promise<BlobLocationEntry[]> {
-  let text: string;
-  try {
-    text = new TextDecoder().decode(await readRegularFile(path, { maxSize: MAX_CACHE_FILE_BYTES }));
-  } catch (error) {
-    // missing, a link, a FIFO, a directory or oversized: no cache to read
-    if (errnoCode(error) === 'ENOENT' || error instanceof OciError) return [];
-    throw error;
-  }
-  try {
-    const { version, blobs } = JSON.parse(text) as { version?: unknown; blobs?: unknown };
-    if (version !== 1 || !Array.isArray(blobs)) return [];
-    return blobs.filter(isEntry);
-  } catch {
-    return [];
-  }
+  const { version, blobs } = ((await readStateFile(path, MAX_CACHE_FILE_BYTES)) ?? {}) as {
+    version?: unknown;
+    blobs?: unknown;
+  };
+  if (version !== 1 || !Array.isArray(blobs)) return [];
+  return blobs.filter(isEntry);
 }
 
 function isEntry(value: unknown): value is BlobLocationEntry {

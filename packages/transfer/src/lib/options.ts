@@ -3,6 +3,12 @@ import { DEFAULT_MAX_MANIFEST_SIZE, type Descriptor } from '@ocikit/spec';
 import type { BlobLocationCache } from './blob-locations.ts';
 import { parsePlatformFilter } from './platforms.ts';
 import type { ProgressEvent } from './progress.ts';
+import {
+  type RangedDownload,
+  type RangedDownloadOptions,
+  rangedDownloadFrom,
+} from './ranged-download.ts';
+import type { UploadSessionStore } from './upload-sessions.ts';
 
 /** Options of {@link copy}. */
 export interface CopyOptions {
@@ -48,6 +54,22 @@ export interface CopyOptions {
    * hold it, instead of sending its bytes.
    */
   blobLocations?: BlobLocationCache;
+  /**
+   * Upload blobs to a registry through resumable sessions recorded here
+   * (`MemoryUploadSessions`, or `FileUploadSessions` of `@ocikit/transfer/fs`
+   * across processes): in `PATCH` chunks, the session's location recorded
+   * after each; an upload that breaks off continues from the offset the
+   * registry reports, also in a later run. Without it, a large blob goes in
+   * one streamed `PUT` (faster, but sent again whole after a failure).
+   */
+  uploadSessions?: UploadSessionStore;
+  /**
+   * Fetch a large blob as several `Range` requests at once, from a source
+   * that reads ranges (a registry `Repository`): pays where one connection
+   * is slower than the link (a per-connection limit, a long round trip).
+   * @default off: one stream per blob
+   */
+  rangedDownload?: RangedDownloadOptions;
   /** Cancels the copy; nothing half-written is committed. */
   signal?: AbortSignal;
   /** Called with each progress event, in order. */
@@ -97,6 +119,8 @@ export interface Settings {
   readonly concurrency: number;
   readonly maxManifestSize: number;
   readonly progressIntervalMs: number;
+  readonly uploadSessions: UploadSessionStore | undefined;
+  readonly rangedDownload: RangedDownload | undefined;
 }
 
 /**
@@ -140,5 +164,7 @@ export function settingsFrom(options: CopyOptions): Settings {
     concurrency,
     maxManifestSize,
     progressIntervalMs,
+    uploadSessions: options.uploadSessions,
+    rangedDownload: rangedDownloadFrom(options.rangedDownload),
   };
 }

@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { fetchBytes, MemoryStore } from '@ocikit/content';
 import { OciLayout } from '@ocikit/layout/fs';
 import { Repository } from '@ocikit/registry';
@@ -11,46 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { copy } from './copy.ts';
 import { image, load } from './graphs.testing.ts';
 import type { CopyResult } from './options.ts';
+import { runChild } from './run-child.testing.node.ts';
 import { tempDirs } from './temp-dirs.testing.node.ts';
 
 const tempDir = tempDirs('ocikit-transfer-resume-');
 const MIB = 1024 * 1024;
-const root = resolve(import.meta.dirname, '../../../..');
-
-/**
- * Runs the copy child; with `holdAt`, SIGKILLs it once it reports holding
- * mid-copy and returns the bytes it had fetched, else returns its result.
- */
-async function child(
-  env: Record<string, string>,
-): Promise<{ held?: number; result?: CopyResult; signal: NodeJS.Signals | null }> {
-  // Node itself with tsx's loader (not the tsx command, whose node child a
-  // SIGKILL of the command would leave running).
-  const process_ = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'resume-child.testing.node.ts')],
-    {
-      cwd: root,
-      env: { ...process.env, ...env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.base.json') },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const exited = new Promise<NodeJS.Signals | null>((done) =>
-    process_.once('exit', (_code, signal) => done(signal)),
-  );
-  let held: number | undefined;
-  let result: CopyResult | undefined;
-  for await (const line of createInterface({ input: process_.stdout })) {
-    const message = JSON.parse(line) as { held?: number } & CopyResult;
-    if (message.held !== undefined) {
-      held = message.held;
-      process_.kill('SIGKILL');
-    } else {
-      result = message;
-    }
-  }
-  return { held, result, signal: await exited };
-}
+const SCRIPT = join(import.meta.dirname, 'resume-child.testing.node.ts');
 
 /** Sizes of the partial writes (`.ingest-*` files) in a layout. */
 async function partialWrites(dir: string): Promise<number[]> {
@@ -79,13 +43,13 @@ describe('resuming a copy across processes', () => {
       OCIKIT_RESUME_LAYOUT: dir,
     };
 
-    const killed = await child({ ...env, OCIKIT_RESUME_HOLD_AT: String(12 * MIB) });
+    const killed = await runChild(SCRIPT, { ...env, OCIKIT_RESUME_HOLD_AT: String(12 * MIB) });
     expect(killed.signal).toBe('SIGKILL');
     expect(killed.result).toBeUndefined();
     const kept = (await partialWrites(dir)).reduce((sum, size) => sum + size, 0);
     expect(kept).toBeGreaterThan(0);
 
-    const rerun = await child(env);
+    const rerun = await runChild(SCRIPT, env);
     const result = rerun.result as CopyResult;
     const skipped = total - result.bytesCopied - result.bytesResumed;
     console.log(

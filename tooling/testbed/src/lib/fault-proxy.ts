@@ -92,8 +92,15 @@ async function relay(
   }
   response.writeHead(status, headers);
   let offset = 0;
+  const began = Date.now();
   for await (const chunk of upstream) {
     let piece = chunk as Buffer;
+    if (fault?.type === 'throttle') {
+      // Wait until this chunk fits the rate since the response began.
+      const due = began + ((offset + piece.byteLength) / fault.bytesPerSecond) * 1000;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
     if (fault?.type === 'drop-body' && offset + piece.byteLength >= fault.afterBytes) {
       await write(response, piece.subarray(0, fault.afterBytes - offset));
       upstream.destroy();
@@ -210,6 +217,23 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Runni
       if (fault?.type === 'drop-headers') {
         await drain(request);
         request.socket.end(PARTIAL_HEADERS, () => request.socket.destroy());
+        return;
+      }
+      if (fault?.type === 'drop-request') {
+        const cutAt = fault.afterBytes;
+        await new Promise<void>((done) => {
+          let seen = 0;
+          const cut = () => {
+            request.socket.resetAndDestroy();
+            done();
+          };
+          request.on('data', (chunk: Buffer) => {
+            seen += chunk.byteLength;
+            if (seen >= cutAt) cut();
+          });
+          request.once('end', cut);
+          request.once('error', () => done());
+        });
         return;
       }
       if (fault?.type === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));

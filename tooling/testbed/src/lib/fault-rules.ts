@@ -52,6 +52,23 @@ export type Fault =
       headers: Record<string, string | string[]>;
     }
   | {
+      /**
+       * Read `afterBytes` of the request body, then close the connection
+       * without forwarding anything: a buffering proxy or load balancer that
+       * loses the client mid-upload (the registry never sees the request).
+       */
+      type: 'drop-request';
+      afterBytes: number;
+    }
+  | {
+      /**
+       * Forward, sending the response body at no more than `bytesPerSecond`
+       * (per response, so per connection): a link whose connections are slow.
+       */
+      type: 'throttle';
+      bytesPerSecond: number;
+    }
+  | {
       /** Wait `ms` milliseconds, then forward. */
       type: 'delay';
       ms: number;
@@ -127,7 +144,9 @@ export function validateFaultRule(value: unknown): FaultRule {
     'status',
     'drop-headers',
     'drop-body',
+    'drop-request',
     'truncate',
+    'throttle',
     'headers',
     'delay',
     'corrupt',
