@@ -13,6 +13,9 @@ export {
   type SyncOptions,
   type SyncPlan,
   type SyncReport,
+  type SyncStatus,
+  type SyncStop,
   shardOf,
   sync,
 } from './lib/sync.ts';
+export type { TagFilter } from './lib/tag-filter.ts';
