@@ -33,8 +33,12 @@ export interface SyncPlan {
 
 /** Options of {@link sync}. */
 export interface SyncOptions {
-  /** Opens a location of the plan as a Target (the caller knows registries and layouts; transfer does not). */
-  open(location: string): Target | Promise<Target>;
+  /**
+   * Opens a location of the plan as a Target (the caller knows registries
+   * and layouts; transfer does not); `role` says whether it is read from
+   * or written to.
+   */
+  open(location: string, role: 'source' | 'destination'): Target | Promise<Target>;
   /**
    * Sync only this shard of the plan: an item belongs to shard
    * `hash(source, destination) mod count`, so every machine running
@@ -164,8 +168,8 @@ async function syncItem(
   report: (entry: SyncReport) => void,
 ): Promise<void> {
   const signal = options.signal;
-  const from = await options.open(item.source);
-  const to = await options.open(item.destination);
+  const from = await options.open(item.source, 'source');
+  const to = await options.open(item.destination, 'destination');
   if (!isTagLister(from)) {
     throw new OciError('OPTION_INVALID', `The source "${item.source}" cannot list its tags`);
   }
