@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { faultClient, getTestbed, makeImage, pushImage, uniqueRepo } from '@ocikit/testbed';
+import { getTestbed, pushTaggedImages, spendRateLimitAt, uniqueRepo } from '@ocikit/testbed';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ocikit, tempDir } from './lib/ocikit-process.testing.ts';
 
@@ -9,9 +9,7 @@ const testbed = getTestbed();
 /** A repository of the anonymous registry with these tags, each a different image. */
 async function repositoryWith(tags: readonly string[]): Promise<string> {
   const repo = uniqueRepo('cli/sync');
-  for (const tag of tags) {
-    await pushImage(testbed.anonymous, repo, await makeImage({ seed: `${repo}-${tag}` }), { tag });
-  }
+  await pushTaggedImages(testbed.anonymous, repo, tags);
   return repo;
 }
 
@@ -112,16 +110,8 @@ describe('ocikit sync (the built binary)', () => {
   });
 
   it('exits 5 when the proxy in front of the registry says the rate limit is spent, with the rest reported stopped (RATE_LIMITED, the window) in JSON', async () => {
-    const faults = faultClient(testbed.faults.controlUrl);
     const repo = await repositoryWith(['1', '2']);
-    const rule = await faults.add({
-      path: `^/v2/${repo}/manifests/1$`,
-      times: 'always',
-      fault: {
-        type: 'headers',
-        headers: { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600' },
-      },
-    });
+    const rule = await spendRateLimitAt(testbed.faults.controlUrl, `^/v2/${repo}/manifests/1$`);
     onTestFinished(() => rule.remove());
     const host = testbed.faults.host;
     const plan = await planFile([

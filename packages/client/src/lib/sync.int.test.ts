@@ -1,7 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { faultClient, getTestbed, makeImage, pushImage, uniqueRepo } from '@ocikit/testbed';
+import {
+  faultClient,
+  getTestbed,
+  makeImage,
+  pushImage,
+  pushTaggedImages,
+  SPENT_RATE_LIMIT_HEADERS,
+  spendRateLimitAt,
+  uniqueRepo,
+} from '@ocikit/testbed';
 import type { SyncReport } from '@ocikit/transfer';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Client } from './client.node.ts';
@@ -13,9 +22,7 @@ const faults = faultClient(testbed.faults.controlUrl);
 /** A repository of the anonymous registry with these tags, each a different image. */
 async function repositoryWith(label: string, tags: readonly string[]): Promise<string> {
   const repo = uniqueRepo(`client/sync-${label}`);
-  for (const tag of tags) {
-    await pushImage(testbed.anonymous, repo, await makeImage({ seed: `${repo}-${tag}` }), { tag });
-  }
+  await pushTaggedImages(testbed.anonymous, repo, tags);
   return repo;
 }
 
@@ -84,14 +91,7 @@ describe('Client.sync against the real registry', () => {
   it('stops starting tags once the proxy in front of the registry says ratelimit-remaining 0, reporting the rest RATE_LIMITED with the window', async () => {
     const repo = await repositoryWith('limited', ['1', '2', '3']);
     const other = await repositoryWith('limited-other', ['1']);
-    const rule = await faults.add({
-      path: `^/v2/${repo}/manifests/2$`,
-      times: 'always',
-      fault: {
-        type: 'headers',
-        headers: { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600' },
-      },
-    });
+    const rule = await spendRateLimitAt(testbed.faults.controlUrl, `^/v2/${repo}/manifests/2$`);
     onTestFinished(() => rule.remove());
     const host = testbed.faults.host;
     const reports = await new Client().sync({
@@ -125,11 +125,7 @@ describe('Client.sync against the real registry', () => {
         type: 'status',
         status: 429,
         body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit"}]}',
-        headers: {
-          'ratelimit-limit': '100;w=21600',
-          'ratelimit-remaining': '0;w=21600',
-          'retry-after': '3600',
-        },
+        headers: { ...SPENT_RATE_LIMIT_HEADERS, 'retry-after': '3600' },
       },
     });
     onTestFinished(() => rule.remove());
