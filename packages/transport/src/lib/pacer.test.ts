@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseRateLimit, RegistryPacer } from './pacer.ts';
 
 describe('parseRateLimit', () => {
@@ -83,5 +83,42 @@ describe('RegistryPacer', () => {
     await expect(waiting).rejects.toMatchObject({ code: 'ABORTED' });
     const aborted = pacer.beforeRequest({ registry: 'r', signal: AbortSignal.abort() });
     await expect(aborted).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
+  describe('with fake timers', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('lets burst requests go at once, then one per 1/rate s, in the order they asked; other registries are not held', async () => {
+      vi.useFakeTimers();
+      const pacer = new RegistryPacer({
+        requestsPerSecond: { paced: 10 },
+        burst: 3,
+        now: () => Date.now(),
+      });
+      const started = Date.now();
+      const sent: [number, number][] = [];
+      const waits = Array.from({ length: 6 }, (_, n) =>
+        pacer.beforeRequest({ registry: 'paced' }).then(() => sent.push([n, Date.now() - started])),
+      );
+      await pacer.beforeRequest({ registry: 'free' });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(sent).toEqual([
+        [0, 0],
+        [1, 0],
+        [2, 0],
+      ]);
+      await vi.advanceTimersByTimeAsync(300);
+      await Promise.all(waits);
+      expect(sent).toEqual([
+        [0, 0],
+        [1, 0],
+        [2, 0],
+        [3, 100],
+        [4, 200],
+        [5, 300],
+      ]);
+    });
   });
 });
