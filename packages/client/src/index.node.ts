@@ -47,3 +47,10 @@ export type {
   OpenMode,
 } from './lib/locations.node.ts';
 export type { ClientOptions } from './lib/options.node.ts';
+export type { ClientSyncOptions } from './lib/sync.node.ts';
+export {
+  type ClientSyncEntry,
+  type ClientSyncPlan,
+  parseShard,
+  parseSyncPlan,
+} from './lib/sync-plan.ts';

@@ -15,9 +15,12 @@ export {
   type SyncOptions,
   type SyncPlan,
   type SyncReport,
+  type SyncStatus,
+  type SyncStop,
   shardOf,
   sync,
 } from './lib/sync.ts';
+export type { TagFilter } from './lib/tag-filter.ts';
 export type { TaggingManifestPusher } from './lib/tagged-push.ts';
 export {
   MemoryUploadSessions,

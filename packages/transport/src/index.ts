@@ -7,6 +7,13 @@ export {
   hostOptions,
   isLoopbackHost,
 } from './lib/hosts.ts';
+export {
+  parseRateLimit,
+  type RateLimit,
+  RegistryPacer,
+  type RegistryPacerOptions,
+  type SpentRateLimit,
+} from './lib/pacer.ts';
 export { redactHeaders, redactUrl } from './lib/redact.ts';
 export {
   errorFromResponse,

@@ -68,6 +68,11 @@ export {
 export { type FetchedManifest, fetchBlob, fetchManifest } from './lib/pull.ts';
 export { type PushImageOptions, pushImage } from './lib/push.ts';
 export {
+  pushTaggedImages,
+  SPENT_RATE_LIMIT_HEADERS,
+  spendRateLimitAt,
+} from './lib/rate-limit.ts';
+export {
   type RecordedRequest,
   type RedirectOrigin,
   type RedirectRequestsFilter,

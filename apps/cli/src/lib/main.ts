@@ -14,7 +14,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const state: RunState = { command: '', args: [], debug: false };
   try {
     await buildProgram(state).parseAsync([...argv], { from: 'user' });
-    return EXIT.ok;
+    return state.exitCode ?? EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) return usageFailure(error);
     const interrupted = interruption();

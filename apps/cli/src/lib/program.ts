@@ -1,12 +1,16 @@
 import { type Command, CommanderError, Option, program as root } from 'commander';
 import { FORMATS, type GlobalFlags, type Session } from './session.ts';
 
-/** A command's code: positional arguments, its own flags, the session. */
+/**
+ * A command's code: positional arguments, its own flags, the session. It
+ * may resolve to an exit code for an outcome that is no thrown error (a
+ * sync with failed items); nothing means `EXIT.ok`.
+ */
 export type CommandRun = (
   args: string[],
   flags: Record<string, unknown>,
   session: Session,
-) => Promise<void>;
+) => Promise<void> | Promise<number>;
 
 /** Where the parser records the command that runs, for the error line. */
 export interface RunState {
@@ -14,6 +18,8 @@ export interface RunState {
   args: string[];
   /** `--debug` was given: the error's stack follows its line. */
   debug: boolean;
+  /** The exit code the command resolved to, if any. */
+  exitCode?: number;
 }
 
 /** A usage error, with the command whose help to point at. */
@@ -85,7 +91,7 @@ export function buildProgram(state: RunState): Command {
         'ocikit inspect ghcr.io/org/app:v1 --format json',
         'ocikit tag ls localhost:5000/app --plain-http localhost:5000',
       ])}
-Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 authentication or permission.`,
+Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 authentication or permission, 5 sync stopped by a rate limit.`,
     );
 
   const leaf = (parent: Command, spec: string, path: string): Command =>
@@ -104,7 +110,8 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 authentication or permissio
       state.debug = flags.debug === true;
       const session = createSession(flags);
       const { run } = await load();
-      await run(args, command.opts(), session);
+      const exitCode = await run(args, command.opts(), session);
+      if (typeof exitCode === 'number') state.exitCode = exitCode;
     };
   program.exitOverride((error) => {
     throw new UsageError(error, '');
@@ -403,6 +410,30 @@ ${examples([
 ])}`,
     )
     .action(action(() => import('../commands/serve.ts')));
+
+  // sync: mirror many repositories from a plan file
+  leaf(program, 'sync <plan>', 'sync')
+    .description(
+      'Mirror the tags of many repositories from a YAML plan (regsync / skopeo sync): only what changed is copied',
+    )
+    .option('--shard <i/n>', 'sync only shard i of n (0 ≤ i < n) of the plan, such as 0/3')
+    .option('--dry-run', 'copy nothing; list what would be copied')
+    .option(
+      '--concurrency <n>',
+      'the most blobs moving at once per copy (default 4)',
+      positiveInteger,
+    )
+    .addHelpText(
+      'after',
+      `\nOne line per tag goes to stderr as it is done; the table of every tag (or --format json) to stdout.
+Exit codes: 0 all in sync, 1 a tag or repository failed, 5 stopped early by a registry's rate limit (run again later).
+${examples([
+  'ocikit sync mirror.yaml',
+  'ocikit sync mirror.yaml --dry-run',
+  'ocikit sync mirror.yaml --shard 1/3 --format json',
+])}`,
+    )
+    .action(action(() => import('../commands/sync.ts')));
 
   leaf(program, 'version', 'version')
     .description('Print the version of ocikit and of its runtime (Node.js, Bun or Deno)')

@@ -7,7 +7,12 @@ import {
 } from '@ocikit/content';
 import { OciError } from '@ocikit/digest';
 import type { Descriptor } from '@ocikit/spec';
-import { type CopyResult, copy, type CopyOptions as TransferCopyOptions } from '@ocikit/transfer';
+import {
+  type CopyResult,
+  copy,
+  type SyncReport,
+  type CopyOptions as TransferCopyOptions,
+} from '@ocikit/transfer';
 import { type InspectResult, inspectManifest } from './inspect.ts';
 import {
   type OpenContext,
@@ -18,6 +23,8 @@ import {
   parseClientLocation,
 } from './locations.node.ts';
 import { type ClientOptions, clientSettings } from './options.node.ts';
+import { type ClientSyncOptions, runSyncPlan } from './sync.node.ts';
+import type { ClientSyncPlan } from './sync-plan.ts';
 
 /** Options of {@link Client.copy}. */
 export interface CopyOptions
@@ -76,6 +83,7 @@ export interface TagsOptions extends OperationOptions {
 export class Client {
   readonly #context: OpenContext;
   readonly #concurrency: number;
+  readonly #options: ClientOptions;
 
   /**
    * @param options - {@link ClientOptions}
@@ -84,6 +92,7 @@ export class Client {
    */
   constructor(options: ClientOptions = {}) {
     const settings = clientSettings(options);
+    this.#options = options;
     this.#concurrency = settings.concurrency;
     this.#context = {
       repository: {
@@ -163,6 +172,30 @@ export class Client {
     } finally {
       await from.close();
     }
+  }
+
+  /**
+   * Mirrors the tags of many repositories, as regsync and `skopeo sync` do:
+   * for each entry of the plan (of this shard), lists the source's tags,
+   * keeps those its filter takes (regular expressions, a semver range, the
+   * latest N), and copies each whose digest differs at the destination
+   * (`sync` of `@ocikit/transfer`). Requests are paced per registry as the
+   * plan's `registries` say; when a registry's rate-limit headers say its
+   * budget is spent (Docker Hub's `ratelimit-remaining: 0;w=21600`, or a
+   * 429 with them) nothing more is started and the rest is reported
+   * `stopped` with a `RATE_LIMITED` reason. A failing tag is reported and
+   * the others go on.
+   *
+   * @param plan - the plan, such as `parseSyncPlan` reads from YAML
+   * @param options - {@link ClientSyncOptions}
+   * @returns a report per tag (and per entry that failed or stopped before
+   *   its tags were listed), in plan order
+   * @throws {OciError} `REFERENCE_INVALID` for a location that is bad or
+   *   names a tag; `UNSUPPORTED` for an archive; `OPTION_INVALID` for a bad
+   *   shard, tag filter or rate; `ABORTED`
+   */
+  sync(plan: ClientSyncPlan, options: ClientSyncOptions = {}): Promise<SyncReport[]> {
+    return runSyncPlan(plan, this.#options, this.#context, this.#concurrency, options);
   }
 
   /**

@@ -9,6 +9,7 @@ import type {
   RetryOptions,
   TraceEvent,
   Transport,
+  TransportOptions,
 } from '@ocikit/transport';
 import { createNodeTransport } from '@ocikit/transport/node';
 
@@ -109,11 +110,15 @@ export interface ClientSettings {
  * every registry location of the client shares (connections, tokens).
  *
  * @param options - {@link ClientOptions}
+ * @param hooks - the transport's request hooks (a sync's pacing)
  * @returns the settings
  * @throws {OciError} `OPTION_INVALID` for a bad `concurrency` or a `certFile`
  *   without `keyFile`; `CONFIG_INVALID` for a TLS file that cannot be read
  */
-export function clientSettings(options: ClientOptions): ClientSettings {
+export function clientSettings(
+  options: ClientOptions,
+  hooks: Pick<TransportOptions, 'beforeRequest' | 'onResponse'> = {},
+): ClientSettings {
   const concurrency = options.concurrency ?? 4;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new OciError('OPTION_INVALID', `concurrency must be an integer ≥ 1, not ${concurrency}`);
@@ -142,6 +147,7 @@ export function clientSettings(options: ClientOptions): ClientSettings {
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
     ...(options.onTrace === undefined ? {} : { onTrace: options.onTrace }),
+    ...hooks,
   });
   return { transport, concurrency, tempDir: options.tempDir, onWarning: options.onWarning };
 }

@@ -56,4 +56,61 @@ describe('sync', () => {
       sync({ items: [{ source: 'a', destination: 'b', tags: '(' }] }, { open }),
     ).rejects.toMatchObject({ code: 'OPTION_INVALID' });
   });
+
+  it('in a dry run copies nothing and reports what it would copy', async () => {
+    const { open, get } = stores();
+    for (const tag of ['v1.0.0', 'v1.1.0', 'latest']) {
+      const graph = image([10]);
+      await load(get('src'), graph);
+      await get('src').tag(graph.root, tag);
+    }
+    const plan = { items: [{ source: 'src', destination: 'dst', tags: { semver: '>=1' } }] };
+    const dry = await sync(plan, { open, dryRun: true });
+    expect(dry.map((r) => [r.tag, r.status])).toEqual([
+      ['v1.0.0', 'would-copy'],
+      ['v1.1.0', 'would-copy'],
+    ]);
+    await expect(get('dst').resolve('v1.0.0')).rejects.toMatchObject({ code: 'MANIFEST_UNKNOWN' });
+    await sync(plan, { open });
+    expect((await sync(plan, { open, dryRun: true })).map((r) => r.status)).toEqual([
+      'unchanged',
+      'unchanged',
+    ]);
+  });
+
+  it('starts nothing more once shouldStop gives a reason, and reports the rest as stopped with it', async () => {
+    const { open, get } = stores();
+    const items = ['a', 'b'].map((name) => ({ source: name, destination: `mirror/${name}` }));
+    for (const item of items) {
+      for (const tag of ['1', '2', '3']) {
+        const graph = image([10]);
+        await load(get(item.source), graph);
+        await get(item.source).tag(graph.root, tag);
+      }
+    }
+    const reason = {
+      code: 'RATE_LIMITED',
+      registry: 'docker.io',
+      windowSeconds: 21600,
+      message: 'spent',
+    } as const;
+    let started = 0;
+    const reports = await sync(
+      { items },
+      {
+        open,
+        onReport: (report) => {
+          if (report.status === 'copied') started += 1;
+        },
+        shouldStop: () => (started >= 2 ? reason : undefined),
+      },
+    );
+    expect(reports.map((r) => [r.item.source, r.tag, r.status, r.stop?.code])).toEqual([
+      ['a', '1', 'copied', undefined],
+      ['a', '2', 'copied', undefined],
+      ['a', '3', 'stopped', 'RATE_LIMITED'],
+      ['b', undefined, 'stopped', 'RATE_LIMITED'],
+    ]);
+    await expect(get('mirror/a').resolve('3')).rejects.toMatchObject({ code: 'MANIFEST_UNKNOWN' });
+  });
 });

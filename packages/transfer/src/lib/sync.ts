@@ -4,6 +4,7 @@ import type { Descriptor } from '@ocikit/spec';
 import type { BlobLocationCache } from './blob-locations.ts';
 import { copy } from './copy.ts';
 import type { CopyOptions } from './options.ts';
+import { compileTagFilter, type TagFilter } from './tag-filter.ts';
 
 /** One line of a {@link SyncPlan}: the tags of one repository to mirror into another. */
 export interface SyncItem {
@@ -12,11 +13,13 @@ export interface SyncItem {
   /** Where to write. */
   readonly destination: string;
   /**
-   * The tags to copy: a regular expression (source text) a whole tag must
-   * match, such as `v\d+\.\d+`.
+   * The tags to copy: a {@link TagFilter} (regular expressions to include
+   * and exclude, a semver range, the latest N versions), or a single
+   * regular expression (source text) a whole tag must match, such as
+   * `v\d+\.\d+`.
    * @default every tag
    */
-  readonly tags?: string;
+  readonly tags?: TagFilter | string;
   /** {@link CopyOptions.platforms} */
   readonly platforms?: readonly string[];
   /** {@link CopyOptions.referrers} */
@@ -30,8 +33,12 @@ export interface SyncPlan {
 
 /** Options of {@link sync}. */
 export interface SyncOptions {
-  /** Opens a location of the plan as a Target (the caller knows registries and layouts; transfer does not). */
-  open(location: string): Target | Promise<Target>;
+  /**
+   * Opens a location of the plan as a Target (the caller knows registries
+   * and layouts; transfer does not); `role` says whether it is read from
+   * or written to.
+   */
+  open(location: string, role: 'source' | 'destination'): Target | Promise<Target>;
   /**
    * Sync only this shard of the plan: an item belongs to shard
    * `hash(source, destination) mod count`, so every machine running
@@ -42,23 +49,62 @@ export interface SyncOptions {
   concurrency?: number;
   /** {@link CopyOptions.blobLocations}, shared by every copy of the sync. */
   blobLocations?: BlobLocationCache;
+  /**
+   * Compare only: list, filter and resolve as usual, but copy nothing; a tag
+   * that a sync would copy is reported `would-copy`.
+   * @default false
+   */
+  dryRun?: boolean;
+  /**
+   * Asked before each tag (and item) is started: when it returns a reason,
+   * the sync starts nothing more and reports every tag and item not yet
+   * done as `stopped` with that reason. `@ocikit/client` answers it from the
+   * registries' rate-limit headers (Docker Hub's `ratelimit-remaining`).
+   * @default never stop
+   */
+  shouldStop?: () => SyncStop | undefined;
   /** Called with each tag's outcome as it is known. */
   onReport?: (report: SyncReport) => void;
   /** Cancels the sync. */
   signal?: AbortSignal;
 }
 
-/** The outcome of one tag of one item, or of an item that failed before its tags were known. */
+/** Why a sync stopped before its end (see {@link SyncOptions.shouldStop}). */
+export interface SyncStop {
+  /** `RATE_LIMITED`: a registry said the budget of requests is spent. */
+  readonly code: 'RATE_LIMITED';
+  /** The registry that said so, as named in references (`docker.io`). */
+  readonly registry: string;
+  /** The quota, when the registry said (`ratelimit-limit: 100;w=21600` gives 100). */
+  readonly limit?: number;
+  /** The quota's window in seconds (`w=21600`: 6 hours), when the registry said. */
+  readonly windowSeconds?: number;
+  /** How long to wait before trying again, in seconds, when the registry said (`Retry-After`). */
+  readonly retryAfterSeconds?: number;
+  /** What happened, for people. */
+  readonly message: string;
+}
+
+/** The state of one tag after a sync. */
+export type SyncStatus = 'copied' | 'unchanged' | 'would-copy' | 'failed' | 'stopped';
+
+/** The outcome of one tag of one item, or of an item that failed or stopped before its tags were known. */
 export interface SyncReport {
   readonly item: SyncItem;
-  /** The tag; absent when the item failed before listing its tags. */
+  /** The tag; absent when the item failed or stopped before listing its tags. */
   readonly tag?: string;
-  /** `copied`; `unchanged` (the destination's tag has the source's digest); `failed`. */
-  readonly status: 'copied' | 'unchanged' | 'failed';
-  /** The digest the destination's tag now points at. */
+  /**
+   * `copied`; `unchanged` (the destination's tag has the source's digest);
+   * `would-copy` (a dry run found it missing or different); `failed` (see
+   * `error`); `stopped` (not done: the sync stopped first, see `stop`).
+   */
+  readonly status: SyncStatus;
+  /** The digest the destination's tag points at (or would, in a dry run). */
   readonly digest?: string;
   /** Why it failed. */
   readonly error?: unknown;
+  /** Why it was not done. */
+  readonly stop?: SyncStop;
 }
 
 /**
@@ -66,12 +112,14 @@ export interface SyncReport {
  * source's tags, keeps those matching its filter, and for each compares the
  * source's digest with the destination's tag first, copying only what
  * changed (with the item's platforms and referrers). A failing tag or item
- * is reported and the sync goes on; only `signal` stops it.
+ * is reported and the sync goes on; `signal` aborts it, and
+ * `shouldStop` ends it early and cleanly (the rest reported `stopped`).
  *
  * @param plan - {@link SyncPlan}
  * @param options - {@link SyncOptions}
  * @returns a report per tag (and per item that failed before its tags), in plan order
- * @throws {OciError} `OPTION_INVALID` for a bad shard or tag filter; `ABORTED`
+ * @throws {OciError} `OPTION_INVALID` for a bad shard or tag filter (a
+ *   pattern that is no regular expression, a bad semver range or `latest`); `ABORTED`
  */
 export async function sync(plan: SyncPlan, options: SyncOptions): Promise<SyncReport[]> {
   const shard = options.shard ?? { index: 0, count: 1 };
@@ -87,7 +135,7 @@ export async function sync(plan: SyncPlan, options: SyncOptions): Promise<SyncRe
       `shard must have an integer count ≥ 1 and 0 ≤ index < count, not ${JSON.stringify(shard)}`,
     );
   }
-  const filters = plan.items.map((item) => tagFilter(item.tags));
+  const filters = plan.items.map((item) => compileTagFilter(item.tags));
   const reports: SyncReport[] = [];
   const report = (entry: SyncReport) => {
     reports.push(entry);
@@ -95,12 +143,18 @@ export async function sync(plan: SyncPlan, options: SyncOptions): Promise<SyncRe
   };
   for (const [at, item] of plan.items.entries()) {
     if (shardOf(item, shard.count) !== shard.index) continue;
-    const matches = filters[at] as (tag: string) => boolean;
+    const stop = options.shouldStop?.();
+    if (stop !== undefined) {
+      report({ item, status: 'stopped', stop });
+      continue;
+    }
+    const pick = filters[at] as (tags: readonly string[]) => string[];
     try {
-      await syncItem(item, matches, options, report);
+      await syncItem(item, pick, options, report);
     } catch (error) {
       if (options.signal?.aborted) throw abortError(options.signal);
-      report({ item, status: 'failed', error });
+      const stop = stopBehind(error, options);
+      report(stop ? { item, status: 'stopped', stop } : { item, status: 'failed', error });
     }
   }
   return reports;
@@ -109,24 +163,33 @@ export async function sync(plan: SyncPlan, options: SyncOptions): Promise<SyncRe
 /** Syncs the tags of one item; throws only what prevents listing them. */
 async function syncItem(
   item: SyncItem,
-  matches: (tag: string) => boolean,
+  pick: (tags: readonly string[]) => string[],
   options: SyncOptions,
   report: (entry: SyncReport) => void,
 ): Promise<void> {
   const signal = options.signal;
-  const from = await options.open(item.source);
-  const to = await options.open(item.destination);
+  const from = await options.open(item.source, 'source');
+  const to = await options.open(item.destination, 'destination');
   if (!isTagLister(from)) {
     throw new OciError('OPTION_INVALID', `The source "${item.source}" cannot list its tags`);
   }
-  const tags: string[] = [];
-  for await (const tag of from.tags({ signal })) if (matches(tag)) tags.push(tag);
-  for (const tag of tags) {
+  const listed: string[] = [];
+  for await (const tag of from.tags({ signal })) listed.push(tag);
+  for (const tag of pick(listed)) {
+    const stop = options.shouldStop?.();
+    if (stop !== undefined) {
+      report({ item, tag, status: 'stopped', stop });
+      continue;
+    }
     try {
       const source = await from.resolve(tag, { signal });
       const present = await resolveIfAny(to, tag, signal);
       if (present?.digest === source.digest) {
         report({ item, tag, status: 'unchanged', digest: source.digest });
+        continue;
+      }
+      if (options.dryRun) {
+        report({ item, tag, status: 'would-copy', digest: source.digest });
         continue;
       }
       const result = await copy(
@@ -143,9 +206,22 @@ async function syncItem(
       report({ item, tag, status: 'copied', digest: result.root.digest });
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
-      report({ item, tag, status: 'failed', error });
+      const stop = stopBehind(error, options);
+      report(
+        stop ? { item, tag, status: 'stopped', stop } : { item, tag, status: 'failed', error },
+      );
     }
   }
+}
+
+/**
+ * The stop behind a failure: a request refused for the rate limit (a final
+ * 429, `TOOMANYREQUESTS`) while `shouldStop` says the budget is spent means
+ * "not done", not "failed".
+ */
+function stopBehind(error: unknown, options: SyncOptions): SyncStop | undefined {
+  if ((error as { code?: unknown } | undefined)?.code !== 'TOOMANYREQUESTS') return undefined;
+  return options.shouldStop?.();
 }
 
 /** What a tag of the destination points at, or `undefined` when it has no such tag. */
@@ -160,20 +236,6 @@ async function resolveIfAny(
     if (isNotFound(error)) return undefined;
     throw error;
   }
-}
-
-/** A whole-tag matcher of a filter's source text; every tag without one. */
-function tagFilter(source: string | undefined): (tag: string) => boolean {
-  if (source === undefined) return () => true;
-  let pattern: RegExp;
-  try {
-    pattern = new RegExp(`^(?:${source})$`);
-  } catch (error) {
-    throw new OciError('OPTION_INVALID', `The tag filter /${source}/ is not a regular expression`, {
-      cause: error,
-    });
-  }
-  return (tag) => pattern.test(tag);
 }
 
 /** The shard of an item: FNV-1a of its source and destination, mod count (stable when other items change). */

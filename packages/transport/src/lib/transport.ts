@@ -74,6 +74,24 @@ export interface TransportOptions {
    * @default Date.now
    */
   now?: () => number;
+  /**
+   * Awaited before every attempt of every request is sent (each retry
+   * too; not the redirect hops of one attempt, nor token requests): to
+   * pace requests per registry, as `RegistryPacer.beforeRequest` does.
+   * A rejection fails the request with it.
+   */
+  beforeRequest?: (request: {
+    readonly registry: string;
+    readonly method: string;
+    readonly signal?: AbortSignal | undefined;
+  }) => void | Promise<void>;
+  /**
+   * Sees every response of every request, as
+   * {@link TransportRequest.onResponse} does, with the registry it is from:
+   * to watch rate-limit headers, as `RegistryPacer.onResponse` does. It
+   * must not read the body.
+   */
+  onResponse?: (registry: string, response: Response) => void;
 }
 
 /** One request to a registry. */
@@ -158,6 +176,8 @@ export class Transport {
   readonly #trace: (event: TraceEvent) => void;
   readonly #tokens: TokenCache;
   readonly #now: () => number;
+  readonly #beforeRequest: TransportOptions['beforeRequest'];
+  readonly #onResponse: TransportOptions['onResponse'];
   readonly #challenges = new ChallengeCache();
   readonly #credentialLookups = new Map<string, Promise<Credential | undefined>>();
   readonly #schemes = new Map<string, Promise<'https' | 'http'>>();
@@ -179,6 +199,8 @@ export class Transport {
     this.#trace = options.onTrace ?? (() => {});
     this.#now = options.now ?? Date.now;
     this.#tokens = options.tokens ?? new TokenCache({ fetch: this.#fetch, now: this.#now });
+    this.#beforeRequest = options.beforeRequest;
+    this.#onResponse = options.onResponse;
   }
 
   /**
@@ -269,6 +291,7 @@ export class Transport {
       const headers = new Headers(request.headers);
       if (!headers.has('user-agent')) headers.set('user-agent', this.#userAgent);
       if (authorization) headers.set('authorization', authorization);
+      await this.#beforeRequest?.({ registry: request.registry, method, signal });
       let response: Response;
       try {
         response = await sendFollowingRedirects(
@@ -295,6 +318,7 @@ export class Transport {
       }
       rememberSecrets(response, secrets);
       request.onResponse?.(response);
+      this.#onResponse?.(request.registry, response);
       if (response.status === 401 && ownOrigin) {
         const challenges = parseChallenges(response.headers);
         if (challenges.length > 0) this.#challenges.set(url, challenges);

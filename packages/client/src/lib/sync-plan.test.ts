@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseShard, parseSyncPlan } from './sync-plan.ts';
+
+describe('parseSyncPlan', () => {
+  it('reads a plan with defaults, registries, rate limit, shard and x- extensions', () => {
+    const plan = parseSyncPlan(`
+x-common: &common { platforms: [linux/amd64] }
+defaults:
+  <<: *common
+  referrers: true
+  tags: { semver: ">=1.2 <2", latest: 3 }
+registries:
+  docker.io: { requestsPerSecond: 2 }
+rateLimit: { minRemaining: 10 }
+shard: 1/3
+sync:
+  - source: docker.io/library/alpine
+    destination: oci:mirror/alpine
+    tags: '3\\.\\d+'
+`);
+    expect(plan).toMatchObject({
+      defaults: {
+        platforms: ['linux/amd64'],
+        referrers: true,
+        tags: { semver: '>=1.2 <2', latest: 3 },
+      },
+      registries: { 'docker.io': { requestsPerSecond: 2 } },
+      rateLimit: { minRemaining: 10 },
+      shard: '1/3',
+      sync: [
+        { source: 'docker.io/library/alpine', destination: 'oci:mirror/alpine', tags: '3\\.\\d+' },
+      ],
+    });
+  });
+
+  it('refuses what is not a plan with CONFIG_INVALID naming the field', () => {
+    const cases: [string, string][] = [
+      ['sync: [', 'plan.yaml'],
+      ['- a list', 'top level'],
+      ['sync: []', 'sync'],
+      ['sync: [{ source: a }]', 'sync[0].destination'],
+      ['sync: [{ source: a, destination: b, tag: x }]', 'unknown key "tag"'],
+      ['sync: [{ source: a, destination: b, tags: { semver: 1 } }]', 'sync[0].tags.semver'],
+      ['sync: [{ source: a, destination: b, platforms: linux/amd64 }]', 'sync[0].platforms'],
+      [
+        'registries: { docker.io: { rps: 2 } }\nsync: [{ source: a, destination: b }]',
+        'registries.docker.io',
+      ],
+      ['defaults: { source: a }\nsync: [{ source: a, destination: b }]', 'unknown key "source"'],
+    ];
+    for (const [text, mentioned] of cases) {
+      let error: unknown;
+      try {
+        parseSyncPlan(text, 'plan.yaml');
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, text).toMatchObject({ code: 'CONFIG_INVALID' });
+      expect((error as Error).message, text).toContain(mentioned);
+    }
+  });
+});
+
+describe('parseShard', () => {
+  it('reads INDEX/COUNT and refuses anything else', () => {
+    expect(parseShard('0/3')).toEqual({ index: 0, count: 3 });
+    expect(parseShard(' 2 / 3 ')).toEqual({ index: 2, count: 3 });
+    for (const bad of ['3/3', '1/0', '-1/2', 'a/b', '1']) {
+      expect(() => parseShard(bad), bad).toThrow(
+        expect.objectContaining({ code: 'OPTION_INVALID' }),
+      );
+    }
+  });
+});

@@ -1,0 +1,173 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  faultClient,
+  getTestbed,
+  makeImage,
+  pushImage,
+  pushTaggedImages,
+  SPENT_RATE_LIMIT_HEADERS,
+  spendRateLimitAt,
+  uniqueRepo,
+} from '@ocikit/testbed';
+import type { SyncReport } from '@ocikit/transfer';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { Client } from './client.node.ts';
+import { parseSyncPlan } from './sync-plan.ts';
+
+const testbed = getTestbed();
+const faults = faultClient(testbed.faults.controlUrl);
+
+/** A repository of the anonymous registry with these tags, each a different image. */
+async function repositoryWith(label: string, tags: readonly string[]): Promise<string> {
+  const repo = uniqueRepo(`client/sync-${label}`);
+  await pushTaggedImages(testbed.anonymous, repo, tags);
+  return repo;
+}
+
+const summary = (reports: readonly SyncReport[]) =>
+  reports.map((r) => [r.item.source.split('/').pop(), r.tag, r.status, r.stop?.code]);
+
+describe('Client.sync against the real registry', () => {
+  it('syncs a YAML plan into a registry and an oci: layout by semver, then only what changed; a dry run copies nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ocikit-client-sync-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const host = testbed.anonymous.host;
+    const repo = await repositoryWith('semver', [
+      'latest',
+      'v1.0.0',
+      '1.2',
+      '1.3.0-rc.1',
+      '1.10.0',
+      '2.0.0',
+    ]);
+    const mirror = uniqueRepo('client/sync-mirror');
+    const plan = parseSyncPlan(
+      [
+        'defaults:',
+        '  tags: { semver: ">=1.2 <2" }',
+        'sync:',
+        `  - source: ${host}/${repo}`,
+        `    destination: ${host}/${mirror}`,
+        `  - source: ${host}/${repo}`,
+        `    destination: oci:${join(dir, 'layout')}`,
+        '    tags: { include: ["v.*", "latest"], exclude: ["latest"] }',
+      ].join('\n'),
+    );
+    const client = new Client();
+
+    const dry = await client.sync(plan, { dryRun: true });
+    expect(dry.map((r) => [r.tag, r.status])).toEqual([
+      ['1.10.0', 'would-copy'], // the registry lists tags in lexical order
+      ['1.2', 'would-copy'],
+      ['v1.0.0', 'would-copy'],
+    ]);
+    expect(await client.tags(`${host}/${mirror}`).catch((error) => error.code)).toBe(
+      'NAME_UNKNOWN',
+    );
+
+    const first = await client.sync(plan);
+    expect(first.map((r) => [r.tag, r.status])).toEqual([
+      ['1.10.0', 'copied'], // the registry lists tags in lexical order
+      ['1.2', 'copied'],
+      ['v1.0.0', 'copied'],
+    ]);
+    expect(await client.tags(`${host}/${mirror}`)).toEqual(['1.10.0', '1.2']);
+    expect(await client.tags(`oci:${join(dir, 'layout')}`)).toEqual(['v1.0.0']);
+    expect((await client.resolve(`${host}/${mirror}:1.2`)).digest).toBe(first[1]?.digest);
+
+    await pushImage(testbed.anonymous, repo, await makeImage({ seed: `${repo}-1.2-new` }), {
+      tag: '1.2',
+    });
+    const second = await client.sync(plan);
+    expect(second.map((r) => [r.tag, r.status])).toEqual([
+      ['1.10.0', 'unchanged'],
+      ['1.2', 'copied'],
+      ['v1.0.0', 'unchanged'],
+    ]);
+  });
+
+  it('stops starting tags once the proxy in front of the registry says ratelimit-remaining 0, reporting the rest RATE_LIMITED with the window', async () => {
+    const repo = await repositoryWith('limited', ['1', '2', '3']);
+    const other = await repositoryWith('limited-other', ['1']);
+    const rule = await spendRateLimitAt(testbed.faults.controlUrl, `^/v2/${repo}/manifests/2$`);
+    onTestFinished(() => rule.remove());
+    const host = testbed.faults.host;
+    const reports = await new Client().sync({
+      sync: [
+        {
+          source: `${host}/${repo}`,
+          destination: `${host}/${uniqueRepo('client/sync-limited-to')}`,
+        },
+        {
+          source: `${host}/${other}`,
+          destination: `${host}/${uniqueRepo('client/sync-other-to')}`,
+        },
+      ],
+    });
+    expect(summary(reports)).toEqual([
+      [repo.split('/').pop(), '1', 'copied', undefined],
+      [repo.split('/').pop(), '2', 'copied', undefined], // started before the headers came
+      [repo.split('/').pop(), '3', 'stopped', 'RATE_LIMITED'],
+      [other.split('/').pop(), undefined, 'stopped', 'RATE_LIMITED'],
+    ]);
+    expect(reports[2]?.stop).toMatchObject({ registry: host, limit: 100, windowSeconds: 21600 });
+    expect(await rule.hits()).toBeGreaterThan(0);
+  });
+
+  it('reports a tag refused with a 429 carrying rate-limit headers as stopped, not failed, and starts nothing after it', async () => {
+    const repo = await repositoryWith('429', ['a', 'b', 'c']);
+    const rule = await faults.add({
+      path: `^/v2/${repo}/manifests/b$`,
+      times: 'always',
+      fault: {
+        type: 'status',
+        status: 429,
+        body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit"}]}',
+        headers: { ...SPENT_RATE_LIMIT_HEADERS, 'retry-after': '3600' },
+      },
+    });
+    onTestFinished(() => rule.remove());
+    const host = testbed.faults.host;
+    const reports = await new Client().sync({
+      sync: [
+        { source: `${host}/${repo}`, destination: `${host}/${uniqueRepo('client/sync-429-to')}` },
+      ],
+    });
+    expect(reports.map((r) => [r.tag, r.status, r.stop?.code])).toEqual([
+      ['a', 'copied', undefined],
+      ['b', 'stopped', 'RATE_LIMITED'],
+      ['c', 'stopped', 'RATE_LIMITED'],
+    ]);
+    expect(reports[1]?.stop).toMatchObject({ windowSeconds: 21600, retryAfterSeconds: 3600 });
+  });
+
+  it("paces every request of the sync to a registry by the plan's requestsPerSecond, as the proxy in front of the registry sees them", async () => {
+    const repo = await repositoryWith('paced', ['1', '2']);
+    const host = testbed.faults.host;
+    const rate = 20;
+    const reports = await new Client().sync({
+      registries: { [host]: { requestsPerSecond: rate } },
+      sync: [{ source: `${host}/${repo}`, destination: `${host}/${repo}-to` }],
+    });
+    expect(reports.map((r) => r.status)).toEqual(['copied', 'copied']);
+    const times = (await faults.requests(`^/v2/${repo}(-to)?/`))
+      .map((request) => Date.parse(request.time))
+      .sort((a, b) => a - b);
+    expect(times.length).toBeGreaterThan(10);
+    const first = times[0] as number;
+    // Burst 1: the k-th request no sooner than k/rate after the first (15 ms of clock and network jitter).
+    expect(times.filter((time, k) => time - first < (k * 1000) / rate - 15)).toEqual([]);
+  });
+
+  it('refuses a location that names a tag, and an archive, before any request', async () => {
+    const client = new Client();
+    await expect(
+      client.sync({ sync: [{ source: 'localhost:1/app:v1', destination: 'localhost:1/b' }] }),
+    ).rejects.toMatchObject({ code: 'REFERENCE_INVALID' });
+    await expect(
+      client.sync({ sync: [{ source: 'localhost:1/app', destination: 'oci-archive:x.tar' }] }),
+    ).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+});

@@ -1,0 +1,157 @@
+import type { Target } from '@ocikit/content';
+import { OciError } from '@ocikit/digest';
+import { type SyncItem, type SyncReport, type SyncStop, sync } from '@ocikit/transfer';
+import { RegistryPacer, type SpentRateLimit } from '@ocikit/transport';
+import {
+  type OpenContext,
+  type OpenedLocation,
+  openWithContext,
+  parseClientLocation,
+} from './locations.node.ts';
+import { type ClientOptions, clientSettings } from './options.node.ts';
+import { type ClientSyncPlan, parseShard } from './sync-plan.ts';
+
+/** Options of {@link Client.sync}. */
+export interface ClientSyncOptions {
+  /**
+   * Sync only this shard (`INDEX/COUNT` such as `0/3`, or `{ index, count }`);
+   * overrides the plan's `shard`.
+   * @default the plan's, else all of it
+   */
+  shard?: string | { readonly index: number; readonly count: number };
+  /**
+   * Compare only: copy nothing, report what would be copied (`would-copy`).
+   * @default false
+   */
+  dryRun?: boolean;
+  /**
+   * The most blob and manifest operations of one tag's copy at once.
+   * @default the client's `concurrency`
+   */
+  concurrency?: number;
+  /** Called with each tag's outcome as it is known. */
+  onReport?: (report: SyncReport) => void;
+  /** Cancels the sync (`ABORTED`). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs a sync plan with a client's options: every location is opened with
+ * a transport of its own for this sync, paced per the plan's `registries`
+ * and watched for rate limits.
+ *
+ * @param plan - the plan
+ * @param clientOptions - the client's options (credentials, TLS, hosts)
+ * @param context - the client's open context, whose transport this sync replaces
+ * @param concurrency - the client's concurrency
+ * @param options - {@link ClientSyncOptions}
+ * @returns the reports, in plan order
+ */
+export async function runSyncPlan(
+  plan: ClientSyncPlan,
+  clientOptions: ClientOptions,
+  context: OpenContext,
+  concurrency: number,
+  options: ClientSyncOptions,
+): Promise<SyncReport[]> {
+  const items = plan.sync.map((entry) => syncItem(plan, entry));
+  const shardOption = options.shard ?? plan.shard;
+  const shard = typeof shardOption === 'string' ? parseShard(shardOption) : shardOption;
+  const pacer = new RegistryPacer({
+    ...(plan.registries === undefined ? {} : { requestsPerSecond: rates(plan.registries) }),
+    ...(plan.rateLimit?.minRemaining === undefined
+      ? {}
+      : { minRemaining: plan.rateLimit.minRemaining }),
+  });
+  const { transport } = clientSettings(clientOptions, {
+    beforeRequest: pacer.beforeRequest,
+    onResponse: pacer.onResponse,
+  });
+  const paced: OpenContext = { ...context, repository: { ...context.repository, transport } };
+  const opened: OpenedLocation[] = [];
+  const open = async (location: string, role: 'source' | 'destination'): Promise<Target> => {
+    const mode = role === 'source' ? 'read' : 'write';
+    const signal = options.signal;
+    const place = await openWithContext(location, paced, { mode, defaultTag: false, signal });
+    opened.push(place);
+    return place.target as Target;
+  };
+  try {
+    return await sync(
+      { items },
+      {
+        open,
+        concurrency: options.concurrency ?? concurrency,
+        shouldStop: () => stopFor(pacer.spent()),
+        ...(shard === undefined ? {} : { shard }),
+        ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
+        ...(options.onReport === undefined ? {} : { onReport: options.onReport }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      },
+    );
+  } finally {
+    for (const place of opened) await place.close();
+  }
+}
+
+/** An entry with the plan's defaults filled in, its locations checked. */
+function syncItem(plan: ClientSyncPlan, entry: ClientSyncPlan['sync'][number]): SyncItem {
+  checkLocation(entry.source);
+  checkLocation(entry.destination);
+  const tags = entry.tags ?? plan.defaults?.tags;
+  const platforms = entry.platforms ?? plan.defaults?.platforms;
+  const referrers = entry.referrers ?? plan.defaults?.referrers;
+  return {
+    source: entry.source,
+    destination: entry.destination,
+    ...(tags === undefined ? {} : { tags }),
+    ...(platforms === undefined ? {} : { platforms }),
+    ...(referrers === undefined ? {} : { referrers }),
+  };
+}
+
+/** A sync location is a registry repository or a layout directory that names no tag or digest. */
+function checkLocation(input: string): void {
+  const location = parseClientLocation(input, false);
+  if (location.kind === 'oci-archive' || location.kind === 'docker-archive') {
+    throw new OciError(
+      'UNSUPPORTED',
+      `Cannot sync with the archive "${input}": use a registry repository or an oci: layout directory`,
+    );
+  }
+  const named =
+    location.kind === 'registry'
+      ? (location.reference.tag ?? location.reference.digest)
+      : (location.tag ?? location.digest);
+  if (named !== undefined) {
+    throw new OciError(
+      'REFERENCE_INVALID',
+      `A sync location names a repository or layout, not a tag or digest: "${input}" names "${named}" (pick tags with tags.include)`,
+    );
+  }
+}
+
+function rates(registries: NonNullable<ClientSyncPlan['registries']>): Record<string, number> {
+  const table: Record<string, number> = {};
+  for (const [registry, settings] of Object.entries(registries)) {
+    if (settings.requestsPerSecond !== undefined) table[registry] = settings.requestsPerSecond;
+  }
+  return table;
+}
+
+/** A spent budget as the reason a sync stops. */
+function stopFor(spent: SpentRateLimit | undefined): SyncStop | undefined {
+  if (spent === undefined) return undefined;
+  const window = spent.windowSeconds === undefined ? '' : ` per ${spent.windowSeconds} s`;
+  const quota = spent.limit === undefined ? '' : ` (limit ${spent.limit}${window})`;
+  return {
+    code: 'RATE_LIMITED',
+    registry: spent.registry,
+    ...(spent.limit === undefined ? {} : { limit: spent.limit }),
+    ...(spent.windowSeconds === undefined ? {} : { windowSeconds: spent.windowSeconds }),
+    ...(spent.retryAfterSeconds === undefined
+      ? {}
+      : { retryAfterSeconds: spent.retryAfterSeconds }),
+    message: `${spent.registry} says its rate limit is spent${quota}; run the sync again later`,
+  };
+}
