@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import {
   isDeleter,
   isTagLister,
@@ -14,6 +15,7 @@ import {
   type OpenedLocation,
   type OpenLocationOptions,
   type OpenMode,
+  openEmptyLocation,
   openWithContext,
   parseClientLocation,
 } from './locations.node.ts';
@@ -23,7 +25,14 @@ import { type ClientOptions, clientSettings } from './options.node.ts';
 export interface CopyOptions
   extends Pick<
     TransferCopyOptions,
-    'platforms' | 'referrers' | 'foreignLayers' | 'concurrency' | 'signal' | 'onProgress'
+    | 'platforms'
+    | 'referrers'
+    | 'foreignLayers'
+    | 'concurrency'
+    | 'dryRun'
+    | 'force'
+    | 'signal'
+    | 'onProgress'
   > {
   /**
    * Tags to set at the destination instead of the one its location names.
@@ -118,6 +127,11 @@ export class Client {
    * has are skipped, same-registry blobs are mounted. An archive destination
    * is written atomically once everything is in: a failed copy leaves no file.
    *
+   * With `dryRun`, nothing is written: a registry or layout destination is
+   * only asked what it has (a layout directory that does not exist has
+   * nothing and is not created), an archive destination has nothing (it
+   * would be replaced whole).
+   *
    * @param source - where the image is, such as `docker://alpine:3.20`
    * @param destination - where it goes, such as `oci-archive:alpine.tar:3.20`
    * @param options - {@link CopyOptions}
@@ -135,7 +149,7 @@ export class Client {
     parseClientLocation(destination); // a bad destination fails before the source is read
     const from = await this.open(source, { mode: 'read', signal });
     try {
-      const to = await this.open(destination, { mode: 'write', signal });
+      const to = await this.#openDestination(destination, options);
       try {
         const sourceRoot = await from.root({ signal });
         const tags = options.tags ?? destinationTags(from, to);
@@ -144,7 +158,15 @@ export class Client {
           {
             tags,
             concurrency: options.concurrency ?? this.#concurrency,
-            ...pick(options, ['platforms', 'referrers', 'foreignLayers', 'signal', 'onProgress']),
+            ...pick(options, [
+              'platforms',
+              'referrers',
+              'foreignLayers',
+              'dryRun',
+              'force',
+              'signal',
+              'onProgress',
+            ]),
           },
         );
         const wanted = to.location.kind === 'registry' ? to.location.reference.digest : undefined;
@@ -155,7 +177,9 @@ export class Client {
           );
         }
         const platform = options.platforms?.length === 1 ? options.platforms[0] : undefined;
-        await to.commit(result.root, { signal, ...(platform === undefined ? {} : { platform }) });
+        if (options.dryRun !== true) {
+          await to.commit(result.root, { signal, ...(platform === undefined ? {} : { platform }) });
+        }
         return { ...result, source: from.name, destination: to.name, digest: result.root.digest };
       } finally {
         await to.close();
@@ -268,6 +292,18 @@ export class Client {
         return { deleted: 'manifest', reference };
       },
     );
+  }
+
+  /**
+   * The destination of a copy, opened to write; for a dry run, a layout
+   * directory that does not exist yet is an empty store (not created).
+   */
+  #openDestination(destination: string, options: CopyOptions): Promise<OpenedLocation<'write'>> {
+    const location = parseClientLocation(destination);
+    if (options.dryRun === true && location.kind === 'ocidir' && !existsSync(location.path)) {
+      return Promise.resolve(openEmptyLocation(destination));
+    }
+    return this.open(destination, { mode: 'write', signal: options.signal });
   }
 
   /** Opens a registry or layout directory to change it (archives are read-only here). */
