@@ -1,3 +1,10 @@
+export type { MountBlobResult, PushBlobOptions } from './lib/blobs.node.ts';
+export type {
+  DeleteManifestOptions,
+  PutManifestOptions,
+  ReferrersOptions,
+  RepositoriesOptions,
+} from './lib/client.node.ts';
 export {
   Client,
   type ClientCopyResult,
@@ -15,3 +22,4 @@ export type {
   OpenMode,
 } from './lib/locations.node.ts';
 export type { ClientOptions } from './lib/options.node.ts';
+export type { ReferrerNode, ReferrerTree } from './lib/referrer-tree.ts';
