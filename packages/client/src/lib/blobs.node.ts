@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OperationOptions } from '@ocikit/content';
-import { readFileStream, writeFileAtomic } from '@ocikit/content/fs';
+import { errnoCode, readFileStream, writeFileAtomic } from '@ocikit/content/fs';
 import { type Digest, digestStream, OciError, parseDigest } from '@ocikit/digest';
 import { Repository } from '@ocikit/registry';
 import type { Descriptor } from '@ocikit/spec';
@@ -85,7 +85,7 @@ export function registryRepository(opened: OpenedLocation): Repository {
  * @param options - {@link PushBlobOptions}; `tempDir` for the spooled stream
  * @returns the blob's descriptor
  * @throws {OciError} `DIGEST_MISMATCH` when the content is not `digest`
- *   (nothing is uploaded); `PATH_INVALID`-like file errors; the registry's errors
+ *   (nothing is uploaded); `PATH_INVALID` for a file that cannot be read; the registry's errors
  */
 export async function pushBlobContent(
   repository: Repository,
@@ -104,7 +104,7 @@ export async function pushBlobContent(
       await rm(dir, { recursive: true, force: true });
     }
   }
-  const { digest, size } = await digestStream(await readFileStream(content), {
+  const { digest, size } = await digestStream(await openBlobFile(content), {
     ...(expected === undefined ? {} : { algorithm: expected.algorithm }),
     ...(signal === undefined ? {} : { signal }),
   });
@@ -119,8 +119,19 @@ export async function pushBlobContent(
     digest,
     size,
   };
-  await repository.pushBlob(descriptor, await readFileStream(content), { signal });
+  await repository.pushBlob(descriptor, await openBlobFile(content), { signal });
   return descriptor;
+}
+
+/** A file's bytes as a stream; a file that cannot be opened is `PATH_INVALID`. */
+async function openBlobFile(file: string): Promise<ReadableStream<Uint8Array>> {
+  try {
+    return await readFileStream(file);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === undefined) throw error;
+    throw new OciError('PATH_INVALID', `Cannot read "${file}" (${code})`, { cause: error });
+  }
 }
 
 /**

@@ -452,7 +452,8 @@ export class Client {
    * @param options - {@link PushBlobOptions}
    * @returns the uploaded blob's descriptor
    * @throws {OciError} `DIGEST_MISMATCH` for content that is not the digest
-   *   asked for (nothing is uploaded); `REFERENCE_INVALID` for a location with
+   *   asked for (nothing is uploaded); `PATH_INVALID` for a file that cannot
+   *   be read; `REFERENCE_INVALID` for a location with
    *   a tag; `UNSUPPORTED` for layouts and archives; the registry's errors
    */
   pushBlob(

@@ -1,0 +1,20 @@
+import { Readable } from 'node:stream';
+import type { CommandRun } from '../lib/program.ts';
+
+/** `ocikit blob put REPOSITORY [FILE|-]`: `Client.pushBlob`, streamed; the digest on stdout. */
+export const run: CommandRun = async ([repository, file], flags, session) => {
+  const digest = flags.digest as string | undefined;
+  const mediaType = flags.mediaType as string | undefined;
+  const content =
+    file === undefined || file === '-'
+      ? (Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>)
+      : file;
+  const client = await session.client();
+  const pushed = await client.pushBlob(repository as string, content, {
+    ...(digest === undefined ? {} : { digest }),
+    ...(mediaType === undefined ? {} : { mediaType }),
+  });
+  session.log(`Pushed blob ${pushed.digest} (${pushed.size} bytes) to ${repository}`);
+  if (session.format === 'json') session.json(pushed);
+  else session.out(`${pushed.digest}\n`);
+};
