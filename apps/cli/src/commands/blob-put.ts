@@ -1,10 +1,17 @@
 import { Readable } from 'node:stream';
+import { isDigest, OciError } from '@ocikit/digest';
 import type { CommandRun } from '../lib/program.ts';
 
 /** `ocikit blob put REPOSITORY [FILE|-]`: `Client.pushBlob`, streamed; the digest on stdout. */
 export const run: CommandRun = async ([repository, file], flags, session) => {
   const digest = flags.digest as string | undefined;
   const mediaType = flags.mediaType as string | undefined;
+  if (digest !== undefined && !isDigest(digest)) {
+    throw new OciError(
+      'OPTION_INVALID',
+      `--digest "${digest}" is no digest, such as sha256:<64 hex>`,
+    );
+  }
   const content =
     file === undefined || file === '-'
       ? (Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>)

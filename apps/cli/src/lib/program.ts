@@ -1,4 +1,5 @@
-import { type Command, CommanderError, Option, program as root } from 'commander';
+import { Argument, type Command, CommanderError, Option, program as root } from 'commander';
+import { completionScript, SHELLS, type Shell } from './completion.ts';
 import { FORMATS, type GlobalFlags, type Session } from './session.ts';
 
 /** A command's code: positional arguments, its own flags, the session. */
@@ -404,6 +405,26 @@ ${examples([
 ])}`,
     )
     .action(action(() => import('../commands/serve.ts')));
+
+  leaf(program, 'completion', 'completion')
+    .description(
+      'Print the completion script of a shell (bash, zsh or fish), made from this command tree',
+    )
+    .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
+    .addHelpText(
+      'after',
+      `\nLoad it in the shell's start-up file, or install it where the shell looks for completions.
+${examples([
+  'source <(ocikit completion bash)            # in ~/.bashrc',
+  'ocikit completion zsh > ~/.zsh/completions/_ocikit   # a directory in $fpath',
+  'ocikit completion fish > ~/.config/fish/completions/ocikit.fish',
+])}`,
+    )
+    .action((shell: Shell) => {
+      state.command = 'completion';
+      state.args = [shell];
+      process.stdout.write(completionScript(shell, program));
+    });
 
   leaf(program, 'version', 'version')
     .description('Print the version of ocikit and of Node.js')
