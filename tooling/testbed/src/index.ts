@@ -16,6 +16,11 @@ export {
 } from './lib/fault-proxy.ts';
 export type { Fault, FaultRule, FaultRuleState, ProxiedRequest } from './lib/fault-rules.ts';
 export {
+  type ProxyRecord,
+  type RunningForwardProxy,
+  startForwardProxy,
+} from './lib/forward-proxy.ts';
+export {
   blobFromBytes,
   blobFromJson,
   type Descriptor,
