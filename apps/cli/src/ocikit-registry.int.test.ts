@@ -9,6 +9,7 @@ import {
   makeImage,
   pushImage,
   skopeoInspect,
+  startForwardProxy,
   type TestNode,
   uniqueRepo,
 } from '@ocikit/testbed';
@@ -409,5 +410,44 @@ describe('ocikit completion (the built binary, completed by a real bash)', () =>
     );
     const unknown = await ocikit(['completion', 'tcsh']);
     expect(unknown.code).toBe(2);
+  });
+});
+
+describe('ocikit through HTTP_PROXY (the built binary, a real forward proxy)', () => {
+  it('sends registry requests through HTTP_PROXY with a Basic login, and straight to NO_PROXY hosts', async () => {
+    const { basic } = getTestbed();
+    const image = await makeImage({ seed: 'cli-proxy' });
+    const repo = `${basic.host}/${uniqueRepo('cli/proxy')}`;
+    await pushImage(
+      { url: basic.url, credentials: basic.users.push },
+      repo.slice(basic.host.length + 1),
+      image,
+      { tag: 'v1' },
+    );
+    const proxy = await startForwardProxy();
+    try {
+      const dir = await tempDir();
+      const { username, password } = basic.users.push;
+      const auth = Buffer.from(`${username}:${password}`).toString('base64');
+      await writeFile(
+        join(dir, 'config.json'),
+        JSON.stringify({ auths: { [basic.host]: { auth } } }),
+      );
+      const env = { DOCKER_CONFIG: dir, HTTP_PROXY: proxy.url };
+
+      const through = await ocikit(['manifest', 'head', `${repo}:v1`], { env });
+      expect(through.code, through.stderr).toBe(0);
+      expect(through.stdout.split(' ')[0]).toBe(image.manifest.digest);
+      expect(proxy.records.map((record) => record.target)).toContain(basic.host);
+
+      const before = proxy.records.length;
+      const direct = await ocikit(['manifest', 'head', `${repo}:v1`], {
+        env: { ...env, NO_PROXY: '127.0.0.1' },
+      });
+      expect(direct.code, direct.stderr).toBe(0);
+      expect(proxy.records.length).toBe(before);
+    } finally {
+      await proxy.stop();
+    }
   });
 });
