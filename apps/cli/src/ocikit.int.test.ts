@@ -107,6 +107,7 @@ describe('ocikit copy (the built binary)', () => {
         'bytesCopied',
         'destination',
         'digest',
+        'dryRun',
         'foreignSkipped',
         'manifests',
         'mediaType',
