@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { streamFromBytes } from '@ocikit/digest';
@@ -230,7 +230,7 @@ describe('Client catalog and referrers on the real registry', () => {
 });
 
 describe('Client copy dryRun and force on the real registry', () => {
-  it('plans a copy without writing (registry and missing layout), then force sends blobs that exist', async () => {
+  it('plans a copy without writing (registry, missing layout, existing layout left byte-identical), then force sends blobs that exist', async () => {
     const image = await makeImage({ seed: 'client-dry-run' });
     const from = `${await seeded(image)}:v1`;
     const ocikit = client();
@@ -256,5 +256,14 @@ describe('Client copy dryRun and force on the real registry', () => {
     const forced = await ocikit.copy(from, to, { force: true });
     expect(forced).toMatchObject({ blobsCopied: blobs.length, blobsMounted: 0, blobsSkipped: 0 });
     expect(forced.bytesCopied).toBe(bytes);
+
+    const layout = join(await tempDir(), 'layout');
+    await ocikit.copy(from, `oci:${layout}:v1`);
+    const before = await readFile(join(layout, 'index.json'));
+    const files = await readdir(layout, { recursive: true });
+    const plannedInto = await ocikit.copy(from, `oci:${layout}:v2`, { dryRun: true, force: true });
+    expect(plannedInto.blobsCopied).toBe(blobs.length);
+    expect(await readFile(join(layout, 'index.json'))).toEqual(before);
+    expect(await readdir(layout, { recursive: true })).toEqual(files);
   });
 });
