@@ -76,6 +76,33 @@ describe('Client through an HTTP proxy (HTTP_PROXY, NO_PROXY) to the real regist
     expect(proxy.records.length).toBe(before);
   });
 
+  it('tunnels to an https registry through HTTPS_PROXY with its private CA and Basic login', async () => {
+    const { redirect } = getTestbed();
+    const image = await makeImage({ seed: 'client-proxy-https' });
+    const repo = uniqueRepo('client/proxy-https');
+    await pushImage({ url: redirect.url, credentials: redirect.credentials }, repo, image, {
+      tag: 'v1',
+    });
+    const proxy = await forwardProxy();
+    const client = new Client({
+      caFile: redirect.caFile,
+      env: { ...(await login(redirect.httpsHost, redirect.credentials)), HTTPS_PROXY: proxy.url },
+    });
+    expect((await client.resolve(`${redirect.httpsHost}/${repo}:v1`)).digest).toBe(
+      image.manifest.digest,
+    );
+    expect(proxy.records).toContainEqual(
+      expect.objectContaining({ method: 'CONNECT', target: redirect.httpsHost }),
+    );
+    const untrusted = new Client({
+      env: { ...(await login(redirect.httpsHost, redirect.credentials)), HTTPS_PROXY: proxy.url },
+      retry: { retries: 0 },
+    });
+    await expect(untrusted.resolve(`${redirect.httpsHost}/${repo}:v1`)).rejects.toMatchObject({
+      code: expect.stringMatching(/NETWORK_ERROR|TLS/),
+    });
+  });
+
   it('sends the login of a proxy URL as Proxy-Authorization, never to the registry', async () => {
     const { anonymous } = getTestbed();
     const image = await makeImage({ seed: 'client-proxy-login' });
