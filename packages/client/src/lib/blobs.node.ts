@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OperationOptions } from '@ocikit/content';
 import { errnoCode, readFileStream, writeFileAtomic } from '@ocikit/content/fs';
-import { type Digest, digestStream, OciError, parseDigest } from '@ocikit/digest';
+import {
+  type Digest,
+  type DigestResult,
+  digestStream,
+  HashingStream,
+  OciError,
+  parseDigest,
+} from '@ocikit/digest';
 import { Repository } from '@ocikit/registry';
 import type { Descriptor } from '@ocikit/spec';
 import type { OpenedLocation } from './locations.node.ts';
@@ -77,8 +84,8 @@ export function registryRepository(opened: OpenedLocation): Repository {
 
 /**
  * Uploads a file or a stream as a blob, streamed: a file is hashed, then
- * sent (and verified again while it is sent); a stream is first written to
- * a temp file while it is read, so its digest is known before the upload.
+ * sent (and verified again while it is sent); a stream is hashed while it is
+ * written to a temp file, so its digest is known before the upload.
  *
  * @param repository - where it goes
  * @param content - a file path, or a stream (such as stdin)
@@ -94,24 +101,37 @@ export async function pushBlobContent(
 ): Promise<Descriptor> {
   const { signal } = options;
   const expected = options.digest === undefined ? undefined : parseDigest(options.digest);
-  if (typeof content !== 'string') {
-    const dir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'ocikit-blob-'));
-    try {
-      const file = join(dir, 'blob');
-      await writeFileAtomic(file, content, { signal, fsync: false });
-      return await pushBlobContent(repository, file, options);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  const algorithm = expected?.algorithm;
+  if (typeof content === 'string') {
+    const hashed = await digestStream(await openBlobFile(content), {
+      ...(algorithm === undefined ? {} : { algorithm }),
+      ...(signal === undefined ? {} : { signal }),
+    });
+    return pushFile(repository, content, hashed, expected?.digest, options);
   }
-  const { digest, size } = await digestStream(await openBlobFile(content), {
-    ...(expected === undefined ? {} : { algorithm: expected.algorithm }),
-    ...(signal === undefined ? {} : { signal }),
-  });
-  if (expected !== undefined && expected.digest !== digest) {
+  const dir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'ocikit-blob-'));
+  try {
+    const file = join(dir, 'blob');
+    const hashing = new HashingStream(algorithm);
+    await writeFileAtomic(file, content.pipeThrough(hashing), { signal, fsync: false });
+    return await pushFile(repository, file, hashing.result, expected?.digest, options);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Uploads a file whose digest and size are known, unless it is not the expected digest. */
+async function pushFile(
+  repository: Repository,
+  file: string,
+  { digest, size }: DigestResult,
+  expected: Digest | undefined,
+  options: PushBlobOptions,
+): Promise<Descriptor> {
+  if (expected !== undefined && expected !== digest) {
     throw new OciError(
       'DIGEST_MISMATCH',
-      `The content hashes to ${digest}, not to the expected ${expected.digest}; nothing was uploaded`,
+      `The content hashes to ${digest}, not to the expected ${expected}; nothing was uploaded`,
     );
   }
   const descriptor: Descriptor = {
@@ -119,7 +139,7 @@ export async function pushBlobContent(
     digest,
     size,
   };
-  await repository.pushBlob(descriptor, await openBlobFile(content), { signal });
+  await repository.pushBlob(descriptor, await openBlobFile(file), { signal: options.signal });
   return descriptor;
 }
 
