@@ -14,7 +14,7 @@ import {
   uniqueRepo,
 } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
-import { ocikit, tempDir } from './lib/ocikit-process.testing.ts';
+import { ocikit, ocikitInTerminal, tempDir } from './lib/ocikit-process.testing.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -140,6 +140,18 @@ describe('ocikit manifest put, head and delete (the built binary)', () => {
       expect(run.stderr, label).not.toContain('INTERNAL');
     }
     expect((await ocikit(['manifest', 'head', `${repo}:x`])).code).toBe(3);
+  });
+});
+
+describe('ocikit manifest put and blob put on a terminal (tmux)', () => {
+  it('refuse to wait for stdin typed on a terminal (exit 2), naming what to give instead', async () => {
+    const repo = `${getTestbed().anonymous.host}/${uniqueRepo('cli/tty')}`;
+    const manifest = await ocikitInTerminal(['manifest', 'put', `${repo}:v1`]);
+    expect(manifest.code).toBe(2);
+    expect(manifest.screen).toContain('stdin is a terminal');
+    const blob = await ocikitInTerminal(['blob', 'put', repo]);
+    expect(blob.code).toBe(2);
+    expect(blob.screen).toContain('give a FILE');
   });
 });
 

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { isDigest, OciError } from '@ocikit/digest';
 import type { CommandRun } from '../lib/program.ts';
+import { refuseTerminal } from '../lib/read-input.ts';
 
 /** `ocikit blob put REPOSITORY [FILE|-]`: `Client.pushBlob`, streamed; the digest on stdout. */
 export const run: CommandRun = async ([repository, file], flags, session) => {
@@ -12,10 +13,9 @@ export const run: CommandRun = async ([repository, file], flags, session) => {
       `--digest "${digest}" is no digest, such as sha256:<64 hex>`,
     );
   }
-  const content =
-    file === undefined || file === '-'
-      ? (Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>)
-      : file;
+  const fromStdin = file === undefined || file === '-';
+  if (fromStdin) refuseTerminal('a FILE');
+  const content = fromStdin ? (Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>) : file;
   const client = await session.client();
   const pushed = await client.pushBlob(repository as string, content, {
     ...(digest === undefined ? {} : { digest }),

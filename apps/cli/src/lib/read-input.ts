@@ -9,7 +9,7 @@ import { OciError } from '@ocikit/digest';
  * @param maxBytes - the most bytes accepted
  * @returns the bytes
  * @throws {OciError} `PATH_INVALID` for a file that cannot be read;
- *   `SIZE_EXCEEDED` over `maxBytes`
+ *   `SIZE_EXCEEDED` over `maxBytes`; `OPTION_INVALID` for stdin on a terminal
  */
 export async function readInput(file: string | undefined, maxBytes: number): Promise<Uint8Array> {
   if (file !== undefined && file !== '-') {
@@ -21,6 +21,7 @@ export async function readInput(file: string | undefined, maxBytes: number): Pro
       throw new OciError('PATH_INVALID', `Cannot read "${file}" (${code})`, { cause: error });
     }
   }
+  refuseTerminal('--file FILE');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of process.stdin) {
@@ -31,4 +32,20 @@ export async function readInput(file: string | undefined, maxBytes: number): Pro
     chunks.push(chunk as Buffer);
   }
   return new Uint8Array(Buffer.concat(chunks));
+}
+
+/**
+ * Refuses to read stdin from a terminal, where a command would wait for
+ * input nobody meant to type.
+ *
+ * @param instead - what to give instead, for the message
+ * @throws {OciError} `OPTION_INVALID` when stdin is a terminal
+ */
+export function refuseTerminal(instead: string): void {
+  if (process.stdin.isTTY === true) {
+    throw new OciError(
+      'OPTION_INVALID',
+      `stdin is a terminal: pipe the content in, or give ${instead}`,
+    );
+  }
 }
