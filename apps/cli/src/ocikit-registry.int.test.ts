@@ -12,6 +12,7 @@ import {
   startForwardProxy,
   type TestNode,
   uniqueRepo,
+  writeDockerConfig,
 } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
 import { ocikit, ocikitInTerminal, tempDir } from './lib/ocikit-process.testing.ts';
@@ -439,12 +440,7 @@ describe('ocikit through HTTP_PROXY (the built binary, a real forward proxy)', (
     const proxy = await startForwardProxy();
     try {
       const dir = await tempDir();
-      const { username, password } = basic.users.push;
-      const auth = Buffer.from(`${username}:${password}`).toString('base64');
-      await writeFile(
-        join(dir, 'config.json'),
-        JSON.stringify({ auths: { [basic.host]: { auth } } }),
-      );
+      await writeDockerConfig(dir, { [basic.host]: basic.users.push });
       const env = { DOCKER_CONFIG: dir, HTTP_PROXY: proxy.url };
 
       const through = await ocikit(['manifest', 'head', `${repo}:v1`], { env });

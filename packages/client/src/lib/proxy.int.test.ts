@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -9,6 +9,7 @@ import {
   type RunningForwardProxy,
   startForwardProxy,
   uniqueRepo,
+  writeDockerConfig,
 } from '@ocikit/testbed';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Client } from './client.node.ts';
@@ -20,11 +21,10 @@ async function forwardProxy(): Promise<RunningForwardProxy> {
 }
 
 /** A `DOCKER_CONFIG` holding one login, as the environment of a client. */
-async function login(host: string, { username, password }: Credentials) {
+async function login(host: string, credentials: Credentials) {
   const dir = await mkdtemp(join(tmpdir(), 'ocikit-client-proxy-'));
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
-  const auth = Buffer.from(`${username}:${password}`).toString('base64');
-  await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { [host]: { auth } } }));
+  await writeDockerConfig(dir, { [host]: credentials });
   return { DOCKER_CONFIG: dir, HOME: dir };
 }
 

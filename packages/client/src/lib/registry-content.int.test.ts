@@ -13,6 +13,7 @@ import {
   skopeoInspect,
   type TestNode,
   uniqueRepo,
+  writeDockerConfig,
 } from '@ocikit/testbed';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Client } from './client.node.ts';
@@ -158,15 +159,7 @@ describe('Client blobs on the real registry', () => {
     expect((await ocikit.statBlob(`${same}@${blob.digest}`)).size).toBe(blob.size);
 
     const dir = await tempDir();
-    const { username, password } = basic.users.push;
-    await writeFile(
-      join(dir, 'config.json'),
-      JSON.stringify({
-        auths: {
-          [basic.host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') },
-        },
-      }),
-    );
+    await writeDockerConfig(dir, { [basic.host]: basic.users.push });
     const withLogin = new Client({ env: { DOCKER_CONFIG: dir, HOME: dir } });
     const elsewhere = `${basic.host}/${uniqueRepo('client/mount-other')}`;
     const copied = await withLogin.mountBlob(`${from}@${blob.digest}`, elsewhere);
