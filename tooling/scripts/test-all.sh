@@ -3,7 +3,8 @@
 # (Debian peers, pnpm, the locked dependencies), then lint, build, type
 # checks, repository checks, JSR and API-reference builds, the release flow
 # on a dry run, the consumer smoke test (the packed packages under Node, Deno
-# and Bun) and every unit and integration test. The last line is the test count.
+# and Bun), the CLI smoke (the packed ocikit through npx, pnpm dlx, bunx and
+# deno) and every unit and integration test. The last line is the test count.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 CI="${CI:-true}"
@@ -43,6 +44,9 @@ pnpm exec tsx tooling/scripts/src/release-dry-run.ts
 
 step "consumer smoke: packed tarballs installed with npm, under Node, Deno, Bun"
 bash tooling/runtime-smoke/run.sh
+
+step "CLI smoke: the packed ocikit through npx, pnpm dlx, bunx (Bun) and deno run npm:ocikit (Deno)"
+pnpm exec tsx tooling/scripts/src/cli-smoke.ts
 
 step "tests"
 report=$(mktemp)

@@ -1,9 +1,10 @@
 // Cold start of the built `ocikit` against bare Node, in the same run:
 // `ocikit --version` against `node -e 0` (median of 20, interleaved), and how
 // long `ocikit tag ls` takes to send its first request to a local registry
-// stub. Prints figures and ratios; asserts nothing (benchmarks are not tests).
-import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+// stub; the same two for the standalone executable (built here into a temp
+// dir). Prints figures and ratios; asserts nothing (benchmarks are not tests).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,16 @@ import { fileURLToPath } from 'node:url';
 
 const RUNS = 20;
 const bin = fileURLToPath(new URL('../dist/ocikit.js', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'ocikit-bench-'));
+const standalone = join(scratch, 'ocikit');
+execFileSync(
+  process.execPath,
+  [fileURLToPath(new URL('build-standalone.mjs', import.meta.url)), '--outfile', standalone],
+  { stdio: ['ignore', 'ignore', 'inherit'] },
+);
+/** How each `ocikit` starts: the bundle on this Node, and the standalone executable. */
+const NODE = [process.execPath, bin];
+const STANDALONE = [standalone];
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -18,22 +29,31 @@ function median(values) {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-function timed(args) {
+function timed(command, ...args) {
   const started = performance.now();
-  const result = spawnSync(process.execPath, args, { stdio: 'ignore' });
-  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}`);
+  const result = spawnSync(command, args, { stdio: 'ignore' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}`);
   return performance.now() - started;
 }
 
-/** Milliseconds from spawning `ocikit tag ls` to its first request reaching the server. */
-function firstRequest(server, host) {
+/**
+ * Milliseconds from spawning `ocikit tag ls` to its first request reaching
+ * the server; resolves once it has exited, so that the next run does not
+ * share the CPU with it.
+ */
+function firstRequest([command, ...leading], server, host) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    server.once('request', () => resolve(performance.now() - started));
-    const child = spawn(process.execPath, [bin, 'tag', 'ls', `${host}/app`, '--plain-http', host], {
-      stdio: 'ignore',
+    let ms;
+    server.once('request', () => {
+      ms = performance.now() - started;
     });
+    const args = [...leading, 'tag', 'ls', `${host}/app`, '--plain-http', host];
+    const child = spawn(command, args, { stdio: 'ignore' });
     child.on('error', reject);
+    child.on('exit', () =>
+      ms === undefined ? reject(new Error(`${command} sent no request`)) : resolve(ms),
+    );
   });
 }
 
@@ -50,15 +70,22 @@ const bare = [];
 const emptyFile = [];
 const version = [];
 const tagLs = [];
-timed(['-e', '0']);
-timed([bin, '--version']);
+const standaloneVersion = [];
+const standaloneTagLs = [];
+timed(process.execPath, '-e', '0');
+timed(...NODE, '--version');
+timed(...STANDALONE, '--version');
 for (let run = 0; run < RUNS; run += 1) {
-  bare.push(timed(['-e', '0']));
-  emptyFile.push(timed([empty]));
-  version.push(timed([bin, '--version']));
-  tagLs.push(await firstRequest(server, host));
+  bare.push(timed(process.execPath, '-e', '0'));
+  emptyFile.push(timed(process.execPath, empty));
+  version.push(timed(...NODE, '--version'));
+  tagLs.push(await firstRequest(NODE, server, host));
+  standaloneVersion.push(timed(...STANDALONE, '--version'));
+  standaloneTagLs.push(await firstRequest(STANDALONE, server, host));
 }
 server.close();
+rmSync(scratch, { recursive: true, force: true });
+rmSync(empty, { force: true });
 
 const base = median(bare);
 const rows = [
@@ -66,8 +93,10 @@ const rows = [
   ['node empty.mjs', median(emptyFile)],
   ['ocikit --version', median(version)],
   ['ocikit tag ls → first request', median(tagLs)],
+  ['standalone --version', median(standaloneVersion)],
+  ['standalone tag ls → first request', median(standaloneTagLs)],
 ];
 console.log(`median of ${RUNS} runs, interleaved, Node ${process.versions.node}`);
 for (const [name, ms] of rows) {
-  console.log(`${name.padEnd(32)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / base).toFixed(2)}×`);
+  console.log(`${name.padEnd(36)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / base).toFixed(2)}×`);
 }

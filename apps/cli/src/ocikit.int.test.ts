@@ -15,7 +15,13 @@ import {
   uniqueRepo,
 } from '@ocikit/testbed';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { ocikit, ocikitInTerminal, ocikitRunning, tempDir } from './lib/ocikit-process.testing.ts';
+import {
+  httpsImage,
+  ocikit,
+  ocikitInTerminal,
+  ocikitRunning,
+  tempDir,
+} from './lib/ocikit-process.testing.ts';
 
 /** Pushes an image to a new repository of the anonymous registry, tagged `v1`; returns `host/repo`. */
 async function seeded(node: TestNode, registry: RegistryInfo = getTestbed().anonymous) {
@@ -270,28 +276,15 @@ describe('ocikit --debug (the built binary)', () => {
 
 describe('ocikit TLS flags (the built binary)', () => {
   it('reaches an https registry with a private CA by --ca-file or --insecure, and fails without either', async () => {
-    const { redirect } = getTestbed();
-    const image = await makeImage({ seed: 'cli-tls' });
-    const repo = uniqueRepo('cli/tls');
-    await pushImage({ url: redirect.url, credentials: redirect.credentials }, repo, image, {
-      tag: 'v1',
-    });
-    const config = await tempDir();
-    const { username, password } = redirect.credentials;
-    const auth = Buffer.from(`${username}:${password}`).toString('base64');
-    await writeFile(
-      join(config, 'config.json'),
-      JSON.stringify({ auths: { [redirect.httpsHost]: { auth } } }),
-    );
-    const env = { DOCKER_CONFIG: config };
-    const ref = `${redirect.httpsHost}/${repo}:v1`;
+    const { ref, digest, caFile, env } = await httpsImage('cli-tls');
+    const host = ref.slice(0, ref.indexOf('/'));
 
-    const trusted = await ocikit(['digest', ref, '--ca-file', redirect.caFile], { env });
+    const trusted = await ocikit(['digest', ref, '--ca-file', caFile], { env });
     expect(trusted.code, trusted.stderr).toBe(0);
-    expect(trusted.stdout).toBe(`${image.manifest.digest}\n`);
-    const insecure = await ocikit(['digest', ref, '--insecure', redirect.httpsHost], { env });
+    expect(trusted.stdout).toBe(`${digest}\n`);
+    const insecure = await ocikit(['digest', ref, '--insecure', host], { env });
     expect(insecure.code, insecure.stderr).toBe(0);
-    expect(insecure.stdout).toBe(`${image.manifest.digest}\n`);
+    expect(insecure.stdout).toBe(`${digest}\n`);
 
     const untrusted = await ocikit(['digest', ref], { env });
     expect(untrusted.code).toBe(1);
@@ -571,6 +564,7 @@ describe('ocikit on bad input (the built binary)', () => {
     expect(JSON.parse((await ocikit(['version', '--format', 'json'])).stdout)).toEqual({
       version: version.stdout.trim(),
       node: process.versions.node,
+      runtime: { name: 'Node.js', version: process.versions.node },
     });
   });
 });

@@ -6,6 +6,25 @@ export type {
   RepositoriesOptions,
 } from './lib/client.node.ts';
 export {
+  type ArtifactFileSpec,
+  DEFAULT_ARTIFACT_TYPE,
+  DEFAULT_FILE_MEDIA_TYPE,
+  parseArtifactFile,
+  titleSegments,
+} from './lib/artifact-titles.ts';
+export {
+  type ArtifactAttachOptions,
+  type ArtifactPullOptions,
+  type ArtifactPullResult,
+  type ArtifactPushOptions,
+  type ArtifactPushResult,
+  Artifacts,
+  type DiscoverOptions,
+  type DiscoverResult,
+  type PulledFile,
+  type ReferrerNode,
+} from './lib/artifacts.node.ts';
+export {
   Client,
   type ClientCopyResult,
   type CopyOptions,
@@ -14,6 +33,19 @@ export {
   type TagsOptions,
 } from './lib/client.node.ts';
 export type { ConfigSummary, InspectResult } from './lib/inspect.ts';
+export {
+  exportLayout,
+  gcLayout,
+  type ImportedImage,
+  importArchive,
+  type LayoutExportResult,
+  type LayoutGcOptions,
+  type LayoutGcResult,
+  type LayoutImportOptions,
+  type LayoutImportResult,
+  type LayoutListEntry,
+  listLayout,
+} from './lib/layout-tools.node.ts';
 export type {
   CommitOptions,
   LocationTarget,

@@ -7,6 +7,7 @@ export {
   type StartContainerdOptions,
   startContainerd,
 } from './lib/containerd.ts';
+export { writeDockerArchive } from './lib/docker-archive.ts';
 export { writeDockerConfig } from './lib/docker-config.ts';
 export { collect, errorCode, ociFailure } from './lib/failure.ts';
 export { type FaultClient, type FaultHandle, faultClient } from './lib/fault-client.ts';

@@ -12,6 +12,8 @@ export const EXIT = {
   notFound: 3,
   /** The registry refused the credentials, or there were none (`UNAUTHORIZED`, `DENIED`). */
   auth: 4,
+  /** The reader of stdout closed it early (128 + SIGPIPE, as GNU tools end). Nothing is printed. */
+  brokenPipe: 141,
 } as const;
 
 const USAGE_CODES: ReadonlySet<string> = new Set<OciErrorCode>([

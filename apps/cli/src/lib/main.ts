@@ -10,6 +10,7 @@ import { buildProgram, type RunState, UsageError } from './program.ts';
  * @returns the exit code (see `EXIT`)
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  process.stdout.on('error', exitOnBrokenPipe);
   const state: RunState = { command: '', args: [], debug: false };
   try {
     await buildProgram(state).parseAsync([...argv], { from: 'user' });
@@ -31,6 +32,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return failure.exitCode;
   }
+}
+
+/**
+ * The reader of stdout went away (`ocikit blob get … | head -c 10`): stop at
+ * once and quietly, as a program killed by SIGPIPE does (exit 141). Any other
+ * stdout error is thrown on.
+ */
+function exitOnBrokenPipe(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(EXIT.brokenPipe);
 }
 
 /** Help and version end well; every other parser error is a usage error. */

@@ -1,11 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { requireBinary } from '@ocikit/testbed';
+import { getTestbed, makeImage, pushImage, requireBinary, uniqueRepo } from '@ocikit/testbed';
 import { onTestFinished } from 'vitest';
 
 const execFileAsync = promisify(execFile);
@@ -27,6 +27,23 @@ export interface OcikitRunOptions {
   env?: Record<string, string>;
   /** Written to stdin, which is then closed. */
   input?: string;
+  /**
+   * The program to run instead of `node dist/ocikit.js`, such as the
+   * standalone executable (the arguments follow it).
+   */
+  program?: readonly string[];
+}
+
+/** The command line that starts `ocikit`: the given program, or Node on the built bundle. */
+function commandLine(program: readonly string[] | undefined): [string, string[]] {
+  if (program !== undefined) {
+    const [file, ...args] = program;
+    return [file as string, args];
+  }
+  if (!existsSync(OCIKIT_BIN)) {
+    throw new Error(`${OCIKIT_BIN} is missing: build it first with "pnpm --filter ocikit build"`);
+  }
+  return [process.execPath, [OCIKIT_BIN]];
 }
 
 /**
@@ -41,11 +58,9 @@ export async function ocikit(
   args: readonly string[],
   options: OcikitRunOptions = {},
 ): Promise<OcikitRun> {
-  if (!existsSync(OCIKIT_BIN)) {
-    throw new Error(`${OCIKIT_BIN} is missing: build it first with "pnpm --filter ocikit build"`);
-  }
+  const [file, leading] = commandLine(options.program);
   const env = { PATH: process.env.PATH ?? '', HOME: await tempDir(), ...options.env };
-  const child = spawn(process.execPath, [OCIKIT_BIN, ...args], { env });
+  const child = spawn(file, [...leading, ...args], { env });
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -89,14 +104,15 @@ export interface RunningOcikit {
  * recorded); it is killed when the test ends if it still runs.
  *
  * @param args - the arguments
- * @param options - `env` as {@link OcikitRunOptions}
+ * @param options - `env` and `program` as {@link OcikitRunOptions}
  * @returns the running process
  */
 export async function ocikitRunning(
   args: readonly string[],
-  options: Pick<OcikitRunOptions, 'env'> = {},
+  options: Pick<OcikitRunOptions, 'env' | 'program'> = {},
 ): Promise<RunningOcikit> {
-  const child = spawn(process.execPath, [OCIKIT_BIN, ...args], {
+  const [file, leading] = commandLine(options.program);
+  const child = spawn(file, [...leading, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: await tempDir(), ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -224,4 +240,63 @@ async function screenShows(capture: () => Promise<string>, text: string): Promis
     if (Date.now() > deadline) throw new Error(`The terminal never showed "${text}"`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Builds the standalone executable (`scripts/build-standalone.mjs`, from the
+ * built bundle) into a directory.
+ *
+ * @param dir - where to write it
+ * @returns its path
+ */
+export async function buildStandalone(dir: string): Promise<string> {
+  const outfile = join(dir, 'ocikit');
+  const script = fileURLToPath(new URL('../../scripts/build-standalone.mjs', import.meta.url));
+  const workspaceBin = fileURLToPath(new URL('../../../../node_modules/.bin', import.meta.url));
+  await execFileAsync(process.execPath, [script, '--outfile', outfile], {
+    env: { ...process.env, PATH: `${workspaceBin}:${process.env.PATH ?? ''}` },
+  });
+  return outfile;
+}
+
+/** An image on the test bed's https registry, and what `ocikit` needs to reach it. */
+export interface HttpsImage {
+  /** `127.0.0.1:PORT/REPO:v1` on the https front (a private CA, basic auth). */
+  readonly ref: string;
+  /** The image's manifest digest. */
+  readonly digest: string;
+  /** The PEM file of the private CA (`--ca-file`). */
+  readonly caFile: string;
+  /** `DOCKER_CONFIG`: a config.json with the registry's credential. */
+  readonly env: Record<string, string>;
+}
+
+/**
+ * Pushes a new image to the test bed's https registry (the redirect front,
+ * with a private CA and basic auth) and writes a Docker config.json with
+ * its credential.
+ *
+ * @param seed - picks the image
+ * @returns the image's reference, digest, CA file and environment
+ */
+export async function httpsImage(seed: string): Promise<HttpsImage> {
+  const { redirect } = getTestbed();
+  const image = await makeImage({ seed });
+  const repo = uniqueRepo(`cli/${seed}`);
+  await pushImage({ url: redirect.url, credentials: redirect.credentials }, repo, image, {
+    tag: 'v1',
+  });
+  const config = await tempDir();
+  const { username, password } = redirect.credentials;
+  const auth = Buffer.from(`${username}:${password}`).toString('base64');
+  await writeFile(
+    join(config, 'config.json'),
+    JSON.stringify({ auths: { [redirect.httpsHost]: { auth } } }),
+  );
+  return {
+    ref: `${redirect.httpsHost}/${repo}:v1`,
+    digest: image.manifest.digest,
+    caFile: redirect.caFile,
+    env: { DOCKER_CONFIG: config },
+  };
 }

@@ -277,8 +277,18 @@ ${examples([
     'Get, put, head, delete and mount blobs of registry repositories',
   );
   leaf(blob, 'get <location>', 'blob get')
-    .description('Write a blob of a registry repository, named by digest, to stdout')
-    .addHelpText('after', examples(['ocikit blob get ghcr.io/org/app@sha256:… > layer.tar.gz']))
+    .description('Write a blob of a registry repository, named by digest, to stdout or a file')
+    .option(
+      '-o, --output <file>',
+      'write to FILE instead (atomically: nothing is left of a failed or interrupted download)',
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'ocikit blob get ghcr.io/org/app@sha256:… > layer.tar.gz',
+        'ocikit blob get ghcr.io/org/app@sha256:… -o layer.tar.gz',
+      ]),
+    )
     .action(action(() => import('../commands/blob-get.ts')));
   leaf(blob, 'put <repository> [file]', 'blob put')
     .description(
@@ -355,6 +365,119 @@ ${examples([
     )
     .action(action(() => import('../commands/referrers-ls.ts')));
 
+  const artifact = leaf(program, 'artifact', 'artifact').description(
+    'Push, pull, attach and discover artifacts (files as layers), the way oras does',
+  );
+  leaf(artifact, 'push <location> <files...>', 'artifact push')
+    .description(
+      'Push files as an artifact: each a layer titled with its base name, an empty config, an artifactType',
+    )
+    .option(
+      '--artifact-type <type>',
+      'the artifactType of the manifest (default application/vnd.unknown.artifact.v1)',
+    )
+    .option('--annotation <key=value>', 'an annotation of the manifest (repeatable)', collect)
+    .option('--concurrency <n>', 'the most files moving at once (default 4)', positiveInteger)
+    .addHelpText(
+      'after',
+      `\nA file is PATH or PATH:MEDIATYPE (default application/vnd.oci.image.layer.v1.tar), as oras push.
+The manifest gets org.opencontainers.image.created unless an --annotation sets it.
+${examples([
+  'ocikit artifact push localhost:5000/docs:v1 README.md:text/markdown',
+  'ocikit artifact push ghcr.io/org/policy:v2 policy.rego --artifact-type application/vnd.example.policy.v1',
+  'ocikit artifact push oci:./artifacts:v1 a.bin b.bin --annotation org.opencontainers.image.source=https://example.com/repo',
+])}`,
+    )
+    .action(action(() => import('../commands/artifact-push.ts')));
+  leaf(artifact, 'pull <location>', 'artifact pull')
+    .description(
+      'Write the files of an artifact (each layer with a title) into a directory, verified and atomically',
+    )
+    .option('-o, --output <dir>', 'the directory to write into (default .)')
+    .option('--concurrency <n>', 'the most files written at once (default 4)', positiveInteger)
+    .addHelpText(
+      'after',
+      `\nA title that is an absolute path, climbs out with "..", or meets a symbolic link refuses the
+whole pull before anything is written. Layers without a title are skipped, as oras does.
+${examples([
+  'ocikit artifact pull localhost:5000/docs:v1 -o ./docs',
+  'ocikit artifact pull oci:./artifacts:v1 --format json',
+])}`,
+    )
+    .action(action(() => import('../commands/artifact-pull.ts')));
+  leaf(artifact, 'attach <subject> <files...>', 'artifact attach')
+    .description(
+      'Attach files to a manifest as a referrer (a manifest with subject), found by the referrers API or its tag-schema fallback',
+    )
+    .requiredOption('--artifact-type <type>', 'the artifactType of the referrer (required)')
+    .option('--annotation <key=value>', 'an annotation of the manifest (repeatable)', collect)
+    .option('--concurrency <n>', 'the most files moving at once (default 4)', positiveInteger)
+    .addHelpText(
+      'after',
+      examples([
+        'ocikit artifact attach localhost:5000/app:v1 sbom.spdx.json:application/spdx+json --artifact-type application/spdx+json',
+        'ocikit artifact attach oci:./app:v1 sig.bundle --artifact-type application/vnd.dev.sigstore.bundle.v0.3+json',
+      ]),
+    )
+    .action(action(() => import('../commands/artifact-attach.ts')));
+  leaf(artifact, 'discover <location>', 'artifact discover')
+    .description(
+      'List the referrers of a manifest (and theirs in turn): a tree, or --format table or json',
+    )
+    .option('--artifact-type <type>', 'only referrers of this artifact type')
+    .option('--depth <n>', 'levels of referrers to follow (default 16, the most)', positiveInteger)
+    .addHelpText(
+      'after',
+      examples([
+        'ocikit artifact discover localhost:5000/app:v1',
+        'ocikit artifact discover ghcr.io/org/app:v1 --artifact-type application/spdx+json --format json',
+        'ocikit artifact discover oci:./app:v1 --format table',
+      ]),
+    )
+    .action(action(() => import('../commands/artifact-discover.ts')));
+
+  const layout = leaf(program, 'layout', 'layout').description(
+    'List, garbage-collect, export and import OCI image layout directories',
+  );
+  leaf(layout, 'ls <dir>', 'layout ls')
+    .alias('list')
+    .description(
+      'List the manifests of a layout: tags, digests, platforms or artifact types, sizes',
+    )
+    .addHelpText(
+      'after',
+      examples(['ocikit layout ls ./images', 'ocikit layout ls ./images --format json']),
+    )
+    .action(action(() => import('../commands/layout-ls.ts')));
+  leaf(layout, 'gc <dir>', 'layout gc')
+    .description(
+      'Remove the blobs no tag or referrer of a layout reaches; prints what was freed (not while a copy writes into it)',
+    )
+    .option('--dry-run', 'print what would be removed, remove nothing')
+    .addHelpText(
+      'after',
+      examples(['ocikit layout gc ./images --dry-run', 'ocikit layout gc ./images --format json']),
+    )
+    .action(action(() => import('../commands/layout-gc.ts')));
+  leaf(layout, 'export <dir> <file>', 'layout export')
+    .description(
+      'Write a layout as an oci-archive tar, atomically (skopeo reads it as oci-archive:FILE)',
+    )
+    .addHelpText('after', examples(['ocikit layout export ./images images.tar']))
+    .action(action(() => import('../commands/layout-export.ts')));
+  leaf(layout, 'import <file> <dir>', 'layout import')
+    .description(
+      'Import an oci-archive or a docker save tar into a layout (created when missing), with its tags',
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'ocikit layout import images.tar ./images',
+        'docker save app:v1 -o app.tar && ocikit layout import app.tar ./images',
+      ]),
+    )
+    .action(action(() => import('../commands/layout-import.ts')));
+
   leaf(program, 'login <registry>', 'login')
     .description(
       "Store a credential for a registry in Docker's config.json, as docker login does (mode 0600, or the credential helper it names)",
@@ -427,7 +550,7 @@ ${examples([
     });
 
   leaf(program, 'version', 'version')
-    .description('Print the version of ocikit and of Node.js')
+    .description('Print the version of ocikit and of its runtime (Node.js, Bun or Deno)')
     .addHelpText('after', examples(['ocikit version', 'ocikit version --format json']))
     .action(action(() => import('../commands/version.ts')));
 

@@ -1,0 +1,41 @@
+import { Artifacts } from '@ocikit/client';
+import { interruptSignal } from '../lib/interrupt.ts';
+import type { CommandRun } from '../lib/program.ts';
+import { formatBytes } from '../lib/units.ts';
+
+/** `ocikit artifact pull LOCATION [-o DIR]`: `Artifacts.pull`, as oras pull. */
+export const run: CommandRun = async ([location], flags, session) => {
+  const artifacts = new Artifacts(await session.client());
+  const result = await artifacts.pull(
+    location as string,
+    (flags.output as string | undefined) ?? '.',
+    {
+      signal: interruptSignal(),
+      ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency as number }),
+      onFile: ({ title, descriptor }) =>
+        session.log(`pulled  ${title}  ${descriptor.digest}  ${formatBytes(descriptor.size)}`),
+    },
+  );
+  session.log(
+    `Pulled ${result.name} ${result.descriptor.digest} (${result.files.length} files` +
+      `${result.skipped.length > 0 ? `, ${result.skipped.length} layers without a title skipped` : ''})`,
+  );
+  if (session.format === 'json') {
+    session.json({
+      name: result.name,
+      digest: result.descriptor.digest,
+      mediaType: result.descriptor.mediaType,
+      artifactType: result.artifactType ?? null,
+      files: result.files.map((file) => ({
+        title: file.title,
+        path: file.path,
+        digest: file.descriptor.digest,
+        mediaType: file.descriptor.mediaType,
+        size: file.descriptor.size,
+      })),
+      skipped: result.skipped.map((layer) => layer.digest),
+    });
+  } else {
+    session.out(result.files.map((file) => `${file.path}\n`).join(''));
+  }
+};

@@ -1,0 +1,281 @@
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pushBytes } from '@ocikit/content';
+import { isOciError } from '@ocikit/digest';
+import { OciLayout } from '@ocikit/layout/fs';
+import { referrersTag } from '@ocikit/registry';
+import { Annotation, createImageManifest, EMPTY_DESCRIPTOR, MediaType } from '@ocikit/spec';
+import { fetchManifest, getTestbed, makeImage, pushImage, uniqueRepo } from '@ocikit/testbed';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { Artifacts } from './artifacts.node.ts';
+import { Client } from './client.node.ts';
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ocikit-artifacts-test-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function artifacts(): Artifacts {
+  return new Artifacts(new Client({ env: { HOME: '/nonexistent' } }));
+}
+
+async function errorOf(task: Promise<unknown>): Promise<{ code: string; message: string }> {
+  const error = await task.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!isOciError(error)) throw new Error(`Expected an OciError, got ${String(error)}`);
+  return error;
+}
+
+/** An artifact in a new layout whose layers carry these titles; returns its `oci:` location. */
+async function layoutArtifact(titles: readonly string[]): Promise<string> {
+  const dir = join(await tempDir(), 'layout');
+  const layout = await OciLayout.open(dir, { create: true });
+  const layers = [];
+  for (const [index, title] of titles.entries()) {
+    const layer = await pushBytes(
+      layout,
+      new TextEncoder().encode(`file ${index}\n`),
+      'text/plain',
+    );
+    layers.push({ ...layer, annotations: { [Annotation.Title]: title } });
+  }
+  await pushBytes(layout, new TextEncoder().encode('{}'), MediaType.OciEmpty);
+  const manifest = createImageManifest({
+    artifactType: 'application/vnd.example.hostile',
+    config: EMPTY_DESCRIPTOR,
+    layers,
+  });
+  await pushBytes(layout, manifest.bytes, manifest.mediaType);
+  await layout.tag(manifest.descriptor, 'v1');
+  return `oci:${dir}:v1`;
+}
+
+describe('Artifacts against distribution', () => {
+  it('pushes files as oras does (empty config, titles, default artifactType, created) and pulls them back bit-exact', async () => {
+    const { anonymous } = getTestbed();
+    const dir = await tempDir();
+    const big = randomBytes(3 * 1024 * 1024 + 17);
+    await writeFile(join(dir, 'data.bin'), big);
+    await writeFile(join(dir, 'notes.md'), '# notes\n');
+    const repo = uniqueRepo('client/artifact');
+    const location = `${anonymous.host}/${repo}:v1`;
+
+    const pushed = await artifacts().push(
+      location,
+      [
+        { path: join(dir, 'data.bin') },
+        { path: join(dir, 'notes.md'), mediaType: 'text/markdown' },
+      ],
+      { now: () => new Date('2026-12-04T10:00:00.123Z'), annotations: { team: 'a' } },
+    );
+    expect(pushed.tags).toEqual(['v1']);
+    const manifest = JSON.parse(
+      new TextDecoder().decode((await fetchManifest({ url: anonymous.url }, repo, 'v1')).bytes),
+    );
+    expect(manifest).toEqual({
+      schemaVersion: 2,
+      mediaType: MediaType.OciImageManifest,
+      artifactType: 'application/vnd.unknown.artifact.v1',
+      config: EMPTY_DESCRIPTOR,
+      layers: [
+        {
+          mediaType: 'application/vnd.oci.image.layer.v1.tar',
+          digest: pushed.layers[0]?.digest,
+          size: big.byteLength,
+          annotations: { [Annotation.Title]: 'data.bin' },
+        },
+        {
+          mediaType: 'text/markdown',
+          digest: pushed.layers[1]?.digest,
+          size: 8,
+          annotations: { [Annotation.Title]: 'notes.md' },
+        },
+      ],
+      annotations: { [Annotation.Created]: '2026-12-04T10:00:00Z', team: 'a' },
+    });
+
+    const out = join(await tempDir(), 'out');
+    const pulled = await artifacts().pull(location, out);
+    expect(pulled.descriptor.digest).toBe(pushed.descriptor.digest);
+    expect(pulled.files.map((file) => file.title)).toEqual(['data.bin', 'notes.md']);
+    expect(Buffer.compare(await readFile(join(out, 'data.bin')), big)).toBe(0);
+    expect(await readFile(join(out, 'notes.md'), 'utf8')).toBe('# notes\n');
+    expect((await readdir(out)).sort(), 'no temp file is left').toEqual(['data.bin', 'notes.md']);
+  });
+
+  it('attaches to an image on a registry without the referrers API through the sha256-<hex> tag, and discovers referrers of referrers', async () => {
+    const { anonymous } = getTestbed();
+    const repo = uniqueRepo('client/attach');
+    const image = await makeImage({ seed: 'attach-subject' });
+    await pushImage({ url: anonymous.url }, repo, image, { tag: 'v1' });
+    const dir = await tempDir();
+    await writeFile(join(dir, 'sbom.json'), '{"spdxVersion":"SPDX-2.3"}');
+    await writeFile(join(dir, 'sig.bundle'), 'signature');
+    const subject = `${anonymous.host}/${repo}:v1`;
+
+    const sbom = await artifacts().attach(subject, [{ path: join(dir, 'sbom.json') }], {
+      artifactType: 'application/spdx+json',
+    });
+    expect(sbom.subject?.digest).toBe(image.manifest.digest);
+    expect(sbom.tags).toEqual([]);
+    const signature = await artifacts().attach(
+      `${anonymous.host}/${repo}@${sbom.descriptor.digest}`,
+      [{ path: join(dir, 'sig.bundle') }],
+      { artifactType: 'application/vnd.example.signature' },
+    );
+
+    const fallback = await fetchManifest(
+      { url: anonymous.url },
+      repo,
+      referrersTag(image.manifest.digest),
+    );
+    const index = JSON.parse(new TextDecoder().decode(fallback.bytes));
+    expect(index.manifests.map((entry: { digest: string }) => entry.digest)).toEqual([
+      sbom.descriptor.digest,
+    ]);
+    expect(index.manifests[0].artifactType).toBe('application/spdx+json');
+
+    const found = await artifacts().discover(subject);
+    expect(found.subject.digest).toBe(image.manifest.digest);
+    expect(found.referrers.map((node) => node.descriptor.digest)).toEqual([sbom.descriptor.digest]);
+    expect(found.referrers[0]?.referrers.map((node) => node.descriptor.digest)).toEqual([
+      signature.descriptor.digest,
+    ]);
+    const shallow = await artifacts().discover(subject, { depth: 1 });
+    expect(shallow.referrers[0]?.referrers).toEqual([]);
+    const filtered = await artifacts().discover(subject, { artifactType: 'text/other' });
+    expect(filtered.referrers).toEqual([]);
+  });
+
+  it('refuses an attach without an artifact type or to an archive, a bad created date, a missing file and a digest destination, pushing nothing', async () => {
+    const { anonymous } = getTestbed();
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a.txt'), 'a');
+    const files = [{ path: join(dir, 'a.txt') }];
+    const repo = uniqueRepo('client/refused');
+    expect(
+      (
+        await errorOf(
+          artifacts().attach(`${anonymous.host}/${repo}:v1`, files, { artifactType: '' }),
+        )
+      ).code,
+    ).toBe('OPTION_INVALID');
+    expect(
+      (
+        await errorOf(
+          artifacts().attach(`oci-archive:${dir}/x.tar`, files, { artifactType: 'a/b' }),
+        )
+      ).code,
+    ).toBe('UNSUPPORTED');
+    const badDate = artifacts().push(`${anonymous.host}/${repo}:v1`, files, {
+      annotations: { [Annotation.Created]: 'yesterday' },
+    });
+    expect((await errorOf(badDate)).code).toBe('OPTION_INVALID');
+    expect(
+      (await errorOf(artifacts().push(`oci:${dir}/l:v1`, [{ path: join(dir, 'missing') }]))).code,
+    ).toBe('PATH_INVALID');
+    await expect(lstat(join(dir, 'l')), 'no layout was created').rejects.toThrow();
+    const byDigest = artifacts().push(`${anonymous.host}/${repo}@sha256:${'a'.repeat(64)}`, files);
+    expect((await errorOf(byDigest)).code).toBe('REFERENCE_INVALID');
+    const missing = fetchManifest({ url: anonymous.url }, repo, 'v1');
+    await expect(missing).rejects.toThrow(/404/);
+  });
+});
+
+describe('Artifacts.pull with hostile titles', () => {
+  it('refuses absolute, climbing, repeated and clashing titles before writing any file', async () => {
+    for (const titles of [
+      ['ok.txt', '/tmp/evil'],
+      ['ok.txt', '../evil'],
+      ['ok.txt', 'a/../../evil'],
+      ['ok.txt', 'ok.txt'],
+      ['ok.txt', 'ok.txt/inner'],
+    ]) {
+      const location = await layoutArtifact(titles);
+      const out = join(await tempDir(), 'out');
+      const error = await errorOf(artifacts().pull(location, out));
+      expect(error.code, titles.join(' ')).toBe('PATH_INVALID');
+      expect(error.message, titles.join(' ')).toContain(titles[1]);
+      const written = await readdir(out).catch(() => []);
+      expect(written, titles.join(' ')).toEqual([]);
+    }
+  });
+
+  it('refuses a title that passes through or lands on a symbolic link in the output directory', async () => {
+    const outside = await tempDir();
+    for (const [title, setup] of [
+      ['link/x.txt', (out: string) => symlink(outside, join(out, 'link'))],
+      [
+        'target.txt',
+        (out: string) => symlink(join(outside, 'target.txt'), join(out, 'target.txt')),
+      ],
+      ['file/x.txt', (out: string) => writeFile(join(out, 'file'), 'a file, not a directory')],
+    ] as const) {
+      const location = await layoutArtifact(['first.txt', title]);
+      const out = join(await tempDir(), 'out');
+      await mkdir(out);
+      await setup(out);
+      const error = await errorOf(artifacts().pull(location, out));
+      expect(error.code, title).toBe('PATH_INVALID');
+      expect(await readdir(outside), title).toEqual([]);
+      await expect(lstat(join(out, 'first.txt')), title).rejects.toThrow();
+    }
+  });
+
+  it('fails with PATH_INVALID, not a bare errno error, when the output directory is a file', async () => {
+    const location = await layoutArtifact(['a.txt']);
+    const file = join(await tempDir(), 'file');
+    await writeFile(file, 'in the way');
+    const error = await errorOf(artifacts().pull(location, file));
+    expect(error.code).toBe('PATH_INVALID');
+    expect(error.message).toContain(file);
+  });
+
+  it('skips layers without a title, and writes nested titles into directories it creates', async () => {
+    const location = await layoutArtifact(['docs/guide/readme.md', 'top.txt']);
+    const out = join(await tempDir(), 'out');
+    const pulled = await artifacts().pull(location, out);
+    expect(pulled.files.map((file) => file.path)).toEqual([
+      join(out, 'docs/guide/readme.md'),
+      join(out, 'top.txt'),
+    ]);
+    expect(await readFile(join(out, 'docs/guide/readme.md'), 'utf8')).toBe('file 0\n');
+  });
+
+  it('pulls many files in parallel, and a layer that does not match its digest fails the pull with DIGEST_MISMATCH, leaving only whole, verified files', async () => {
+    const titles = Array.from({ length: 12 }, (_, index) => `file-${index}.txt`);
+    const location = await layoutArtifact(titles);
+    const whole = join(await tempDir(), 'whole');
+    const pulled = await artifacts().pull(location, whole, { concurrency: 3 });
+    expect(pulled.files.map((file) => file.title)).toEqual(titles);
+    for (const [index, title] of titles.entries()) {
+      expect(await readFile(join(whole, title), 'utf8')).toBe(`file ${index}\n`);
+    }
+
+    const dir = location.slice('oci:'.length, -':v1'.length);
+    const root = await (await OciLayout.open(dir)).resolve('v1');
+    const manifest = JSON.parse(
+      await readFile(join(dir, 'blobs/sha256', root.digest.slice(7)), 'utf8'),
+    );
+    const corrupt = manifest.layers[5] as { digest: string };
+    await writeFile(join(dir, 'blobs/sha256', corrupt.digest.slice(7)), 'FILE 5\n');
+    const out = join(await tempDir(), 'out');
+    const error = await errorOf(artifacts().pull(location, out, { concurrency: 3 }));
+    expect(error.code).toBe('DIGEST_MISMATCH');
+    const left = await readdir(out);
+    expect(left).not.toContain('file-5.txt');
+    for (const name of left) {
+      expect(name, 'no temp file is left').toMatch(/^file-\d+\.txt$/);
+      const index = Number(name.slice(5, -4));
+      expect(await readFile(join(out, name), 'utf8')).toBe(`file ${index}\n`);
+    }
+    expect((await errorOf(artifacts().pull(location, out, { concurrency: 0 }))).code).toBe(
+      'OPTION_INVALID',
+    );
+  });
+});
