@@ -266,7 +266,7 @@ describe('ocikit repo ls and referrers ls (the built binary)', () => {
     expect((await ocikit(['repo', 'ls', host, '--page-size', '0'])).code).toBe(2);
   });
 
-  it('draws the referrers of referrers as a tree, filters by artifact type, and prints the documented JSON', async () => {
+  it('draws the referrers of manifests put with a subject as a tree, filters by artifact type, and prints the JSON of artifact discover', async () => {
     const image = await makeImage({ seed: 'cli-referrers' });
     const repo = await seeded(image);
     const put = async (input: string, extra: string[] = []) => {
@@ -309,25 +309,31 @@ describe('ocikit repo ls and referrers ls (the built binary)', () => {
     const tree = await ocikit(['referrers', 'ls', `${repo}:v1`]);
     expect(tree.code, tree.stderr).toBe(0);
     expect(tree.stdout).toBe(
-      `${subject.digest} ${subject.mediaType}\n` +
-        `└── ${sbom.digest} application/example.sbom\n` +
-        `    └── ${signature.digest} application/example.signature\n`,
+      `${repo}:v1@${subject.digest}\n` +
+        `└── application/example.sbom  ${sbom.digest}\n` +
+        `    └── application/example.signature  ${signature.digest}\n`,
     );
     const json = JSON.parse(
       (await ocikit(['referrers', 'ls', `${repo}:v1`, '--format', 'json'])).stdout,
     );
-    expect(json).toEqual({
-      subject,
+    expect(json).toMatchObject({
+      subject: { digest: subject.digest },
       referrers: [
         {
-          ...sbom,
+          digest: sbom.digest,
           artifactType: 'application/example.sbom',
           referrers: [
-            { ...signature, artifactType: 'application/example.signature', referrers: [] },
+            {
+              digest: signature.digest,
+              artifactType: 'application/example.signature',
+              referrers: [],
+            },
           ],
         },
       ],
     });
+    const discovered = await ocikit(['artifact', 'discover', `${repo}:v1`, '--format', 'json']);
+    expect(JSON.parse(discovered.stdout), 'the same as artifact discover').toEqual(json);
     const filtered = await ocikit([
       'referrers',
       'ls',
@@ -335,7 +341,7 @@ describe('ocikit repo ls and referrers ls (the built binary)', () => {
       '--artifact-type',
       'application/example.signature',
     ]);
-    expect(filtered.stdout).toBe(`${subject.digest} ${subject.mediaType}\n`);
+    expect(filtered.stdout).toBe(`${repo}:v1@${subject.digest}\n`);
     expect((await ocikit(['referrers', 'ls', `${repo}:absent`])).code).toBe(3);
   });
 });

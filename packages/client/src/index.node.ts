@@ -1,10 +1,3 @@
-export type { MountBlobResult, PushBlobOptions } from './lib/blobs.node.ts';
-export type {
-  DeleteManifestOptions,
-  PutManifestOptions,
-  ReferrersOptions,
-  RepositoriesOptions,
-} from './lib/client.node.ts';
 export {
   type ArtifactFileSpec,
   DEFAULT_ARTIFACT_TYPE,
@@ -24,6 +17,12 @@ export {
   type PulledFile,
   type ReferrerNode,
 } from './lib/artifacts.node.ts';
+export type { MountBlobResult, PushBlobOptions } from './lib/blobs.node.ts';
+export type {
+  DeleteManifestOptions,
+  PutManifestOptions,
+  RepositoriesOptions,
+} from './lib/client.node.ts';
 export {
   Client,
   type ClientCopyResult,
@@ -54,4 +53,3 @@ export type {
   OpenMode,
 } from './lib/locations.node.ts';
 export type { ClientOptions } from './lib/options.node.ts';
-export type { ReferrerNode, ReferrerTree } from './lib/referrer-tree.ts';

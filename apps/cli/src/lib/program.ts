@@ -353,9 +353,10 @@ ${examples([
   leaf(referrers, 'ls <location>', 'referrers ls')
     .alias('list')
     .description(
-      'Show the referrers of the manifest a location names, and theirs, as a tree with their artifact types',
+      'Show the referrers of the manifest a location names, and theirs, as a tree with their artifact types (as artifact discover)',
     )
     .option('--artifact-type <type>', 'only referrers of this artifact type (at every depth)')
+    .option('--depth <n>', 'levels of referrers to follow (default 16, the most)', positiveInteger)
     .addHelpText(
       'after',
       examples([
@@ -363,7 +364,7 @@ ${examples([
         'ocikit referrers ls ghcr.io/org/app:v1 --artifact-type application/spdx+json --format json',
       ]),
     )
-    .action(action(() => import('../commands/referrers-ls.ts')));
+    .action(action(() => import('../commands/artifact-discover.ts')));
 
   const artifact = leaf(program, 'artifact', 'artifact').description(
     'Push, pull, attach and discover artifacts (files as layers), the way oras does',

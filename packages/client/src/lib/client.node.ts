@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import {
   isDeleter,
-  isReferrerLister,
   isTagLister,
   isUntagger,
   type OperationOptions,
@@ -31,7 +30,6 @@ import {
   parseClientLocation,
 } from './locations.node.ts';
 import { type ClientOptions, clientSettings } from './options.node.ts';
-import { type ReferrerTree, referrerTree } from './referrer-tree.ts';
 
 /** Options of {@link Client.copy}. */
 export interface CopyOptions
@@ -104,15 +102,6 @@ export interface DeleteManifestOptions extends OperationOptions {
 
 /** Options of {@link Client.repositories}. */
 export type RepositoriesOptions = CatalogOptions;
-
-/** Options of {@link Client.referrers}. */
-export interface ReferrersOptions extends OperationOptions {
-  /**
-   * Only referrers of this `artifactType`, at every depth.
-   * @default every referrer
-   */
-  artifactType?: string;
-}
 
 /**
  * One client for every location: registries (with the user's credentials,
@@ -552,23 +541,6 @@ export class Client {
     const names: string[] = [];
     for await (const name of host.catalog(options)) names.push(name);
     return names;
-  }
-
-  /**
-   * Lists the referrers (signatures, SBOMs, attestations) of the manifest a
-   * location names, and theirs, recursively.
-   *
-   * @param location - such as `ghcr.io/org/app:v1` or `oci:out:v1`
-   * @param options - {@link ReferrersOptions}
-   * @returns {@link ReferrerTree}
-   * @throws {OciError} `MANIFEST_UNKNOWN`; `UNSUPPORTED` for a location that
-   *   cannot list referrers
-   */
-  referrers(location: string, options: ReferrersOptions = {}): Promise<ReferrerTree> {
-    return this.#with(location, 'read', options, async (opened) => {
-      if (!isReferrerLister(opened.target)) throw unsupported(opened.name, 'list referrers');
-      return referrerTree(opened.target, await opened.root(options), options);
-    });
   }
 
   /** Opens a registry or layout directory to change it (archives are read-only here). */

@@ -16,6 +16,7 @@ import {
   writeDockerConfig,
 } from '@ocikit/testbed';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { Artifacts } from './artifacts.node.ts';
 import { Client } from './client.node.ts';
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -172,7 +173,7 @@ describe('Client blobs on the real registry', () => {
   });
 });
 
-describe('Client catalog and referrers on the real registry', () => {
+describe('Client catalog, and manifests put as referrers, on the real registry', () => {
   it('lists repositories across pages', async () => {
     const image = await makeImage({ seed: 'client-catalog' });
     const repo = await seeded(image);
@@ -184,7 +185,7 @@ describe('Client catalog and referrers on the real registry', () => {
     expect(after).not.toContain(name);
   });
 
-  it('lists referrers of referrers as a tree, filtered by artifact type', async () => {
+  it('indexes manifests put with a subject as referrers, found again as a tree (Artifacts.discover)', async () => {
     const image = await makeImage({ seed: 'client-referrers' });
     const repo = await seeded(image);
     const ocikit = client();
@@ -205,7 +206,7 @@ describe('Client catalog and referrers on the real registry', () => {
     const sbom = await artifact('application/example.sbom', subject);
     const signature = await artifact('application/example.signature', sbom);
 
-    const tree = await ocikit.referrers(`${repo}:v1`);
+    const tree = await new Artifacts(ocikit).discover(`${repo}:v1`);
     expect(tree.subject.digest).toBe(image.manifest.digest);
     expect(tree.referrers).toHaveLength(1);
     expect(tree.referrers[0]?.descriptor).toMatchObject({
@@ -215,7 +216,7 @@ describe('Client catalog and referrers on the real registry', () => {
     expect(tree.referrers[0]?.referrers.map((node) => node.descriptor.digest)).toEqual([
       signature.digest,
     ]);
-    const filtered = await ocikit.referrers(`${repo}:v1`, {
+    const filtered = await new Artifacts(ocikit).discover(`${repo}:v1`, {
       artifactType: 'application/example.signature',
     });
     expect(filtered.referrers).toEqual([]);
