@@ -113,6 +113,7 @@ describe('ocikit copy (the built binary)', () => {
         'bytesCopied',
         'destination',
         'digest',
+        'dryRun',
         'foreignSkipped',
         'manifests',
         'mediaType',

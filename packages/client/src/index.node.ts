@@ -17,6 +17,12 @@ export {
   type PulledFile,
   type ReferrerNode,
 } from './lib/artifacts.node.ts';
+export type { MountBlobResult, PushBlobOptions } from './lib/blobs.node.ts';
+export type {
+  DeleteManifestOptions,
+  PutManifestOptions,
+  RepositoriesOptions,
+} from './lib/client.node.ts';
 export {
   Client,
   type ClientCopyResult,

@@ -8,6 +8,7 @@ export {
   startContainerd,
 } from './lib/containerd.ts';
 export { writeDockerArchive } from './lib/docker-archive.ts';
+export { writeDockerConfig } from './lib/docker-config.ts';
 export { collect, errorCode, ociFailure } from './lib/failure.ts';
 export { type FaultClient, type FaultHandle, faultClient } from './lib/fault-client.ts';
 export {
@@ -16,6 +17,11 @@ export {
   startFaultProxy,
 } from './lib/fault-proxy.ts';
 export type { Fault, FaultRule, FaultRuleState, ProxiedRequest } from './lib/fault-rules.ts';
+export {
+  type ProxyRecord,
+  type RunningForwardProxy,
+  startForwardProxy,
+} from './lib/forward-proxy.ts';
 export {
   blobFromBytes,
   blobFromJson,

@@ -15,8 +15,9 @@ export const run: CommandRun = async ([source, destination], flags, session) => 
   if (artifactType !== undefined && flags.referrers !== true) {
     throw new OciError('OPTION_INVALID', '--artifact-type needs --referrers');
   }
+  const dryRun = flags.dryRun === true;
   const client = await session.client();
-  const progress = copyProgress(session);
+  const progress = dryRun ? undefined : copyProgress(session);
   const options: CopyOptions = {
     signal: interruptSignal(),
     ...(platforms === undefined ? {} : { platforms }),
@@ -24,6 +25,8 @@ export const run: CommandRun = async ([source, destination], flags, session) => 
       ? { referrers: artifactType === undefined ? true : { artifactType } }
       : {}),
     ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency as number }),
+    ...(dryRun ? { dryRun } : {}),
+    ...(flags.force === true ? { force: true } : {}),
     ...(progress === undefined ? {} : { onProgress: progress.onProgress }),
   };
   const started = Date.now();
@@ -35,10 +38,15 @@ export const run: CommandRun = async ([source, destination], flags, session) => 
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   session.log(
-    `Copied ${result.source} → ${result.destination} ${result.digest} ` +
-      `(${result.blobsCopied} blobs copied, ${result.blobsSkipped} skipped, ` +
-      `${result.blobsMounted} mounted, ${result.manifests} manifests, ` +
-      `${result.referrers} referrers, ${formatBytes(result.bytesCopied)} in ${seconds} s)`,
+    dryRun
+      ? `Dry run, nothing written: ${result.source} → ${result.destination} ${result.digest} ` +
+          `would copy ${result.blobsCopied} blobs (${formatBytes(result.bytesCopied)}), ` +
+          `skip ${result.blobsSkipped} the destination has, ${result.manifests} manifests, ` +
+          `${result.referrers} referrers`
+      : `Copied ${result.source} → ${result.destination} ${result.digest} ` +
+          `(${result.blobsCopied} blobs copied, ${result.blobsSkipped} skipped, ` +
+          `${result.blobsMounted} mounted, ${result.manifests} manifests, ` +
+          `${result.referrers} referrers, ${formatBytes(result.bytesCopied)} in ${seconds} s)`,
   );
   if (session.format === 'json') {
     session.json({
@@ -56,6 +64,7 @@ export const run: CommandRun = async ([source, destination], flags, session) => 
       bytesCopied: result.bytesCopied,
       referrers: result.referrers,
       foreignSkipped: result.foreignSkipped.map((layer) => layer.digest),
+      dryRun,
     });
   } else {
     session.out(`${result.digest}\n`);

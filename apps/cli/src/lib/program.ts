@@ -1,4 +1,5 @@
-import { type Command, CommanderError, Option, program as root } from 'commander';
+import { Argument, type Command, CommanderError, Option, program as root } from 'commander';
+import { completionScript, SHELLS, type Shell } from './completion.ts';
 import { FORMATS, type GlobalFlags, type Session } from './session.ts';
 
 /**
@@ -131,6 +132,11 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 authentication or permissio
     .option('--referrers', 'also copy the referrers (signatures, SBOMs) of what is copied')
     .option('--artifact-type <type>', 'with --referrers: only referrers of this artifact type')
     .option('--concurrency <n>', 'the most blobs moving at once (default 4)', positiveInteger)
+    .option(
+      '--dry-run',
+      'say what would move and how many bytes (the destination is only asked what it has); write nothing',
+    )
+    .option('--force', 'skip nothing and mount nothing: send every blob and manifest again')
     .addHelpText(
       'after',
       `\nLocations (skopeo's syntax works unchanged):
@@ -144,6 +150,7 @@ ${examples([
   'ocikit cp oci:./alpine:3.20 localhost:5000/alpine:3.20 --plain-http localhost:5000',
   'ocikit copy ghcr.io/org/app:v1 oci-archive:app.tar --platform linux/amd64',
   'ocikit copy ghcr.io/org/app:v1 registry.example.com/app:v1 --referrers',
+  'ocikit copy ghcr.io/org/app:v1 registry.example.com/app:v1 --dry-run --format json',
 ])}`,
     )
     .action(action(() => import('../commands/copy.ts')));
@@ -190,7 +197,7 @@ ${examples([
     .action(action(() => import('../commands/platforms.ts')));
 
   const manifest = leaf(program, 'manifest', 'manifest').description(
-    'Read manifests (put, head and delete are planned)',
+    'Get, put, head and delete manifests',
   );
   leaf(manifest, 'get <location>', 'manifest get')
     .description('Print the exact bytes of the manifest a location names')
@@ -202,6 +209,50 @@ ${examples([
       ]),
     )
     .action(action(() => import('../commands/manifest-get.ts')));
+  leaf(manifest, 'put <location>', 'manifest put')
+    .description(
+      'Push manifest bytes as they are (from stdin or --file) under the tag or digest a location names; prints the digest',
+    )
+    .option('-f, --file <file>', 'read the manifest from this file instead of stdin')
+    .option(
+      '--media-type <type>',
+      "the manifest's media type (default: the document's mediaType, else its shape)",
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'ocikit manifest put localhost:5000/app:v2 < manifest.json',
+        'ocikit manifest put localhost:5000/app:v2 --file manifest.json --format json',
+        'ocikit manifest get alpine:3.20 | ocikit manifest put localhost:5000/alpine:3.20',
+      ]),
+    )
+    .action(action(() => import('../commands/manifest-put.ts')));
+  leaf(manifest, 'head <location>', 'manifest head')
+    .description(
+      'Print the digest, media type and size of the manifest a location names, without reading it (exit 3 when absent)',
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'ocikit manifest head alpine:3.20',
+        'ocikit manifest head localhost:5000/app:v1 --format json',
+      ]),
+    )
+    .action(action(() => import('../commands/manifest-head.ts')));
+  leaf(manifest, 'delete <location>', 'manifest delete')
+    .alias('rm')
+    .description(
+      'Delete a manifest by digest, with every tag pointing at it; a tag is refused unless --force (to remove only a tag: tag rm)',
+    )
+    .option('--force', 'accept a tag: delete the manifest it points at, and with it all its tags')
+    .addHelpText(
+      'after',
+      examples([
+        'ocikit manifest delete localhost:5000/app@sha256:…',
+        'ocikit manifest delete localhost:5000/app:old --force',
+      ]),
+    )
+    .action(action(() => import('../commands/manifest-delete.ts')));
 
   const tag = leaf(program, 'tag', 'tag').description('List, add and remove tags');
   leaf(tag, 'ls <repository>', 'tag ls')
@@ -230,7 +281,7 @@ ${examples([
     .action(action(() => import('../commands/tag-rm.ts')));
 
   const blob = leaf(program, 'blob', 'blob').description(
-    'Read blobs (put, head, delete and mount are planned)',
+    'Get, put, head, delete and mount blobs of registry repositories',
   );
   leaf(blob, 'get <location>', 'blob get')
     .description('Write a blob of a registry repository, named by digest, to stdout or a file')
@@ -246,6 +297,81 @@ ${examples([
       ]),
     )
     .action(action(() => import('../commands/blob-get.ts')));
+  leaf(blob, 'put <repository> [file]', 'blob put')
+    .description(
+      'Upload a file, or stdin ("-" or none), as a blob, streamed and verified; prints the digest',
+    )
+    .option('--digest <digest>', 'the digest the content must have (nothing is uploaded otherwise)')
+    .option('--media-type <type>', 'the media type of the --format json output')
+    .addHelpText(
+      'after',
+      examples([
+        'ocikit blob put localhost:5000/app layer.tar.gz',
+        'tar -c dir | ocikit blob put localhost:5000/app -',
+        'ocikit blob put localhost:5000/app config.json --digest sha256:…',
+      ]),
+    )
+    .action(action(() => import('../commands/blob-put.ts')));
+  leaf(blob, 'head <location>', 'blob head')
+    .description(
+      'Print the digest, media type and size of a blob named by digest (exit 3 when absent)',
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'ocikit blob head localhost:5000/app@sha256:…',
+        'ocikit blob head ghcr.io/org/app@sha256:… --format json',
+      ]),
+    )
+    .action(action(() => import('../commands/blob-head.ts')));
+  leaf(blob, 'delete <location>', 'blob delete')
+    .alias('rm')
+    .description('Delete a blob of a registry repository by digest (manifests using it break)')
+    .addHelpText('after', examples(['ocikit blob delete localhost:5000/app@sha256:…']))
+    .action(action(() => import('../commands/blob-delete.ts')));
+  leaf(blob, 'mount <source> <destination>', 'blob mount')
+    .description(
+      'Make a blob (SOURCE-REPO@DIGEST) present in another repository: a cross-repository mount on one registry, else its bytes copied; says which',
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'ocikit blob mount localhost:5000/base@sha256:… localhost:5000/app',
+        'ocikit blob mount ghcr.io/org/base@sha256:… registry.example.com/app --format json',
+      ]),
+    )
+    .action(action(() => import('../commands/blob-mount.ts')));
+
+  const repo = leaf(program, 'repo', 'repo').description('List the repositories of a registry');
+  leaf(repo, 'ls <registry>', 'repo ls')
+    .alias('list')
+    .description("List a registry's repositories (the catalog, every page)")
+    .option('--last <repository>', 'start after this repository (pagination)')
+    .option('--page-size <n>', 'repositories asked for per request', positiveInteger)
+    .addHelpText(
+      'after',
+      examples(['ocikit repo ls localhost:5000', 'ocikit repo ls localhost:5000 --format json']),
+    )
+    .action(action(() => import('../commands/repo-ls.ts')));
+
+  const referrers = leaf(program, 'referrers', 'referrers').description(
+    'List the referrers (signatures, SBOMs, attestations) of a manifest',
+  );
+  leaf(referrers, 'ls <location>', 'referrers ls')
+    .alias('list')
+    .description(
+      'Show the referrers of the manifest a location names, and theirs, as a tree with their artifact types (as artifact discover)',
+    )
+    .option('--artifact-type <type>', 'only referrers of this artifact type (at every depth)')
+    .option('--depth <n>', 'levels of referrers to follow (default 16, the most)', positiveInteger)
+    .addHelpText(
+      'after',
+      examples([
+        'ocikit referrers ls ghcr.io/org/app:v1',
+        'ocikit referrers ls ghcr.io/org/app:v1 --artifact-type application/spdx+json --format json',
+      ]),
+    )
+    .action(action(() => import('../commands/artifact-discover.ts')));
 
   const artifact = leaf(program, 'artifact', 'artifact').description(
     'Push, pull, attach and discover artifacts (files as layers), the way oras does',
@@ -434,6 +560,26 @@ ${examples([
 ])}`,
     )
     .action(action(() => import('../commands/sync.ts')));
+
+  leaf(program, 'completion', 'completion')
+    .description(
+      'Print the completion script of a shell (bash, zsh or fish), made from this command tree',
+    )
+    .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
+    .addHelpText(
+      'after',
+      `\nLoad it in the shell's start-up file, or install it where the shell looks for completions.
+${examples([
+  'source <(ocikit completion bash)            # in ~/.bashrc',
+  'ocikit completion zsh > ~/.zsh/completions/_ocikit   # a directory in $fpath',
+  'ocikit completion fish > ~/.config/fish/completions/ocikit.fish',
+])}`,
+    )
+    .action((shell: Shell) => {
+      state.command = 'completion';
+      state.args = [shell];
+      process.stdout.write(completionScript(shell, program));
+    });
 
   leaf(program, 'version', 'version')
     .description('Print the version of ocikit and of its runtime (Node.js, Bun or Deno)')

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import {
   isDeleter,
   isTagLister,
@@ -5,20 +6,31 @@ import {
   type OperationOptions,
   type Tagger,
 } from '@ocikit/content';
-import { OciError } from '@ocikit/digest';
-import type { Descriptor } from '@ocikit/spec';
+import { OciError, streamFromBytes } from '@ocikit/digest';
+import { type CatalogOptions, Registry, Repository } from '@ocikit/registry';
+import { type Descriptor, parseManifest } from '@ocikit/spec';
 import {
   type CopyResult,
   copy,
   type SyncReport,
   type CopyOptions as TransferCopyOptions,
 } from '@ocikit/transfer';
+import {
+  blobLocation,
+  DEFAULT_BLOB_MEDIA_TYPE,
+  type MountBlobResult,
+  mountOrCopyBlob,
+  type PushBlobOptions,
+  pushBlobContent,
+  registryRepository,
+} from './blobs.node.ts';
 import { type InspectResult, inspectManifest } from './inspect.ts';
 import {
   type OpenContext,
   type OpenedLocation,
   type OpenLocationOptions,
   type OpenMode,
+  openEmptyLocation,
   openWithContext,
   parseClientLocation,
 } from './locations.node.ts';
@@ -30,7 +42,14 @@ import type { ClientSyncPlan } from './sync-plan.ts';
 export interface CopyOptions
   extends Pick<
     TransferCopyOptions,
-    'platforms' | 'referrers' | 'foreignLayers' | 'concurrency' | 'signal' | 'onProgress'
+    | 'platforms'
+    | 'referrers'
+    | 'foreignLayers'
+    | 'concurrency'
+    | 'dryRun'
+    | 'force'
+    | 'signal'
+    | 'onProgress'
   > {
   /**
    * Tags to set at the destination instead of the one its location names.
@@ -66,6 +85,30 @@ export interface TagsOptions extends OperationOptions {
    */
   last?: string;
 }
+
+/** Options of {@link Client.putManifest}. */
+export interface PutManifestOptions extends OperationOptions {
+  /**
+   * The manifest's media type (its `Content-Type`); it must agree with the
+   * document's own `mediaType` field when that is there.
+   * @default the document's `mediaType`, else its shape (`manifests` → OCI
+   *   index, `config` and `layers` → OCI image manifest)
+   */
+  mediaType?: string;
+}
+
+/** Options of {@link Client.deleteManifest}. */
+export interface DeleteManifestOptions extends OperationOptions {
+  /**
+   * Accept a location that names a tag: the manifest it points at is
+   * deleted, and with it every tag that points there (on distribution).
+   * @default false (a tag is refused: `tag rm` removes only a tag)
+   */
+  dereferenceTag?: boolean;
+}
+
+/** Options of {@link Client.repositories}. */
+export type RepositoriesOptions = CatalogOptions;
 
 /**
  * One client for every location: registries (with the user's credentials,
@@ -127,6 +170,11 @@ export class Client {
    * has are skipped, same-registry blobs are mounted. An archive destination
    * is written atomically once everything is in: a failed copy leaves no file.
    *
+   * With `dryRun`, nothing is written: a registry or layout destination is
+   * only asked what it has (a layout directory that does not exist has
+   * nothing and is not created), an archive destination has nothing (it
+   * would be replaced whole).
+   *
    * @param source - where the image is, such as `docker://alpine:3.20`
    * @param destination - where it goes, such as `oci-archive:alpine.tar:3.20`
    * @param options - {@link CopyOptions}
@@ -144,7 +192,7 @@ export class Client {
     parseClientLocation(destination); // a bad destination fails before the source is read
     const from = await this.open(source, { mode: 'read', signal });
     try {
-      const to = await this.open(destination, { mode: 'write', signal });
+      const to = await this.#openDestination(destination, options);
       try {
         const sourceRoot = await from.root({ signal });
         const tags = options.tags ?? destinationTags(from, to);
@@ -153,7 +201,15 @@ export class Client {
           {
             tags,
             concurrency: options.concurrency ?? this.#concurrency,
-            ...pick(options, ['platforms', 'referrers', 'foreignLayers', 'signal', 'onProgress']),
+            ...pick(options, [
+              'platforms',
+              'referrers',
+              'foreignLayers',
+              'dryRun',
+              'force',
+              'signal',
+              'onProgress',
+            ]),
           },
         );
         const wanted = to.location.kind === 'registry' ? to.location.reference.digest : undefined;
@@ -164,7 +220,9 @@ export class Client {
           );
         }
         const platform = options.platforms?.length === 1 ? options.platforms[0] : undefined;
-        await to.commit(result.root, { signal, ...(platform === undefined ? {} : { platform }) });
+        if (options.dryRun !== true) {
+          await to.commit(result.root, { signal, ...(platform === undefined ? {} : { platform }) });
+        }
         return { ...result, source: from.name, destination: to.name, digest: result.root.digest };
       } finally {
         await to.close();
@@ -301,6 +359,221 @@ export class Client {
         return { deleted: 'manifest', reference };
       },
     );
+  }
+
+  /**
+   * The destination of a copy, opened to write; for a dry run, a layout
+   * directory that does not exist yet is an empty store (not created).
+   */
+  #openDestination(destination: string, options: CopyOptions): Promise<OpenedLocation<'write'>> {
+    const location = parseClientLocation(destination);
+    if (options.dryRun === true && location.kind === 'ocidir' && !existsSync(location.path)) {
+      return Promise.resolve(openEmptyLocation(destination));
+    }
+    return this.open(destination, { mode: 'write', signal: options.signal });
+  }
+
+  /**
+   * Pushes manifest bytes as they are (their digest is the digest of these
+   * bytes) to a registry repository or layout: under the tag the location
+   * names, by digest otherwise. The manifest is parsed and checked first.
+   *
+   * @param location - such as `ghcr.io/org/app:v1`, `ghcr.io/org/app@sha256:…`, `oci:out:v1`
+   * @param bytes - the manifest
+   * @param options - {@link PutManifestOptions}
+   * @returns the pushed manifest's descriptor
+   * @throws {OciError} `MANIFEST_INVALID`, `UNSUPPORTED_MEDIA_TYPE` for bytes
+   *   that are no manifest of a known type (nothing is sent); `DIGEST_MISMATCH`
+   *   when the location names another digest; the registry's
+   *   `MANIFEST_BLOB_UNKNOWN`, `DENIED`; `UNSUPPORTED` for archives
+   */
+  async putManifest(
+    location: string,
+    bytes: Uint8Array,
+    options: PutManifestOptions = {},
+  ): Promise<Descriptor> {
+    const parsed = parseManifest(bytes, {
+      ...(options.mediaType === undefined ? {} : { contentType: options.mediaType }),
+    });
+    const { signal } = options;
+    return this.#modify(location, { signal, defaultTag: false }, async (opened) => {
+      const { target, tag, reference, name } = opened;
+      const named = reference !== tag ? reference : undefined;
+      if (named !== undefined && named !== parsed.digest) {
+        throw new OciError(
+          'DIGEST_MISMATCH',
+          `The manifest hashes to ${parsed.digest}, but "${name}" names ${named}; nothing was pushed`,
+        );
+      }
+      const content = { bytes: parsed.bytes, mediaType: parsed.mediaType };
+      if (target instanceof Repository) {
+        return target.putManifest(content, { tags: tag === undefined ? [] : [tag], signal });
+      }
+      await target.push(parsed.descriptor, streamFromBytes(parsed.bytes), { signal });
+      if (tag !== undefined) await target.tag(parsed.descriptor, tag, { signal });
+      return parsed.descriptor;
+    });
+  }
+
+  /**
+   * Deletes the manifest a location names, by its digest (a registry
+   * repository or layout). A tag is refused unless `dereferenceTag`: to
+   * remove only a tag, use {@link Client.delete}.
+   *
+   * @param location - such as `ghcr.io/org/app@sha256:…`
+   * @param options - {@link DeleteManifestOptions}
+   * @returns the deleted manifest's descriptor
+   * @throws {OciError} `REFERENCE_INVALID` for a tag without
+   *   `dereferenceTag`, or a location naming nothing; `MANIFEST_UNKNOWN`;
+   *   `UNSUPPORTED` where deletes are disabled; `DENIED`
+   */
+  deleteManifest(location: string, options: DeleteManifestOptions = {}): Promise<Descriptor> {
+    const { signal } = options;
+    return this.#modify(location, { signal, defaultTag: false }, async (opened) => {
+      const { target, tag, reference, name } = opened;
+      if (reference === undefined) {
+        throw new OciError('REFERENCE_INVALID', `"${name}" names no digest or tag to delete`);
+      }
+      if (tag !== undefined && reference === tag && options.dereferenceTag !== true) {
+        throw new OciError(
+          'REFERENCE_INVALID',
+          `"${name}" names a tag: deleting its manifest deletes every tag of it; name the digest, or allow the tag (--force)`,
+        );
+      }
+      if (!isDeleter(target)) throw unsupported(name, 'delete manifests');
+      const root = await opened.root({ signal });
+      await target.delete(root, { signal });
+      return root;
+    });
+  }
+
+  /**
+   * Asks a registry about a blob (`HEAD`).
+   *
+   * @param location - a repository and digest, such as `ghcr.io/org/app@sha256:…`
+   * @param options - `signal`
+   * @returns its digest, size and media type (as the registry says)
+   * @throws {OciError} `BLOB_UNKNOWN`; `REFERENCE_INVALID` without a digest;
+   *   `UNSUPPORTED` for layouts and archives
+   */
+  statBlob(location: string, options: OperationOptions = {}): Promise<Descriptor> {
+    return this.#with(location, 'read', { ...options, defaultTag: false }, (opened) => {
+      const { repository, digest } = blobLocation(opened);
+      return repository.statBlob(digest, options);
+    });
+  }
+
+  /**
+   * Uploads a blob to a registry repository from a file or a stream, never
+   * holding it in memory (a stream is spooled to a temp file so its digest
+   * is known first), verified while it is sent.
+   *
+   * @param location - the repository, such as `ghcr.io/org/app`, or
+   *   `REPO@DIGEST` to require that digest
+   * @param content - a file path, or a stream such as stdin
+   * @param options - {@link PushBlobOptions}
+   * @returns the uploaded blob's descriptor
+   * @throws {OciError} `DIGEST_MISMATCH` for content that is not the digest
+   *   asked for (nothing is uploaded); `PATH_INVALID` for a file that cannot
+   *   be read; `REFERENCE_INVALID` for a location with
+   *   a tag; `UNSUPPORTED` for layouts and archives; the registry's errors
+   */
+  pushBlob(
+    location: string,
+    content: string | ReadableStream<Uint8Array>,
+    options: PushBlobOptions = {},
+  ): Promise<Descriptor> {
+    const { signal } = options;
+    return this.#modify(location, { signal, defaultTag: false }, (opened) => {
+      const repository = registryRepository(opened);
+      const { tag, reference } = opened;
+      if (tag !== undefined) {
+        throw new OciError(
+          'REFERENCE_INVALID',
+          `"${opened.name}" names a tag: blobs have none; give the repository (or REPO@DIGEST)`,
+        );
+      }
+      const digest = reference ?? options.digest;
+      if (reference !== undefined && options.digest !== undefined && reference !== options.digest) {
+        throw new OciError(
+          'OPTION_INVALID',
+          `"${opened.name}" and the digest option ${options.digest} disagree`,
+        );
+      }
+      return pushBlobContent(repository, content, {
+        ...options,
+        ...(digest === undefined ? {} : { digest }),
+        tempDir: this.#context.tempDir,
+      });
+    });
+  }
+
+  /**
+   * Deletes a blob of a registry repository by digest (the registry must
+   * allow deletes). Manifests that use it break: delete those first.
+   *
+   * @param location - a repository and digest, such as `ghcr.io/org/app@sha256:…`
+   * @param options - `signal`
+   * @returns the digest deleted
+   * @throws {OciError} `BLOB_UNKNOWN`; `REFERENCE_INVALID` without a digest;
+   *   `UNSUPPORTED` where deletes are disabled, and for layouts and archives; `DENIED`
+   */
+  deleteBlob(location: string, options: OperationOptions = {}): Promise<string> {
+    return this.#with(location, 'write', { ...options, defaultTag: false }, async (opened) => {
+      const { repository, digest } = blobLocation(opened);
+      await repository.delete({ mediaType: DEFAULT_BLOB_MEDIA_TYPE, digest, size: 0 }, options);
+      return digest;
+    });
+  }
+
+  /**
+   * Makes a blob present in another registry repository: a cross-repository
+   * mount on the same registry (no bytes move), else its bytes copied.
+   *
+   * @param source - a repository and digest, such as `ghcr.io/org/base@sha256:…`
+   * @param destination - a repository, such as `ghcr.io/org/app`
+   * @param options - `signal`
+   * @returns {@link MountBlobResult}: whether it was mounted or copied
+   * @throws {OciError} `BLOB_UNKNOWN` at the source; `REFERENCE_INVALID`;
+   *   `UNSUPPORTED` for layouts and archives; `DENIED`
+   */
+  mountBlob(
+    source: string,
+    destination: string,
+    options: OperationOptions = {},
+  ): Promise<MountBlobResult> {
+    return this.#with(source, 'read', { ...options, defaultTag: false }, (from) => {
+      const { repository, digest } = blobLocation(from);
+      return this.#modify(destination, { ...options, defaultTag: false }, (to) => {
+        if (to.reference !== undefined) {
+          throw new OciError(
+            'REFERENCE_INVALID',
+            `"${to.name}" names a tag or digest: give the destination repository alone`,
+          );
+        }
+        return mountOrCopyBlob(repository, digest, registryRepository(to), options);
+      });
+    });
+  }
+
+  /**
+   * Lists the repositories of a registry (`GET /v2/_catalog`, every page).
+   *
+   * @param registry - the registry host, such as `ghcr.io` or `localhost:5000`
+   * @param options - `last`, `pageSize`, `signal`
+   * @returns the repository names, in the registry's order
+   * @throws {OciError} `REFERENCE_INVALID` for a bad host; `UNAUTHORIZED`/`DENIED`
+   *   without catalog access; `UNSUPPORTED` where the registry has no catalog
+   */
+  async repositories(registry: string, options: RepositoriesOptions = {}): Promise<string[]> {
+    const { transport, onWarning } = this.#context.repository;
+    const host = new Registry(registry.replace(/^docker:\/\//, ''), {
+      ...(transport === undefined ? {} : { transport }),
+      ...(onWarning === undefined ? {} : { onWarning }),
+    });
+    const names: string[] = [];
+    for await (const name of host.catalog(options)) names.push(name);
+    return names;
   }
 
   /** Opens a registry or layout directory to change it (archives are read-only here). */

@@ -1,12 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type {
-  ExistenceChecker,
-  Fetcher,
-  OperationOptions,
-  Resolver,
-  Target,
+import {
+  type ExistenceChecker,
+  type Fetcher,
+  MemoryStore,
+  type OperationOptions,
+  type Resolver,
+  type Target,
 } from '@ocikit/content';
 import { writeFileAtomic } from '@ocikit/content/fs';
 import { isOciError, OciError } from '@ocikit/digest';
@@ -192,6 +193,23 @@ async function openParsed(
     commit: (_root, commit) => staging.layout.writeArchive(file, commit),
     close: staging.remove,
   });
+}
+
+/**
+ * A layout directory location that does not exist yet, opened as an empty
+ * store: what a dry run compares against, without creating the directory.
+ *
+ * @param input - the location, such as `oci:out:v1`
+ * @returns the opened location over an empty `MemoryStore`
+ * @throws {OciError} `REFERENCE_INVALID` for a bad location
+ */
+export function openEmptyLocation(input: string): OpenedLocation<'write'> {
+  const location = parseClientLocation(input);
+  const tag = location.kind === 'ocidir' ? location.tag : undefined;
+  const reference = location.kind === 'ocidir' ? (location.digest ?? location.tag) : undefined;
+  return opened(location, formatLocation(location), new MemoryStore(), reference, {
+    tag,
+  }) as OpenedLocation<'write'>;
 }
 
 interface Extras {

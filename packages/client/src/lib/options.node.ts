@@ -11,7 +11,7 @@ import type {
   Transport,
   TransportOptions,
 } from '@ocikit/transport';
-import { createNodeTransport } from '@ocikit/transport/node';
+import { createNodeTransport, type ProxyOptions, proxyFromEnv } from '@ocikit/transport/node';
 
 /** Options of a {@link Client}: where credentials come from and how hosts are reached. */
 export interface ClientOptions {
@@ -59,6 +59,13 @@ export interface ClientOptions {
    * @default {}
    */
   hosts?: Readonly<Record<string, HostOptions>>;
+  /**
+   * The HTTP proxy every registry request goes through (Basic and bearer
+   * logins pass through it to the registry), or `false` for none.
+   * @default `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` of `env` (lower
+   *   case too), as curl reads them
+   */
+  proxy?: ProxyOptions | false;
   /**
    * How network errors, 502, 503, 504 and 429 are retried.
    * @default 3 retries, backoff from 200 ms to 10 s
@@ -140,7 +147,9 @@ export function clientSettings(
     ...options.hosts?.[host],
   });
   const env = options.env ?? process.env;
+  const proxy = options.proxy === false ? undefined : (options.proxy ?? proxyFromEnv(env));
   const transport = createNodeTransport({
+    ...(proxy === undefined ? {} : { proxy }),
     hosts,
     credentials: options.credentials ?? defaultCredentials({ env }),
     ...(options.retry === undefined ? {} : { retry: options.retry }),

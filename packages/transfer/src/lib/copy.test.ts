@@ -183,6 +183,45 @@ describe('copy between MemoryStore and FileStore', () => {
     expect(second).toMatchObject({ blobsCopied: 0, blobsSkipped: 0, bytesCopied: 0, manifests: 1 });
   });
 
+  it('plans with dryRun: counts what would move and the bytes, and writes no blob, manifest or tag', async () => {
+    const graph = multiPlatform();
+    const from = new MemoryStore();
+    await load(from, graph);
+    const to = new CountingStore();
+    await load(to, { ...graph, blobs: graph.blobs.slice(0, 2), manifests: [] });
+    to.pushed.length = 0;
+    const missing = graph.blobs.slice(2);
+    const planned = await copy({ from, to, reference: graph.root }, { dryRun: true, tags: ['v1'] });
+    expect(planned).toMatchObject({
+      blobsSkipped: 2,
+      blobsCopied: missing.length,
+      blobsMounted: 0,
+      bytesCopied: missing.reduce((sum, blob) => sum + blob.descriptor.size, 0),
+      manifests: graph.manifests.length,
+      tags: ['v1'],
+    });
+    expect(planned.root).toEqual(graph.root);
+    expect(to.pushed).toEqual([]);
+    expect(await to.exists(graph.root)).toBe(false);
+    await expect(to.resolve('v1')).rejects.toMatchObject({ code: 'MANIFEST_UNKNOWN' });
+  });
+
+  it('sends every blob and manifest again with force, though the destination has them all', async () => {
+    const graph = multiPlatform();
+    const from = new MemoryStore();
+    await load(from, graph);
+    const to = new CountingStore();
+    await load(to, graph);
+    to.pushed.length = 0;
+    const forced = await copy({ from, to, reference: graph.root }, { force: true });
+    expect(forced).toMatchObject({ blobsSkipped: 0, blobsCopied: graph.blobs.length });
+    expect(new Set(to.pushed)).toEqual(
+      new Set([...graph.blobs, ...graph.manifests].map((each) => each.descriptor.digest)),
+    );
+    const planned = await copy({ from, to, reference: graph.root }, { dryRun: true, force: true });
+    expect(planned).toMatchObject({ blobsSkipped: 0, blobsCopied: graph.blobs.length });
+  });
+
   it('skips foreign layers and lists them, or copies them when asked', async () => {
     const config = configBlob();
     const layer = randomBlob(100);

@@ -93,10 +93,12 @@ export async function copy(request: CopyRequest, options: CopyOptions = {}): Pro
   try {
     const sourceRoot = await graph.resolve(reference);
     // A destination that tags in the push gets the root last, with its tags.
-    if (tags.length > 0 && isTaggingManifestPusher(to)) graph.deferRoot(sourceRoot);
+    if (tags.length > 0 && !settings.dryRun && isTaggingManifestPusher(to)) {
+      graph.deferRoot(sourceRoot);
+    }
     const root = await graph.manifest(sourceRoot);
     await graph.settle();
-    for (const tag of await graph.pushRoot(tags)) {
+    for (const tag of settings.dryRun ? [] : await graph.pushRoot(tags)) {
       await onSide('destination', `tag ${root.digest} as "${tag}"`, () =>
         (to as Tagger).tag(root, tag, { signal: controller.signal }),
       );
@@ -264,6 +266,7 @@ class GraphCopy {
     const settings = this.#settings;
     const filtered = settings.platforms !== undefined && isIndexMediaType(descriptor.mediaType);
     const skip =
+      !settings.force &&
       !settings.referrers &&
       !filtered &&
       (await this.#limiter.run(() => this.#exists(descriptor), signal));
@@ -291,13 +294,15 @@ class GraphCopy {
     if (this.#root?.digest === descriptor.digest) {
       this.#root.manifest = pushed;
     } else {
-      await this.#limiter.run(
-        () =>
-          onSide('destination', `push manifest ${pushed.digest}`, () =>
-            this.#to.push(pushed.descriptor, streamFromBytes(pushed.bytes), { signal }),
-          ),
-        signal,
-      );
+      if (!settings.dryRun) {
+        await this.#limiter.run(
+          () =>
+            onSide('destination', `push manifest ${pushed.digest}`, () =>
+              this.#to.push(pushed.descriptor, streamFromBytes(pushed.bytes), { signal }),
+            ),
+          signal,
+        );
+      }
       this.#pushedManifest(pushed.descriptor);
     }
     // Referrers name the source manifest as their subject: an index rewritten
@@ -350,10 +355,17 @@ class GraphCopy {
     }
     const signal = this.#signal;
     const to = this.#to;
+    const { dryRun, force } = this.#settings;
+    if (dryRun) {
+      await this.#limiter.run(() => this.#plan(descriptor), signal);
+      return;
+    }
     await this.#limiter.run(async () => {
       // A mount first: one request whether or not the blob is there already,
-      // and none when the source cannot be mounted from.
-      if (
+      // and none when the source cannot be mounted from. `force` sends the bytes.
+      if (force) {
+        await this.#stream(descriptor);
+      } else if (
         isMounter(to) &&
         (await onSide('destination', `mount ${descriptor.digest}`, () =>
           to.mount(descriptor, this.#from, { signal }),
@@ -372,6 +384,18 @@ class GraphCopy {
     }, signal);
     this.#locations.atSource(descriptor.digest);
     this.#locations.atDestination(descriptor.digest);
+  }
+
+  /** Counts a blob of a dry run: skipped when the destination has it (and not `force`), else to copy. */
+  async #plan(descriptor: Descriptor): Promise<void> {
+    const tally = this.#tally;
+    if (!this.#settings.force && (await this.#exists(descriptor))) {
+      tally.blobsSkipped += 1;
+      tally.emit(descriptor, { type: 'skipped', reason: 'exists' });
+      return;
+    }
+    tally.blobsCopied += 1;
+    tally.bytesCopied += descriptor.size;
   }
 
   #mounted(descriptor: Descriptor): void {

@@ -70,6 +70,22 @@ export interface CopyOptions {
    * @default off: one stream per blob
    */
   rangedDownload?: RangedDownloadOptions;
+  /**
+   * Plan only: walk the graph (manifests are read from the source, the
+   * destination is asked what it has) and count what would move, but write
+   * nothing: no blob, manifest, mount or tag reaches the destination. Blobs
+   * the destination lacks count as `blobsCopied` with their size in
+   * `bytesCopied`; mounts are not tried (a mount writes), so `blobsMounted` is 0.
+   * @default false
+   */
+  dryRun?: boolean;
+  /**
+   * Send everything again: no manifest or blob is skipped because the
+   * destination has it, and no blob is mounted (`crane copy` without its
+   * existence checks). Repairs a destination whose content is damaged.
+   * @default false
+   */
+  force?: boolean;
   /** Cancels the copy; nothing half-written is committed. */
   signal?: AbortSignal;
   /** Called with each progress event, in order. */
@@ -107,7 +123,7 @@ export interface CopyResult {
   readonly foreignSkipped: readonly Descriptor[];
   /** Referrer manifests copied. */
   readonly referrers: number;
-  /** Tags set at the destination. */
+  /** Tags set at the destination (with `dryRun`, the tags a copy would set). */
   readonly tags: readonly string[];
 }
 
@@ -116,6 +132,8 @@ export interface Settings {
   readonly platforms: readonly string[] | undefined;
   readonly referrers: { readonly artifactType?: string } | undefined;
   readonly copyForeign: boolean;
+  readonly dryRun: boolean;
+  readonly force: boolean;
   readonly concurrency: number;
   readonly maxManifestSize: number;
   readonly progressIntervalMs: number;
@@ -161,6 +179,8 @@ export function settingsFrom(options: CopyOptions): Settings {
     platforms: options.platforms === undefined ? undefined : parsePlatformFilter(options.platforms),
     referrers: referrers === true ? {} : referrers === false ? undefined : referrers,
     copyForeign: foreign === 'copy',
+    dryRun: options.dryRun === true,
+    force: options.force === true,
     concurrency,
     maxManifestSize,
     progressIntervalMs,

@@ -1,8 +1,9 @@
 import type { FetchFunction } from '@ocikit/auth';
 import { type HostsConfig, hostOptions } from './hosts.ts';
 import { requestResponse, takesFastPath } from './node-request.node.ts';
+import { createDispatcher, type ProxyOptions } from './proxy.node.ts';
 import { Transport, type TransportOptions } from './transport.ts';
-import { Agent, fetch as undiciFetch } from './undici.node.ts';
+import { type Dispatcher, fetch as undiciFetch } from './undici.node.ts';
 
 /** Options of {@link createNodeFetch}. */
 export interface NodeFetchOptions {
@@ -21,6 +22,12 @@ export interface NodeFetchOptions {
    * @default 300000
    */
   bodyTimeoutMs?: number;
+  /**
+   * Send requests through an HTTP proxy (`proxyFromEnv(process.env)` reads
+   * `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY`).
+   * @default undefined (no proxy)
+   */
+  proxy?: ProxyOptions;
 }
 
 /**
@@ -39,22 +46,25 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
     bodyTimeout: options.bodyTimeoutMs ?? 300_000,
     headersTimeout: 0,
   };
-  const shared = new Agent(common);
-  const perHost = new Map<string, Agent>();
-  const agentFor = (host: string): Agent => {
+  const shared = createDispatcher(common, options.proxy);
+  const perHost = new Map<string, Dispatcher>();
+  const agentFor = (host: string): Dispatcher => {
     const { ca, cert, key, insecure } = hostOptions(options.hosts, host);
     if (ca === undefined && cert === undefined && !insecure) return shared;
     let agent = perHost.get(host);
     if (!agent) {
-      agent = new Agent({
-        ...common,
-        connect: {
-          ...(ca === undefined ? {} : { ca: typeof ca === 'string' ? ca : [...ca] }),
-          ...(cert === undefined ? {} : { cert }),
-          ...(key === undefined ? {} : { key }),
-          rejectUnauthorized: !insecure,
+      agent = createDispatcher(
+        {
+          ...common,
+          connect: {
+            ...(ca === undefined ? {} : { ca: typeof ca === 'string' ? ca : [...ca] }),
+            ...(cert === undefined ? {} : { cert }),
+            ...(key === undefined ? {} : { key }),
+            rejectUnauthorized: !insecure,
+          },
         },
-      });
+        options.proxy,
+      );
       perHost.set(host, agent);
     }
     return agent;
@@ -82,13 +92,14 @@ export interface NodeTransportOptions extends Omit<TransportOptions, 'fetch'>, N
  * @returns the transport
  */
 export function createNodeTransport(options: NodeTransportOptions = {}): Transport {
-  const { connections, bodyTimeoutMs, ...transport } = options;
+  const { connections, bodyTimeoutMs, proxy, ...transport } = options;
   return new Transport({
     ...transport,
     fetch: createNodeFetch({
       ...(options.hosts === undefined ? {} : { hosts: options.hosts }),
       ...(connections === undefined ? {} : { connections }),
       ...(bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs }),
+      ...(proxy === undefined ? {} : { proxy }),
     }),
   });
 }

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { type Agent, request } from './undici.node.ts';
+import { type Dispatcher, request } from './undici.node.ts';
 
 /** Statuses whose response has no body, which `Response` refuses one for. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -37,7 +37,7 @@ export function takesFastPath(init: RequestInit | undefined): init is RequestIni
 export async function requestResponse(
   url: URL,
   init: RequestInit,
-  dispatcher: Agent,
+  dispatcher: Dispatcher,
 ): Promise<Response> {
   const method = init.method === 'HEAD' ? 'HEAD' : 'GET';
   const answer = await request(url, {

@@ -35,3 +35,7 @@ export type Agent = UndiciAgent;
 export const fetch: Undici['fetch'] = undici.fetch;
 /** undici's `request()`, the Node-stream API without fetch's machinery. */
 export const request: Undici['request'] = undici.request;
+/** undici's pool that sends through `HTTP(S)_PROXY` except to `NO_PROXY` hosts. */
+export const EnvHttpProxyAgent: Undici['EnvHttpProxyAgent'] = undici.EnvHttpProxyAgent;
+/** Anything that dispatches undici requests: an {@link Agent} or a proxy agent. */
+export type Dispatcher = import('undici').Dispatcher;
