@@ -178,7 +178,7 @@ async function headRate(host: string): Promise<number> {
     '-n',
     '10000000',
     '-H',
-    `Accept: ${MediaType.OciManifest}`,
+    `Accept: ${MediaType.OciImageManifest}`,
     `http://${host}/v2/bench/app/manifests/v1`,
   ]);
   const failed = Number(/Failed requests:\s+(\d+)/.exec(out)?.[1] ?? Number.NaN);
