@@ -129,6 +129,7 @@ class FileSpool implements UploadSpool {
   #handle: FileHandle | undefined;
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
+  #writing: Promise<void> = Promise.resolve();
   #size = 0;
 
   constructor(path: string) {
@@ -139,20 +140,42 @@ class FileSpool implements UploadSpool {
     return this.#size;
   }
 
+  /**
+   * Hashes the chunk and holds it; once 1 MiB is held, it goes to the file
+   * in one `writev` while the next batch gathers (one batch in flight: the
+   * append that fills a second batch waits for the first to be written).
+   */
   async append(chunk: Uint8Array): Promise<void> {
     this.#hasher.update(chunk);
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.byteLength;
     this.#size += chunk.byteLength;
-    if (this.#pendingBytes >= WRITE_BATCH) await this.flush();
+    if (this.#pendingBytes < WRITE_BATCH) return;
+    await this.#writing;
+    this.#writeBatch();
   }
 
-  /** Writes the pending chunks in one `writev` (the socket's 64 KiB chunks, 1 MiB at a time). */
+  /** Writes everything held, and waits for the batch in flight. */
   async flush(): Promise<void> {
-    this.#handle ??= await open(this.path, 'a', 0o600);
-    let buffers = this.#pending;
+    await this.#writing;
+    this.#writeBatch();
+    await this.#writing;
+  }
+
+  /** Starts the `writev` of the held chunks (the socket's 64 KiB chunks, about 1 MiB at a time). */
+  #writeBatch(): void {
+    if (this.#pendingBytes === 0) return;
+    const buffers = this.#pending;
     this.#pending = [];
     this.#pendingBytes = 0;
+    this.#writing = this.#writeAll(buffers);
+    // Awaited by the next append or flush; handled here so a failure is not unhandled meanwhile.
+    this.#writing.catch(() => {});
+  }
+
+  async #writeAll(chunks: Uint8Array[]): Promise<void> {
+    this.#handle ??= await open(this.path, 'a', 0o600);
+    let buffers = chunks;
     while (buffers.length > 0) {
       let { bytesWritten } = await this.#handle.writev(buffers);
       while (buffers.length > 0 && bytesWritten >= (buffers[0]?.byteLength ?? 0)) {
@@ -203,6 +226,7 @@ class FileSpool implements UploadSpool {
   }
 
   async discard(): Promise<void> {
+    await this.#writing.catch(() => {});
     await this.#handle?.close().catch(() => {});
     this.#handle = undefined;
     await rm(this.path, { force: true });
