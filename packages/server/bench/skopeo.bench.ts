@@ -112,7 +112,7 @@ async function startDistribution(dir: string): Promise<Server> {
   );
   const timeFile = join(dir, 'time.txt');
   const child = measured('/usr/bin/docker-registry', ['serve', config], timeFile);
-  for (let attempt = 0; attempt < 100; attempt += 1) {
+  for (let attempt = 0; attempt < 300; attempt += 1) {
     const up = await fetch(`http://127.0.0.1:${port}/v2/`).then(
       (response) => response.ok,
       () => false,
