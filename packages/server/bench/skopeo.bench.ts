@@ -75,8 +75,29 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 /** A registry process under /usr/bin/time -v: its address, and a stop that reports its peak RSS. */
 interface Server {
   host: string;
+  /** The CPU time the registry process has used so far (user + system), in seconds. */
+  cpu(): Promise<number>;
   /** Stops it (SIGINT to its process group) and returns its peak RSS in KiB. */
   stop(): Promise<number>;
+}
+
+/** A process measured by /usr/bin/time: its CPU clock and its stop. */
+function server(host: string, child: ChildProcess, timeFile: string): Server {
+  const registry = (async () => {
+    const pid = child.pid ?? 0;
+    const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8');
+    return Number(children.trim().split(' ')[0]);
+  })();
+  return {
+    host,
+    async cpu() {
+      const stat = await readFile(`/proc/${await registry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime (fields 14 and 15 of proc(5)), in clock ticks of 1/100 s.
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
+    stop: stopper(child, timeFile),
+  };
 }
 
 function measured(command: string, args: string[], timeFile: string): ChildProcess {
@@ -117,7 +138,7 @@ async function startDistribution(dir: string): Promise<Server> {
       (response) => response.ok,
       () => false,
     );
-    if (up) return { host: `127.0.0.1:${port}`, stop: stopper(child, timeFile) };
+    if (up) return server(`127.0.0.1:${port}`, child, timeFile);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill();
@@ -134,7 +155,7 @@ async function startOcikit(dir: string): Promise<Server> {
     if (out.includes('\n')) break;
   }
   const { listening } = JSON.parse(out) as { listening: string };
-  return { host: new URL(listening).host, stop: stopper(child, timeFile) };
+  return server(new URL(listening).host, child, timeFile);
 }
 
 function push(image: string, host: string): Promise<string> {
@@ -190,6 +211,9 @@ type Kind = 'distribution' | 'ocikit';
 interface Round {
   push: number;
   pull: number;
+  /** The registry's CPU seconds for the push and for the pull. */
+  pushCpu: number;
+  pullCpu: number;
   rps: number;
   rssBig: number;
   rssSmall: number;
@@ -198,10 +222,10 @@ interface Round {
 /** Runs work against a server, then stops it: the work's result and the server's peak RSS. */
 async function serving<T>(
   server: Server,
-  work: (host: string) => Promise<T>,
+  work: (server: Server) => Promise<T>,
 ): Promise<[T, number]> {
   try {
-    const result = await work(server.host);
+    const result = await work(server);
     return [result, await server.stop()];
   } catch (error) {
     await server.stop();
@@ -219,16 +243,20 @@ async function measureRound(
       await mkdtemp(join(dir, `${kind}-${name}-`)),
     );
   const pulled = join(dir, `${kind}-pulled`);
-  const [figures, rssBig] = await serving(await start('big'), async (host) => {
-    const pushMs = await timed(() => push(images.big, host));
-    const rps = await headRate(host);
-    const pullMs = await timed(() => pull(host, pulled));
-    return { push: pushMs, pull: pullMs, rps };
+  const [figures, rssBig] = await serving(await start('big'), async (server) => {
+    const cpu0 = await server.cpu();
+    const pushMs = await timed(() => push(images.big, server.host));
+    const cpu1 = await server.cpu();
+    const rps = await headRate(server.host);
+    const cpu2 = await server.cpu();
+    const pullMs = await timed(() => pull(server.host, pulled));
+    const cpu3 = await server.cpu();
+    return { push: pushMs, pull: pullMs, rps, pushCpu: cpu1 - cpu0, pullCpu: cpu3 - cpu2 };
   });
   await rm(pulled, { recursive: true, force: true });
-  const [, rssSmall] = await serving(await start('small'), async (host) => {
-    await push(images.small, host);
-    await pull(host, pulled);
+  const [, rssSmall] = await serving(await start('small'), async (server) => {
+    await push(images.small, server.host);
+    await pull(server.host, pulled);
   });
   await rm(pulled, { recursive: true, force: true });
   return { ...figures, rssBig, rssSmall };
@@ -301,6 +329,36 @@ try {
       ),
     ],
     [
+      'registry CPU for the push, s',
+      spread(
+        of('distribution', (r) => r.pushCpu),
+        2,
+      ),
+      spread(
+        of('ocikit', (r) => r.pushCpu),
+        2,
+      ),
+      spread(
+        paired((d, o) => d.pushCpu / o.pushCpu),
+        2,
+      ),
+    ],
+    [
+      'registry CPU for the pull, s',
+      spread(
+        of('distribution', (r) => r.pullCpu),
+        2,
+      ),
+      spread(
+        of('ocikit', (r) => r.pullCpu),
+        2,
+      ),
+      spread(
+        paired((d, o) => d.pullCpu / o.pullCpu),
+        2,
+      ),
+    ],
+    [
       `HEAD manifest, req/s (${connections} conns)`,
       spread(
         of('distribution', (r) => r.rps),
@@ -362,7 +420,7 @@ try {
     `ocikit server (directory storage) vs distribution 2.8: ${bigMiB} MiB in ${layerCount} layers, ${rounds} paired rounds, median (min–max)`,
   );
   console.log(
-    'ratio: push/pull = distribution time ÷ ocikit time; req/s and RSS = ocikit ÷ distribution',
+    'ratio: push/pull (time and CPU) = distribution ÷ ocikit, so above 1 is ocikit faster; req/s and RSS = ocikit ÷ distribution',
   );
   const header: [string, string, string, string] = ['', 'distribution 2.8', 'ocikit', 'ratio'];
   const widths = [0, 1, 2, 3].map((column) =>
