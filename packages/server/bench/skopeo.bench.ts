@@ -158,28 +158,22 @@ async function startOcikit(dir: string): Promise<Server> {
   return server(new URL(listening).host, child, timeFile);
 }
 
-function push(image: string, host: string): Promise<string> {
+/** `skopeo copy` between an OCI layout and the registry's `bench/app:v1`, plain HTTP, no credentials. */
+function skopeoCopy(direction: 'push' | 'pull', layout: string, host: string): Promise<string> {
+  const local = `oci:${layout}:v1`;
+  const remote = `docker://${host}/bench/app:v1`;
+  const side = direction === 'push' ? 'dest' : 'src';
+  const [from, to] = direction === 'push' ? [local, remote] : [remote, local];
+  const preserve = direction === 'push' ? ['--preserve-digests'] : [];
   return run('skopeo', [
     ...skopeo,
     'copy',
     '--quiet',
-    '--dest-tls-verify=false',
-    '--dest-no-creds',
-    '--preserve-digests',
-    `oci:${image}:v1`,
-    `docker://${host}/bench/app:v1`,
-  ]);
-}
-
-function pull(host: string, into: string): Promise<string> {
-  return run('skopeo', [
-    ...skopeo,
-    'copy',
-    '--quiet',
-    '--src-tls-verify=false',
-    '--src-no-creds',
-    `docker://${host}/bench/app:v1`,
-    `oci:${into}:v1`,
+    `--${side}-tls-verify=false`,
+    `--${side}-no-creds`,
+    ...preserve,
+    from,
+    to,
   ]);
 }
 
@@ -245,18 +239,18 @@ async function measureRound(
   const pulled = join(dir, `${kind}-pulled`);
   const [figures, rssBig] = await serving(await start('big'), async (server) => {
     const cpu0 = await server.cpu();
-    const pushMs = await timed(() => push(images.big, server.host));
+    const pushMs = await timed(() => skopeoCopy('push', images.big, server.host));
     const cpu1 = await server.cpu();
     const rps = await headRate(server.host);
     const cpu2 = await server.cpu();
-    const pullMs = await timed(() => pull(server.host, pulled));
+    const pullMs = await timed(() => skopeoCopy('pull', pulled, server.host));
     const cpu3 = await server.cpu();
     return { push: pushMs, pull: pullMs, rps, pushCpu: cpu1 - cpu0, pullCpu: cpu3 - cpu2 };
   });
   await rm(pulled, { recursive: true, force: true });
   const [, rssSmall] = await serving(await start('small'), async (server) => {
-    await push(images.small, server.host);
-    await pull(server.host, pulled);
+    await skopeoCopy('push', images.small, server.host);
+    await skopeoCopy('pull', pulled, server.host);
   });
   await rm(pulled, { recursive: true, force: true });
   return { ...figures, rssBig, rssSmall };
@@ -295,126 +289,64 @@ try {
   const of = (kind: Kind, pick: (round: Round) => number) => results[kind].map(pick);
   const paired = (pick: (d: Round, o: Round) => number) =>
     results.ocikit.map((o, index) => pick(results.distribution[index] as Round, o));
+  /** One row: the figure of each side, and their paired ratio when one is given. */
+  const row = (
+    label: string,
+    digits: number,
+    pick: (round: Round) => number,
+    ratio?: (d: Round, o: Round) => number,
+  ): [string, string, string, string] => [
+    label,
+    spread(of('distribution', pick), digits),
+    spread(of('ocikit', pick), digits),
+    ratio ? spread(paired(ratio), 2) : '',
+  ];
   const rate = (ms: number) => bigMiB / (ms / 1000);
-  const KiB = 1024;
-  const rows: [string, string, string, string][] = [
-    [
-      `skopeo push, MiB/s`,
-      spread(
-        of('distribution', (r) => rate(r.push)),
-        0,
-      ),
-      spread(
-        of('ocikit', (r) => rate(r.push)),
-        0,
-      ),
-      spread(
-        paired((d, o) => d.push / o.push),
-        2,
-      ),
-    ],
-    [
-      `skopeo pull, MiB/s`,
-      spread(
-        of('distribution', (r) => rate(r.pull)),
-        0,
-      ),
-      spread(
-        of('ocikit', (r) => rate(r.pull)),
-        0,
-      ),
-      spread(
-        paired((d, o) => d.pull / o.pull),
-        2,
-      ),
-    ],
-    [
+  const MiBofKiB = (kib: number) => kib / 1024;
+  const rows = [
+    row(
+      'skopeo push, MiB/s',
+      0,
+      (r) => rate(r.push),
+      (d, o) => d.push / o.push,
+    ),
+    row(
+      'skopeo pull, MiB/s',
+      0,
+      (r) => rate(r.pull),
+      (d, o) => d.pull / o.pull,
+    ),
+    row(
       'registry CPU for the push, s',
-      spread(
-        of('distribution', (r) => r.pushCpu),
-        2,
-      ),
-      spread(
-        of('ocikit', (r) => r.pushCpu),
-        2,
-      ),
-      spread(
-        paired((d, o) => d.pushCpu / o.pushCpu),
-        2,
-      ),
-    ],
-    [
+      2,
+      (r) => r.pushCpu,
+      (d, o) => d.pushCpu / o.pushCpu,
+    ),
+    row(
       'registry CPU for the pull, s',
-      spread(
-        of('distribution', (r) => r.pullCpu),
-        2,
-      ),
-      spread(
-        of('ocikit', (r) => r.pullCpu),
-        2,
-      ),
-      spread(
-        paired((d, o) => d.pullCpu / o.pullCpu),
-        2,
-      ),
-    ],
-    [
+      2,
+      (r) => r.pullCpu,
+      (d, o) => d.pullCpu / o.pullCpu,
+    ),
+    row(
       `HEAD manifest, req/s (${connections} conns)`,
-      spread(
-        of('distribution', (r) => r.rps),
-        0,
-      ),
-      spread(
-        of('ocikit', (r) => r.rps),
-        0,
-      ),
-      spread(
-        paired((d, o) => o.rps / d.rps),
-        2,
-      ),
-    ],
-    [
+      0,
+      (r) => r.rps,
+      (d, o) => o.rps / d.rps,
+    ),
+    row(
       `peak RSS ${smallMiB} MiB image, MiB`,
-      spread(
-        of('distribution', (r) => r.rssSmall / KiB),
-        0,
-      ),
-      spread(
-        of('ocikit', (r) => r.rssSmall / KiB),
-        0,
-      ),
-      spread(
-        paired((d, o) => o.rssSmall / d.rssSmall),
-        2,
-      ),
-    ],
-    [
+      0,
+      (r) => MiBofKiB(r.rssSmall),
+      (d, o) => o.rssSmall / d.rssSmall,
+    ),
+    row(
       `peak RSS ${bigMiB} MiB image, MiB`,
-      spread(
-        of('distribution', (r) => r.rssBig / KiB),
-        0,
-      ),
-      spread(
-        of('ocikit', (r) => r.rssBig / KiB),
-        0,
-      ),
-      spread(
-        paired((d, o) => o.rssBig / d.rssBig),
-        2,
-      ),
-    ],
-    [
-      `RSS growth ${smallMiB} → ${bigMiB} MiB image`,
-      spread(
-        of('distribution', (r) => r.rssBig / r.rssSmall),
-        2,
-      ),
-      spread(
-        of('ocikit', (r) => r.rssBig / r.rssSmall),
-        2,
-      ),
-      '',
-    ],
+      0,
+      (r) => MiBofKiB(r.rssBig),
+      (d, o) => o.rssBig / d.rssBig,
+    ),
+    row(`RSS growth ${smallMiB} → ${bigMiB} MiB image`, 2, (r) => r.rssBig / r.rssSmall),
   ];
   console.log(
     `ocikit server (directory storage) vs distribution 2.8: ${bigMiB} MiB in ${layerCount} layers, ${rounds} paired rounds, median (min–max)`,
