@@ -12,6 +12,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { streamFromBytes } from '@ocikit/digest';
@@ -112,13 +113,24 @@ function stopper(child: ChildProcess, timeFile: string): () => Promise<number> {
     const exited = once(child, 'exit');
     if (child.pid) process.kill(-child.pid, 'SIGINT');
     await exited;
-    const report = await readFile(timeFile, 'utf8');
+    const report = await readFile(timeFile, 'utf8').catch(() => '');
     return Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(report)?.[1] ?? Number.NaN);
   };
 }
 
+/** A port nothing listens on now (another process may still take it before distribution does). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  probe.close();
+  await once(probe, 'close');
+  return port;
+}
+
 async function startDistribution(dir: string): Promise<Server> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const config = join(dir, 'config.yml');
   await writeFile(
     config,
@@ -138,7 +150,8 @@ async function startDistribution(dir: string): Promise<Server> {
       (response) => response.ok,
       () => false,
     );
-    if (up) return server(`127.0.0.1:${port}`, child, timeFile);
+    // Up, and ours: a registry of another process on this port would not be our child.
+    if (up && child.exitCode === null) return server(`127.0.0.1:${port}`, child, timeFile);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill();
@@ -222,7 +235,7 @@ async function serving<T>(
     const result = await work(server);
     return [result, await server.stop()];
   } catch (error) {
-    await server.stop();
+    await server.stop().catch(() => {});
     throw error;
   }
 }
