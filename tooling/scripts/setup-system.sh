@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests run against (Debian packages): the
-# distribution registry, skopeo, umoci, htpasswd, containerd (with ctr), and
-# tmux (a real terminal for the CLI's progress display). Does nothing when
-# they are all present; says what to install when it cannot install them itself.
+# distribution registry, skopeo, umoci, htpasswd (and ab), containerd (with
+# ctr), tmux (a real terminal for the CLI's progress display) and GNU time
+# (peak RSS in the server bench). Does nothing when they are all present;
+# says what to install when it cannot install them itself.
 set -euo pipefail
 
 declare -A wanted=(
@@ -13,6 +14,7 @@ declare -A wanted=(
   [containerd]=containerd
   [ctr]=containerd
   [tmux]=tmux
+  [/usr/bin/time]=time
 )
 missing=()
 for command in "${!wanted[@]}"; do

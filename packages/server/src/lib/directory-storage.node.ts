@@ -127,8 +127,12 @@ class FileSpool implements UploadSpool {
   readonly path: string;
   readonly #hasher = createHasher('sha256');
   #handle: FileHandle | undefined;
-  #pending: Uint8Array[] = [];
-  #pendingBytes = 0;
+  /** The batch being gathered, and how much of it is filled. */
+  #batch: Uint8Array | undefined;
+  #filled = 0;
+  /** The other batch buffer, once its write is done. */
+  #spare: Uint8Array | undefined;
+  #writing: Promise<void> = Promise.resolve();
   #size = 0;
 
   constructor(path: string) {
@@ -139,28 +143,59 @@ class FileSpool implements UploadSpool {
     return this.#size;
   }
 
+  /**
+   * Hashes the chunk and copies it into a 1 MiB batch; a full batch goes to
+   * the file in one write while the next one fills (two buffers, reused:
+   * the append that fills the second waits for the first to be written).
+   */
   async append(chunk: Uint8Array): Promise<void> {
     this.#hasher.update(chunk);
-    this.#pending.push(chunk);
-    this.#pendingBytes += chunk.byteLength;
     this.#size += chunk.byteLength;
-    if (this.#pendingBytes >= WRITE_BATCH) await this.flush();
+    let at = 0;
+    while (at < chunk.byteLength) {
+      if (!this.#batch) {
+        this.#batch = this.#spare ?? new Uint8Array(WRITE_BATCH);
+        this.#spare = undefined;
+      }
+      const count = Math.min(WRITE_BATCH - this.#filled, chunk.byteLength - at);
+      this.#batch.set(chunk.subarray(at, at + count), this.#filled);
+      this.#filled += count;
+      at += count;
+      if (this.#filled === WRITE_BATCH) {
+        await this.#writing;
+        this.#writeBatch();
+      }
+    }
   }
 
-  /** Writes the pending chunks in one `writev` (the socket's 64 KiB chunks, 1 MiB at a time). */
+  /** Writes what is gathered and waits for it; the batch buffers are let go (an idle session holds none). */
   async flush(): Promise<void> {
+    await this.#writing;
+    this.#writeBatch();
+    await this.#writing;
+    this.#spare = undefined;
+  }
+
+  /** Starts writing the gathered batch. */
+  #writeBatch(): void {
+    const batch = this.#batch;
+    if (!batch || this.#filled === 0) return;
+    const bytes = batch.subarray(0, this.#filled);
+    this.#batch = undefined;
+    this.#filled = 0;
+    this.#writing = this.#writeAll(bytes).then(() => {
+      this.#spare = batch;
+    });
+    // Awaited by the next append or flush; handled here so a failure is not unhandled meanwhile.
+    this.#writing.catch(() => {});
+  }
+
+  async #writeAll(bytes: Uint8Array): Promise<void> {
     this.#handle ??= await open(this.path, 'a', 0o600);
-    let buffers = this.#pending;
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    while (buffers.length > 0) {
-      let { bytesWritten } = await this.#handle.writev(buffers);
-      while (buffers.length > 0 && bytesWritten >= (buffers[0]?.byteLength ?? 0)) {
-        bytesWritten -= buffers[0]?.byteLength ?? 0;
-        buffers = buffers.slice(1);
-      }
-      const [first, ...rest] = buffers;
-      if (first && bytesWritten > 0) buffers = [first.subarray(bytesWritten), ...rest];
+    let written = 0;
+    while (written < bytes.byteLength) {
+      const result = await this.#handle.write(bytes, written, bytes.byteLength - written);
+      written += result.bytesWritten;
     }
   }
 
@@ -203,6 +238,7 @@ class FileSpool implements UploadSpool {
   }
 
   async discard(): Promise<void> {
+    await this.#writing.catch(() => {});
     await this.#handle?.close().catch(() => {});
     this.#handle = undefined;
     await rm(this.path, { force: true });

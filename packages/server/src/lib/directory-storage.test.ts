@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -141,6 +142,28 @@ describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
     expect((await stat(blob)).ino).toBe(inode);
     expect(digestBytes(await readFile(blob))).toBe(digest);
     expect(await readdir(join(root, '.uploads'))).toEqual([]);
+  });
+
+  it('spools PATCH chunks that cross its 1 MiB write batches at every kind of boundary into the exact file', async () => {
+    const bytes = new Uint8Array(randomBytes(3 * (1 << 20) + 12_345));
+    const digest = digestBytes(bytes);
+    const base = server.url.origin;
+    const opened = await fetch(`${base}/v2/team/app/blobs/uploads/`, { method: 'POST' });
+    const location = new URL(opened.headers.get('location') ?? '', base);
+    // A tiny chunk, one ending exactly on a batch boundary, one spanning two
+    // batches, and the odd rest.
+    const ends = [1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) - 7, bytes.byteLength];
+    let at = 0;
+    for (const end of ends) {
+      const patched = await fetch(location, { method: 'PATCH', body: bytes.subarray(at, end) });
+      expect(patched.headers.get('range')).toBe(`0-${end - 1}`);
+      at = end;
+    }
+    const put = await fetch(`${location.href}?digest=${digest}`, { method: 'PUT' });
+    expect(put.status).toBe(201);
+    const stored = await readFile(join(root, 'team/app/blobs/sha256', digest.slice(7)));
+    expect(stored.byteLength).toBe(bytes.byteLength);
+    expect(digestBytes(stored)).toBe(digest);
   });
 
   it('streams a large blob to the client through many drains without piling up listeners', async () => {

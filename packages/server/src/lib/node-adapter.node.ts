@@ -111,26 +111,43 @@ function toRequest(incoming: IncomingMessage, signal: AbortSignal, counts: Count
   } as RequestInit);
 }
 
-/** The request body as a pull stream: Node reads from the socket only when the handler asks. */
+/** How many bytes of a request body may wait, read from the socket, for the handler to take them. */
+const BODY_BUFFER = 1024 * 1024;
+
+/**
+ * The request body as a web stream. Nothing is read before the handler
+ * asks (an answer that ignores the body leaves it to Node, which drains it);
+ * from then on the socket is read while the handler works (writes a batch,
+ * hashes), up to {@link BODY_BUFFER} bytes ahead of it.
+ */
 function bodyOf(incoming: IncomingMessage, counts: Counts): ReadableStream<Uint8Array> {
-  const chunks = incoming[Symbol.asyncIterator]();
+  let reading = false;
+  const start = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    reading = true;
+    incoming.on('data', (buffer: Buffer) => {
+      counts.received += buffer.byteLength;
+      controller.enqueue(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+      if (-(controller.desiredSize ?? 0) >= BODY_BUFFER) incoming.pause();
+    });
+    incoming.once('end', () => controller.close());
+    incoming.once('error', (error) => controller.error(error));
+    incoming.once('close', () => {
+      if (!incoming.complete) {
+        controller.error(new OciError('ABORTED', 'The client went away during the body'));
+      }
+    });
+  };
   return new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        const { done, value } = await chunks.next();
-        if (done) {
-          controller.close();
-          return;
-        }
-        const buffer = value as Buffer;
-        counts.received += buffer.byteLength;
-        controller.enqueue(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+      pull(controller) {
+        if (!reading) start(controller);
+        incoming.resume();
       },
-      async cancel() {
-        await chunks.return?.();
+      cancel() {
+        incoming.destroy();
       },
     },
-    { highWaterMark: 0 },
+    new ByteLengthQueuingStrategy({ highWaterMark: 0 }),
   );
 }
 

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { digestBytes, isOciError } from '@ocikit/digest';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -91,6 +92,59 @@ describe('listen: the node:http adapter', () => {
     const head = await raw(server, 'HEAD', `/v2/app/blobs/${digest}`);
     expect(head.status).toBe(404);
     expect((await raw(server, 'GET', '/v2/')).status).toBe(200);
+  });
+
+  it('answers the next request on a kept-alive connection after an answer that ignored a 3 MiB body', async () => {
+    const server = await start();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const send = (method: string, path: string, body?: Uint8Array) =>
+        new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
+          const request = httpRequest({
+            host: server.url.hostname,
+            port: server.url.port,
+            method,
+            path,
+            agent,
+          });
+          request.once('error', reject);
+          request.once('response', (response: IncomingMessage) => {
+            response.resume();
+            response.once('end', () =>
+              resolve({ status: response.statusCode ?? 0, socket: request.socket }),
+            );
+          });
+          request.end(body);
+        });
+      const ignored = await send('PATCH', '/v2/app/blobs/uploads/nosuch', new Uint8Array(3 << 20));
+      expect(ignored.status).toBe(404);
+      const next = await send('GET', '/v2/');
+      expect(next.status).toBe(200);
+      expect(next.socket).toBe(ignored.socket);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('streams a chunked PATCH body of 5 MiB in 64 KiB writes into the upload in order', async () => {
+    const server = await start();
+    const bytes = new Uint8Array(randomBytes(5 << 20));
+    const digest = digestBytes(bytes);
+    const started = await fetch(new URL('/v2/app/blobs/uploads/', server.url), { method: 'POST' });
+    const location = new URL(started.headers.get('location') ?? '', server.url);
+    const request = httpRequest(location, { method: 'PATCH' });
+    for (let at = 0; at < bytes.byteLength; at += 1 << 16) {
+      if (!request.write(bytes.subarray(at, at + (1 << 16)))) await once(request, 'drain');
+    }
+    request.end();
+    const [patched] = (await once(request, 'response')) as [IncomingMessage];
+    patched.resume();
+    expect(patched.statusCode).toBe(202);
+    expect(patched.headers.range).toBe(`0-${bytes.byteLength - 1}`);
+    location.searchParams.set('digest', digest);
+    expect((await fetch(location, { method: 'PUT' })).status).toBe(201);
+    const blob = await fetch(new URL(`/v2/app/blobs/${digest}`, server.url));
+    expect(digestBytes(new Uint8Array(await blob.arrayBuffer()))).toBe(digest);
   });
 
   it('finishes a request in flight before close() resolves, and refuses new connections', async () => {
