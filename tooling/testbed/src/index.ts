@@ -16,6 +16,7 @@ export {
   startFaultProxy,
 } from './lib/fault-proxy.ts';
 export type { Fault, FaultRule, FaultRuleState, ProxiedRequest } from './lib/fault-rules.ts';
+export { writeHtpasswd } from './lib/htpasswd.ts';
 export {
   blobFromBytes,
   blobFromJson,
@@ -53,12 +54,14 @@ export type {
   ContainerdInfo,
   FaultsInfo,
   MtlsInfo,
+  OcikitPeersInfo,
+  OcikitServerInfo,
   RedirectInfo,
   RegistryInfo,
   TestbedInfo,
   TokenRegistryInfo,
 } from './lib/info.ts';
-export { getTestbed } from './lib/info.ts';
+export { getOcikitPeers, getTestbed } from './lib/info.ts';
 export { type LayoutEntry, writeOciLayout } from './lib/layout.ts';
 export {
   type MtlsFrontOptions,
