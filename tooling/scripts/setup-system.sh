@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests run against (Debian packages): the
-# distribution registry, skopeo, umoci, htpasswd, containerd (with ctr), and
-# tmux (a real terminal for the CLI's progress display). Does nothing when
+# distribution registry, skopeo, umoci, htpasswd, containerd (with ctr),
+# tmux (a real terminal for the CLI's progress display), and openssl
+# (certificates made by an independent tool). Does nothing when
 # they are all present; says what to install when it cannot install them itself.
 set -euo pipefail
 
@@ -13,6 +14,7 @@ declare -A wanted=(
   [containerd]=containerd
   [ctr]=containerd
   [tmux]=tmux
+  [openssl]=openssl
 )
 missing=()
 for command in "${!wanted[@]}"; do

@@ -68,6 +68,7 @@ export {
   type RunningMtlsFront,
   startMtlsFront,
 } from './lib/mtls-front.ts';
+export { type OpensslCertificate, opensslCertificate } from './lib/openssl.ts';
 export { type FetchedManifest, fetchBlob, fetchManifest } from './lib/pull.ts';
 export { type PushImageOptions, pushImage } from './lib/push.ts';
 export {

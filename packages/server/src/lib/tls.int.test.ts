@@ -7,7 +7,7 @@ import { staticCredentials } from '@ocikit/auth';
 import { smallImage } from '@ocikit/contracts';
 import { isOciError, streamFromBytes } from '@ocikit/digest';
 import { Registry, Repository } from '@ocikit/registry';
-import { makeImage, skopeo, writeOciLayout } from '@ocikit/testbed';
+import { makeImage, opensslCertificate, skopeo, writeOciLayout } from '@ocikit/testbed';
 import { createNodeTransport } from '@ocikit/transport/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistryHandler } from './handler.ts';
@@ -22,34 +22,15 @@ let ca: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ocikit-server-tls-'));
-  // A self-signed certificate for 127.0.0.1 made by openssl: the oracle of what a real one is.
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-    '-keyout',
-    join(dir, 'key.pem'),
-    '-out',
-    join(dir, 'ca.crt'),
-  ]);
-  ca = await readFile(join(dir, 'ca.crt'), 'utf8');
+  const certificate = await opensslCertificate(dir);
+  ca = certificate.certPem;
   const { stdout } = await run('htpasswd', ['-Bbn', '-C', '4', pusher.username, pusher.password]);
   const auth = tokenAuth({
     htpasswd: stdout,
     grants: [{ repositories: '*', actions: ['pull', 'push'], users: [pusher.username] }],
   });
   server = await listen(createRegistryHandler({ auth }), {
-    tls: { cert: ca, key: await readFile(join(dir, 'key.pem'), 'utf8') },
+    tls: { cert: ca, key: certificate.keyPem },
   });
 });
 afterAll(async () => {

@@ -11,6 +11,7 @@ export const DEBIAN_PACKAGES = {
   containerd: 'containerd',
   ctr: 'containerd',
   tmux: 'tmux',
+  openssl: 'openssl',
 } as const;
 
 /** A program the test bed runs. */
