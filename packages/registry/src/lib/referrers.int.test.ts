@@ -5,23 +5,31 @@ import {
   makeArtifact,
   makeImage,
   fetchManifest as oracleManifest,
+  type TestImage,
 } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
 import { referrersTag } from './referrers-fallback.ts';
 import { endpoint, freshRepository, on, pushNode } from './testbed.testing.node.ts';
+
+/** An SBOM (with a blob and an annotation) and a signature, both referring to `image`. */
+function referrersOf(image: TestImage) {
+  return {
+    sbom: makeArtifact({
+      artifactType: 'application/vnd.example.sbom+json',
+      subject: image,
+      blobs: [{ mediaType: 'application/json', content: '{"sbom":true}' }],
+      annotations: { 'org.example.format': 'json' },
+    }),
+    signature: makeArtifact({ artifactType: 'application/vnd.example.sig', subject: image }),
+  };
+}
 
 describe('referrers on distribution 2.8 (no referrers API)', () => {
   it('keeps the referrers tag schema on push and delete, and lists from it', async () => {
     const repo = freshRepository('token', 'referrers/fallback');
     const image = await makeImage({ seed: repo.name });
     await pushNode(repo, image, 'v1');
-    const sbom = makeArtifact({
-      artifactType: 'application/vnd.example.sbom+json',
-      subject: image,
-      blobs: [{ mediaType: 'application/json', content: '{"sbom":true}' }],
-      annotations: { 'org.example.format': 'json' },
-    });
-    const signature = makeArtifact({ artifactType: 'application/vnd.example.sig', subject: image });
+    const { sbom, signature } = referrersOf(image);
     await pushNode(repo, sbom);
     await pushNode(repo, signature);
     await pushNode(repo, signature);
@@ -86,13 +94,7 @@ describe('referrers on ocikit (referrers API)', () => {
     const repo = ocikit.freshRepository('token', 'referrers/api', { referrers: 'api' });
     const image = await makeImage({ seed: repo.name });
     await pushNode(repo, image, 'v1');
-    const sbom = makeArtifact({
-      artifactType: 'application/vnd.example.sbom+json',
-      subject: image,
-      blobs: [{ mediaType: 'application/json', content: '{"sbom":true}' }],
-      annotations: { 'org.example.format': 'json' },
-    });
-    const signature = makeArtifact({ artifactType: 'application/vnd.example.sig', subject: image });
+    const { sbom, signature } = referrersOf(image);
     await pushNode(repo, sbom);
     await pushNode(repo, signature);
     const subject = await repo.resolve('v1');

@@ -176,6 +176,17 @@ declare module 'vitest' {
   }
 }
 
+/** What an integration-project global setup provided under `key`, or a clear error without it. */
+function provided<K extends 'testbed' | 'ocikitPeers'>(key: K, what: string) {
+  const info = inject(key);
+  if (!info) {
+    throw new Error(
+      `No ${what}: run integration tests (*.int.test.ts) with the vitest "integration" project`,
+    );
+  }
+  return info;
+}
+
 /**
  * The running test bed, in an integration test (`*.int.test.ts`).
  *
@@ -183,13 +194,7 @@ declare module 'vitest' {
  * @throws {Error} outside the vitest `integration` project
  */
 export function getTestbed(): TestbedInfo {
-  const info = inject('testbed');
-  if (!info) {
-    throw new Error(
-      'No test bed: run integration tests (*.int.test.ts) with the vitest "integration" project',
-    );
-  }
-  return info;
+  return provided('testbed', 'test bed');
 }
 
 /**
@@ -199,11 +204,5 @@ export function getTestbed(): TestbedInfo {
  * @throws {Error} outside the vitest `integration` project
  */
 export function getOcikitPeers(): OcikitPeersInfo {
-  const info = inject('ocikitPeers');
-  if (!info) {
-    throw new Error(
-      'No ocikit peers: run integration tests (*.int.test.ts) with the vitest "integration" project',
-    );
-  }
-  return info;
+  return provided('ocikitPeers', 'ocikit peers');
 }
