@@ -61,7 +61,7 @@ export default defineConfig({
           exclude: ['**/node_modules/**', '**/dist/**'],
           globalSetup: [
             join(root, 'tooling/testbed/src/global-setup.ts'),
-            join(root, 'packages/server/src/lib/peers.global-setup.node.ts'),
+            join(root, 'packages/server/src/lib/peers-global-setup.testing.node.ts'),
           ],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -148,7 +148,7 @@ export interface OcikitServerInfo {
 /**
  * The `@ocikit/server` peers of the test bed's distribution registries, with
  * the same accounts: what the registry client's integration tests also run
- * against (`packages/server/src/lib/peers.global-setup.node.ts` starts them).
+ * against (`packages/server/src/lib/peers-global-setup.testing.node.ts` starts them).
  */
 export interface OcikitPeersInfo {
   /** No auth. */
@@ -171,7 +171,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The running test bed, provided by `tooling/testbed/src/global-setup.ts`. */
     testbed: TestbedInfo;
-    /** The `@ocikit/server` peers, provided by `packages/server/src/lib/peers.global-setup.node.ts`. */
+    /** The `@ocikit/server` peers, provided by `packages/server/src/lib/peers-global-setup.testing.node.ts`. */
     ocikitPeers: OcikitPeersInfo;
   }
 }
@@ -200,7 +200,7 @@ export function getTestbed(): TestbedInfo {
 /**
  * The running `@ocikit/server` peers, in an integration test.
  *
- * @returns what `packages/server/src/lib/peers.global-setup.node.ts` provided
+ * @returns what `packages/server/src/lib/peers-global-setup.testing.node.ts` provided
  * @throws {Error} outside the vitest `integration` project
  */
 export function getOcikitPeers(): OcikitPeersInfo {
