@@ -59,7 +59,10 @@ export default defineConfig({
           root,
           include: sources.map((glob) => `${glob}/*.int.test.ts`),
           exclude: ['**/node_modules/**', '**/dist/**'],
-          globalSetup: [join(root, 'tooling/testbed/src/global-setup.ts')],
+          globalSetup: [
+            join(root, 'tooling/testbed/src/global-setup.ts'),
+            join(root, 'packages/server/src/lib/peers-global-setup.testing.node.ts'),
+          ],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

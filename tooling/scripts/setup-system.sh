@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests run against (Debian packages): the
 # distribution registry, skopeo, umoci, htpasswd (and ab), containerd (with
-# ctr), tmux (a real terminal for the CLI's progress display) and GNU time
-# (peak RSS in the server bench). Does nothing when they are all present;
-# says what to install when it cannot install them itself.
+# ctr), tmux (a real terminal for the CLI's progress display), GNU time
+# (peak RSS in the server bench) and openssl (certificates made by an
+# independent tool). Does nothing when they are all present; says what to
+# install when it cannot install them itself.
 set -euo pipefail
 
 declare -A wanted=(
@@ -15,6 +16,7 @@ declare -A wanted=(
   [ctr]=containerd
   [tmux]=tmux
   [/usr/bin/time]=time
+  [openssl]=openssl
 )
 missing=()
 for command in "${!wanted[@]}"; do

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   makeImage,
   makeMultiPlatformImage,
+  opensslCertificate,
+  skopeo,
   skopeoInspect,
   umoci,
   writeOciLayout,
@@ -134,6 +136,61 @@ describe('ocikit serve (the built binary)', () => {
     const pulled = await ocikit(['digest', `${server.host}/public/app:v1`]);
     expect(pulled.stdout, pulled.stderr).toBe(`${digest}\n`);
     await server.stop('SIGTERM');
+  });
+
+  it('with --tls-cert and --tls-key (made by openssl) serves https: ocikit copy with --ca-file and skopeo with --dest-cert-dir/--src-cert-dir push and pull, TLS verified', async () => {
+    const certDir = await tempDir();
+    const { certFile, keyFile } = await opensslCertificate(certDir);
+    const server = await ocikitServe([
+      '--memory',
+      '--port',
+      '0',
+      '--tls-cert',
+      certFile,
+      '--tls-key',
+      keyFile,
+    ]);
+    expect(server.stderr()).toContain(`at https://${server.host}/`);
+    const { location, digest } = await layoutWith('cli-serve-tls');
+    const pushed = await ocikit(['copy', '--ca-file', certFile, location, `${server.host}/tls:v1`]);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const back = join(await tempDir(), 'back');
+    await skopeo([
+      'copy',
+      '--src-cert-dir',
+      certDir,
+      `docker://${server.host}/tls:v1`,
+      `oci:${back}:v1`,
+    ]);
+    const pulledIndex = JSON.parse(await readFile(join(back, 'index.json'), 'utf8')) as {
+      manifests: { digest: string }[];
+    };
+    expect(pulledIndex.manifests.map((entry) => entry.digest)).toEqual([digest]);
+    await skopeo([
+      'copy',
+      '--dest-cert-dir',
+      certDir,
+      `oci:${back}:v1`,
+      `docker://${server.host}/tls:v2`,
+    ]);
+    const pulled = await ocikit(['digest', '--ca-file', certFile, `${server.host}/tls:v2`]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(pulled.stdout).toBe(`${digest}\n`);
+    const untrusted = await ocikit(['digest', `${server.host}/tls:v2`]);
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stderr).toMatch(/^NETWORK_ERROR: .*--ca-file FILE/);
+    const skopeoUntrusted = await skopeo(['inspect', `docker://${server.host}/tls:v2`]).catch(
+      (error: unknown) => String(error),
+    );
+    expect(skopeoUntrusted).toMatch(/certificate signed by unknown authority/);
+    await server.stop('SIGTERM');
+  });
+
+  it('refuses --tls-cert without --tls-key as a usage error (exit 2)', async () => {
+    const { certFile } = await opensslCertificate(await tempDir());
+    const alone = await ocikit(['serve', '--memory', '--tls-cert', certFile]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/^OPTION_INVALID: Give both --tls-cert and --tls-key/);
   });
 
   it('fails with NETWORK_ERROR and exit code 1 when its port is taken', async () => {

@@ -17,6 +17,7 @@ export {
   startFaultProxy,
 } from './lib/fault-proxy.ts';
 export type { Fault, FaultRule, FaultRuleState, ProxiedRequest } from './lib/fault-rules.ts';
+export { writeHtpasswd } from './lib/htpasswd.ts';
 export {
   type ProxyRecord,
   type RunningForwardProxy,
@@ -59,18 +60,21 @@ export type {
   ContainerdInfo,
   FaultsInfo,
   MtlsInfo,
+  OcikitPeersInfo,
+  OcikitServerInfo,
   RedirectInfo,
   RegistryInfo,
   TestbedInfo,
   TokenRegistryInfo,
 } from './lib/info.ts';
-export { getTestbed } from './lib/info.ts';
+export { getOcikitPeers, getTestbed } from './lib/info.ts';
 export { type LayoutEntry, writeOciLayout } from './lib/layout.ts';
 export {
   type MtlsFrontOptions,
   type RunningMtlsFront,
   startMtlsFront,
 } from './lib/mtls-front.ts';
+export { type OpensslCertificate, opensslCertificate } from './lib/openssl.ts';
 export { type FetchedManifest, fetchBlob, fetchManifest } from './lib/pull.ts';
 export { type PushImageOptions, pushImage } from './lib/push.ts';
 export {

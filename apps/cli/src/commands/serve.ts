@@ -25,6 +25,7 @@ export const run: CommandRun = async ([dir], flags, session) => {
   const storage =
     dir === undefined ? new MemoryRegistryStorage() : new DirectoryRegistryStorage(dir);
   const auth = await authOf(flags);
+  const tls = await tlsOf(flags);
   const handler = createRegistryHandler({
     storage,
     readOnly: flags.readOnly === true,
@@ -33,6 +34,7 @@ export const run: CommandRun = async ([dir], flags, session) => {
   const server = await listen(handler, {
     port: (flags.port as number | undefined) ?? 5000,
     host: (flags.host as string | undefined) ?? '127.0.0.1',
+    ...(tls === undefined ? {} : { tls }),
     ...(session.debug ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
   });
   session.log(
@@ -44,6 +46,20 @@ export const run: CommandRun = async ([dir], flags, session) => {
   session.log(`Stopping (${interruption()?.signal})`);
   await server.close();
 };
+
+/** `--tls-cert` and `--tls-key` (PEM files), both or neither: HTTPS instead of HTTP. */
+async function tlsOf(
+  flags: Record<string, unknown>,
+): Promise<{ cert: string; key: string } | undefined> {
+  const certFile = flags.tlsCert as string | undefined;
+  const keyFile = flags.tlsKey as string | undefined;
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) {
+    throw new OciError('OPTION_INVALID', 'Give both --tls-cert and --tls-key, or neither');
+  }
+  const [cert, key] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
+  return { cert, key };
+}
 
 /** `--htpasswd` alone is Basic auth; with `--token-rules`, token auth over the same users. */
 async function authOf(flags: Record<string, unknown>): Promise<RegistryAuth | undefined> {

@@ -525,11 +525,14 @@ ${examples([
       'token auth instead: a JSON file {"grants": [{"repositories", "actions", "users"}]}; users from --htpasswd',
     )
     .option('--read-only', 'refuse every write (405 UNSUPPORTED)')
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate chain (PEM); needs --tls-key')
+    .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
     .addHelpText(
       'after',
       `\nThe address goes to stderr once the registry listens; with -v, one JSON line per request.
 ${examples([
   'ocikit serve ./images --port 5000',
+  'ocikit serve ./images --port 5443 --tls-cert ./cert.pem --tls-key ./key.pem',
   'ocikit serve --memory --port 0',
   'ocikit serve ./images --htpasswd ./htpasswd --read-only',
   'ocikit copy oci:./app:v1 127.0.0.1:5000/team/app:v1',

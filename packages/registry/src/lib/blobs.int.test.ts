@@ -8,11 +8,10 @@ import {
   tokenStats,
 } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
-import { endpoint, freshRepository, tracedRepository } from './testbed.testing.node.ts';
+import { on, PEERS } from './testbed.testing.node.ts';
 
-const testbed = getTestbed();
-
-describe('blobs on distribution 2.8', () => {
+describe.each(PEERS)('blobs on %s', (peer) => {
+  const { endpoint, freshRepository, tracedRepository } = on(peer);
   it('uploads a blob that fits the chunk buffer monolithically (POST, one PUT) and reads it back as a verified stream', async () => {
     const { repo, trace } = tracedRepository('basic', 'blobs/monolithic');
     const blob = await randomBlob({ size: 3 * 1024 * 1024 + 17, seed: repo.name });
@@ -120,14 +119,17 @@ describe('blobs on distribution 2.8', () => {
     await source.pushBlob(descriptorOf(blob), blob.stream());
     expect(await target.mountBlob(descriptorOf(blob), source.name)).toEqual({ mounted: true });
     expect(await target.exists(descriptorOf(blob))).toBe(true);
-    const stats = await tokenStats(testbed.token.statsUrl, { repository: target.name });
-    expect(
-      stats.requests.some(
-        (request) =>
-          request.scopes.some((scope) => scope.startsWith(`repository:${source.name}:`)) &&
-          request.repositories.includes(target.name),
-      ),
-    ).toBe(true);
+    if (peer === 'distribution') {
+      // Only the test bed's token issuer records token requests; the ocikit peer's built-in one does not.
+      const stats = await tokenStats(getTestbed().token.statsUrl, { repository: target.name });
+      expect(
+        stats.requests.some(
+          (request) =>
+            request.scopes.some((scope) => scope.startsWith(`repository:${source.name}:`)) &&
+            request.repositories.includes(target.name),
+        ),
+      ).toBe(true);
+    }
     const other = await randomBlob({ size: 5000, seed: target.name });
     const result = await target.mountBlob(descriptorOf(other), source.name);
     expect(result.mounted).toBe(false);

@@ -1,10 +1,14 @@
 import { describeTarget } from '@ocikit/contracts';
-import { freshRepository } from './testbed.testing.node.ts';
+import { on, PEERS } from './testbed.testing.node.ts';
 
-for (const mode of ['basic', 'token'] as const) {
-  describeTarget(
-    `Repository on distribution 2.8 (${mode} auth)`,
-    async () => ({ subject: freshRepository(mode, 'contract', { untagFallback: true }) }),
-    { tagLister: true, referrerLister: true, untagger: true, deleter: true },
-  );
+for (const peer of PEERS) {
+  for (const mode of ['basic', 'token'] as const) {
+    describeTarget(
+      `Repository on ${peer} (${mode} auth)`,
+      async () => ({
+        subject: on(peer).freshRepository(mode, 'contract', { untagFallback: true }),
+      }),
+      { tagLister: true, referrerLister: true, untagger: true, deleter: true },
+    );
+  }
 }

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { digestStream } from '@ocikit/digest';
 import { manifestChildren } from '@ocikit/spec';
 import {
-  getTestbed,
   makeImage,
   makeMultiPlatformImage,
   randomLayer,
@@ -15,10 +14,8 @@ import {
   writeOciLayout,
 } from '@ocikit/testbed';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freshRepository, pushNode } from './testbed.testing.node.ts';
+import { on, PEERS, pushNode } from './testbed.testing.node.ts';
 
-const testbed = getTestbed();
-const creds = testbed.token.users.push;
 const dirs: string[] = [];
 
 async function tempDir(): Promise<string> {
@@ -31,7 +28,9 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-describe('interoperability with skopeo', () => {
+describe.each(PEERS)('interoperability with skopeo, on %s', (peer) => {
+  const { registries: testbed, freshRepository } = on(peer);
+  const creds = testbed.token.users.push;
   it('pushes an image that skopeo inspects and copies to an oci: layout with the same blobs', async () => {
     const repo = freshRepository('token', 'interop/push');
     const image = await makeImage({

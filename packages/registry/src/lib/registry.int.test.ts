@@ -1,11 +1,10 @@
-import { collect, errorCode, getTestbed, makeImage, pushImage, uniqueRepo } from '@ocikit/testbed';
+import { collect, errorCode, makeImage, pushImage, uniqueRepo } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
 import { Registry } from './registry.ts';
-import { endpoint, freshRepository, transportFor } from './testbed.testing.node.ts';
+import { on, PEERS } from './testbed.testing.node.ts';
 
-const testbed = getTestbed();
-
-describe('Registry on distribution 2.8', () => {
+describe.each(PEERS)('Registry on %s', (peer) => {
+  const { registries: testbed, endpoint, freshRepository, transportFor } = on(peer);
   it('pings anonymously, with Basic and with tokens, over http on loopback', async () => {
     const schemes = { anonymous: [], basic: ['basic'], token: ['bearer'] };
     for (const mode of ['anonymous', 'basic', 'token'] as const) {

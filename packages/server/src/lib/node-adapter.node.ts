@@ -6,7 +6,9 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { OciError } from '@ocikit/digest';
 import { accessLine, loggedPath } from './access-log.ts';
 import { errorResponse, wireError } from './errors.ts';
@@ -95,7 +97,8 @@ async function serve(
 }
 
 function toRequest(incoming: IncomingMessage, signal: AbortSignal, counts: Counts): Request {
-  const url = new URL(incoming.url ?? '/', `http://${incoming.headers.host ?? 'localhost'}`);
+  const scheme = (incoming.socket as TLSSocket).encrypted ? 'https' : 'http';
+  const url = new URL(incoming.url ?? '/', `${scheme}://${incoming.headers.host ?? 'localhost'}`);
   const headers = new Headers();
   const raw = incoming.rawHeaders;
   for (let index = 0; index + 1 < raw.length; index += 2) {
@@ -210,11 +213,17 @@ export interface ListenOptions extends NodeListenerOptions {
    * @default 5000
    */
   gracePeriod?: number;
+  /**
+   * Serve HTTPS with this certificate chain and private key (PEM) instead of
+   * plain HTTP.
+   * @default plain HTTP
+   */
+  tls?: { cert: string; key: string };
 }
 
 /** A registry listening on a port. */
 export interface RunningRegistry {
-  /** Its base URL, such as `http://127.0.0.1:40123`. */
+  /** Its base URL, such as `http://127.0.0.1:40123` (`https://` with `tls`). */
   readonly url: URL;
   /** `host:port`, as image references name it, such as `127.0.0.1:40123`. */
   readonly host: string;
@@ -228,8 +237,9 @@ export interface RunningRegistry {
 }
 
 /**
- * Serves a handler over `node:http`. With `log`, it writes a startup line
- * with its address (`{"listening":"http://127.0.0.1:40123/"}`) and then
+ * Serves a handler over `node:http` (or `node:https` with `tls`). With `log`,
+ * it writes a startup line with its address
+ * (`{"listening":"http://127.0.0.1:40123/"}`) and then
  * the access log.
  *
  * @param handler - the registry handler
@@ -241,8 +251,12 @@ export async function listen(
   handler: RegistryHandler,
   options: ListenOptions = {},
 ): Promise<RunningRegistry> {
-  const server = createServer(toNodeListener(handler, options.log ? { log: options.log } : {}));
-  const quiet = quietConnections(server);
+  const listener = toNodeListener(handler, options.log ? { log: options.log } : {});
+  const { tls } = options;
+  const server: Server = tls
+    ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener)
+    : createServer(listener);
+  const quiet = quietConnections(server, tls ? 'secureConnection' : 'connection');
   const [port, host] = [options.port ?? 0, options.host ?? '127.0.0.1'];
   server.listen(port, host);
   try {
@@ -255,9 +269,10 @@ export async function listen(
   const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const bound = `${hostname}:${address.port}`;
   const gracePeriod = options.gracePeriod ?? 5000;
-  options.log?.(JSON.stringify({ listening: `http://${bound}/` }));
+  const scheme = tls ? 'https' : 'http';
+  options.log?.(JSON.stringify({ listening: `${scheme}://${bound}/` }));
   return {
-    url: new URL(`http://${bound}`),
+    url: new URL(`${scheme}://${bound}`),
     host: bound,
     server,
     async close() {
@@ -276,11 +291,15 @@ export async function listen(
 /**
  * Tracks the connections of a server that have no request in flight,
  * including those that never sent a whole request head, which
- * `closeIdleConnections()` leaves open.
+ * `closeIdleConnections()` leaves open. Over TLS, a connection counts once
+ * its handshake is done (`secureConnection`): requests arrive on that socket.
  */
-function quietConnections(server: Server): ReadonlySet<Socket> {
+function quietConnections(
+  server: Server,
+  connectionEvent: 'connection' | 'secureConnection',
+): ReadonlySet<Socket> {
   const quiet = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
+  server.on(connectionEvent, (socket: Socket) => {
     quiet.add(socket);
     socket.once('close', () => quiet.delete(socket));
   });

@@ -25,4 +25,18 @@ describe('runBinary', () => {
     );
     await expect(failure).rejects.not.toThrow(/s3cret/);
   });
+
+  it('keeps secrets out of the whole error, its cause included (what vitest prints)', async () => {
+    const error = (await runBinary('htpasswd', ['-Bbn', 'user-only-no-password-s3cret'], {
+      secrets: ['s3cret'],
+    }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )) as Error;
+    const cause = error.cause as Record<string, unknown> | undefined;
+    const printed = `${error.message} ${JSON.stringify(cause)} ${String(cause?.message ?? '')}`;
+    expect(printed).not.toContain('s3cret');
+    expect(cause?.code, 'the exit code').toEqual(expect.any(Number));
+    expect(cause?.code).not.toBe(0);
+  });
 });

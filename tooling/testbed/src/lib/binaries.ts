@@ -11,6 +11,7 @@ export const DEBIAN_PACKAGES = {
   containerd: 'containerd',
   ctr: 'containerd',
   tmux: 'tmux',
+  openssl: 'openssl',
 } as const;
 
 /** A program the test bed runs. */
@@ -107,7 +108,13 @@ export function runBinary(
         const secrets = options.secrets ?? [];
         const command = redact([name, ...args].join(' '), secrets);
         const detail = redact(stderr.trim() || stdout.trim() || error.message, secrets);
-        reject(new Error(`Command failed: ${command}\n${detail}`, { cause: error }));
+        // The cause is a redacted copy: execFile's own error carries the raw command line.
+        const cause = Object.assign(new Error(redact(error.message, secrets)), {
+          code: error.code,
+          signal: error.signal,
+          killed: error.killed,
+        });
+        reject(new Error(`Command failed: ${command}\n${detail}`, { cause }));
       },
     );
   });

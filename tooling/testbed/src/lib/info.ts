@@ -137,11 +137,54 @@ export interface TestbedInfo {
   tmpRoot: string;
 }
 
+/** A registry served by `@ocikit/server` for the integration tests. */
+export interface OcikitServerInfo {
+  /** `127.0.0.1:PORT`. */
+  host: string;
+  /** `http://127.0.0.1:PORT`. */
+  url: string;
+}
+
+/**
+ * The `@ocikit/server` peers of the test bed's distribution registries, with
+ * the same accounts: what the registry client's integration tests also run
+ * against (`packages/server/src/lib/peers-global-setup.testing.node.ts` starts them).
+ */
+export interface OcikitPeersInfo {
+  /** No auth. */
+  anonymous: OcikitServerInfo;
+  /** htpasswd Basic auth, the account `basic.users.push` of the test bed. */
+  basic: OcikitServerInfo & { realm: string; users: { push: Credentials } };
+  /**
+   * Token auth with the server's built-in issuer: the test bed's `push`, `pull`
+   * and `catalog` accounts with the same rights, anonymous pull on `public/*`.
+   */
+  token: OcikitServerInfo & {
+    realm: string;
+    service: string;
+    publicPrefix: string;
+    users: { push: Credentials; pull: Credentials; catalog: Credentials };
+  };
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
     /** The running test bed, provided by `tooling/testbed/src/global-setup.ts`. */
     testbed: TestbedInfo;
+    /** The `@ocikit/server` peers, provided by `packages/server/src/lib/peers-global-setup.testing.node.ts`. */
+    ocikitPeers: OcikitPeersInfo;
   }
+}
+
+/** What an integration-project global setup provided under `key`, or a clear error without it. */
+function provided<K extends 'testbed' | 'ocikitPeers'>(key: K, what: string) {
+  const info = inject(key);
+  if (!info) {
+    throw new Error(
+      `No ${what}: run integration tests (*.int.test.ts) with the vitest "integration" project`,
+    );
+  }
+  return info;
 }
 
 /**
@@ -151,11 +194,15 @@ declare module 'vitest' {
  * @throws {Error} outside the vitest `integration` project
  */
 export function getTestbed(): TestbedInfo {
-  const info = inject('testbed');
-  if (!info) {
-    throw new Error(
-      'No test bed: run integration tests (*.int.test.ts) with the vitest "integration" project',
-    );
-  }
-  return info;
+  return provided('testbed', 'test bed');
+}
+
+/**
+ * The running `@ocikit/server` peers, in an integration test.
+ *
+ * @returns what `packages/server/src/lib/peers-global-setup.testing.node.ts` provided
+ * @throws {Error} outside the vitest `integration` project
+ */
+export function getOcikitPeers(): OcikitPeersInfo {
+  return provided('ocikitPeers', 'ocikit peers');
 }
