@@ -136,6 +136,56 @@ describe('ocikit serve (the built binary)', () => {
     await server.stop('SIGTERM');
   });
 
+  it('with --htpasswd and --access-rules lets alice push team/*, and refuses bob with DENIED (exit 4)', async () => {
+    const { location, digest } = await layoutWith('cli-serve-access-rules');
+    const dir = await tempDir();
+    const htpasswd = join(dir, 'htpasswd');
+    await writeFile(
+      htpasswd,
+      [
+        execFileSync('htpasswd', ['-Bbn', 'alice', 'wonderland']),
+        execFileSync('htpasswd', ['-Bbn', 'bob', 'builder']),
+      ].join(''),
+    );
+    const rules = join(dir, 'rules.json');
+    await writeFile(
+      rules,
+      JSON.stringify({
+        grants: [
+          { repositories: 'team/*', actions: ['pull', 'push'], users: ['alice'] },
+          { repositories: '*', actions: ['pull'], users: 'authenticated' },
+        ],
+      }),
+    );
+    const server = await ocikitServe([
+      '--memory',
+      '--port',
+      '0',
+      '--htpasswd',
+      htpasswd,
+      '--access-rules',
+      rules,
+    ]);
+    const login = async (user: string, password: string) => {
+      const config = await tempDir();
+      await ocikit(['login', server.host, '-u', user, '--password-stdin'], {
+        env: { DOCKER_CONFIG: config },
+        input: `${password}\n`,
+      });
+      return { DOCKER_CONFIG: config };
+    };
+    const alice = await login('alice', 'wonderland');
+    const bob = await login('bob', 'builder');
+    const pushed = await ocikit(['copy', location, `${server.host}/team/app:v1`], { env: alice });
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const pulled = await ocikit(['digest', `${server.host}/team/app:v1`], { env: bob });
+    expect(pulled.stdout, pulled.stderr).toBe(`${digest}\n`);
+    const refused = await ocikit(['copy', location, `${server.host}/team/bob:v1`], { env: bob });
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/^DENIED: /m);
+    await server.stop('SIGTERM');
+  });
+
   it('fails with NETWORK_ERROR and exit code 1 when its port is taken', async () => {
     const first = await ocikitServe(['--memory', '--port', '0']);
     const second = await ocikit([

@@ -268,6 +268,10 @@ ${examples([
       '--token-rules <file>',
       'token auth instead: a JSON file {"grants": [{"repositories", "actions", "users"}]}; users from --htpasswd',
     )
+    .option(
+      '--access-rules <file>',
+      'with --htpasswd: per-repository rights, the same JSON as --token-rules; others get 403 DENIED',
+    )
     .option('--read-only', 'refuse every write (405 UNSUPPORTED)')
     .addHelpText(
       'after',
@@ -276,6 +280,7 @@ ${examples([
   'ocikit serve ./images --port 5000',
   'ocikit serve --memory --port 0',
   'ocikit serve ./images --htpasswd ./htpasswd --read-only',
+  'ocikit serve ./images --htpasswd ./htpasswd --access-rules ./rules.json',
   'ocikit copy oci:./app:v1 127.0.0.1:5000/team/app:v1',
 ])}`,
     )
