@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   makeImage,
   makeMultiPlatformImage,
+  skopeo,
   skopeoInspect,
   umoci,
   writeOciLayout,
@@ -183,6 +184,65 @@ describe('ocikit serve (the built binary)', () => {
     const refused = await ocikit(['copy', location, `${server.host}/team/bob:v1`], { env: bob });
     expect(refused.code).toBe(4);
     expect(refused.stderr).toMatch(/^DENIED: /m);
+    await server.stop('SIGTERM');
+  });
+
+  it('with --tls-cert and --tls-key serves HTTPS: ocikit copy trusts it with --ca-file (fails without), skopeo copies with --src-cert-dir and inspects with --tls-verify=false', async () => {
+    const { location, digest } = await layoutWith('cli-serve-tls');
+    const dir = await tempDir();
+    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+    execFileSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ]);
+    const server = await ocikitServe([
+      '--memory',
+      '--port',
+      '0',
+      '--tls-cert',
+      cert,
+      '--tls-key',
+      key,
+    ]);
+    expect(server.stderr()).toMatch(/at https:\/\/127\.0\.0\.1:\d+\//);
+    const untrusted = await ocikit(['copy', location, `${server.host}/tls/app:v1`]);
+    expect(untrusted.code).not.toBe(0);
+    const pushed = await ocikit(['copy', location, `${server.host}/tls/app:v1`, '--ca-file', cert]);
+    expect(pushed.code, pushed.stderr).toBe(0);
+
+    const certDir = join(dir, 'certs.d');
+    await mkdir(certDir);
+    await copyFile(cert, join(certDir, 'ca.crt'));
+    const pulled = join(dir, 'pulled');
+    await skopeo([
+      'copy',
+      '--src-no-creds',
+      '--src-cert-dir',
+      certDir,
+      `docker://${server.host}/tls/app:v1`,
+      `oci:${pulled}:v1`,
+    ]);
+    const layout = (await skopeoInspect(`oci:${pulled}:v1`)) as { Digest: string };
+    expect(layout.Digest).toBe(digest);
+    const skipped = (await skopeoInspect(`docker://${server.host}/tls/app:v1`)) as {
+      Digest: string;
+    };
+    expect(skipped.Digest, 'skopeo inspect --tls-verify=false').toBe(digest);
     await server.stop('SIGTERM');
   });
 

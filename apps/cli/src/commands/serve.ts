@@ -30,7 +30,9 @@ export const run: CommandRun = async ([dir], flags, session) => {
     readOnly: flags.readOnly === true,
     ...(auth === undefined ? {} : { auth }),
   });
+  const tls = await tlsOf(flags);
   const server = await listen(handler, {
+    ...(tls === undefined ? {} : { tls }),
     port: (flags.port as number | undefined) ?? 5000,
     host: (flags.host as string | undefined) ?? '127.0.0.1',
     ...(session.debug ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
@@ -85,4 +87,15 @@ async function grantsOf(flag: string, file: string): Promise<TokenGrant[]> {
     throw new OciError('OPTION_INVALID', `${flag} "${file}" has no "grants" list`);
   }
   return rules.grants;
+}
+
+/** The certificate and key of `--tls-cert` and `--tls-key`, which come together. */
+async function tlsOf(flags: Record<string, unknown>) {
+  const cert = flags.tlsCert as string | undefined;
+  const key = flags.tlsKey as string | undefined;
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    throw new OciError('OPTION_INVALID', 'Give --tls-cert and --tls-key together');
+  }
+  return { cert: await readFile(cert), key: await readFile(key) };
 }

@@ -146,7 +146,7 @@ export async function ocikitServe(
   args: readonly string[],
 ): Promise<RunningOcikit & { host: string }> {
   const running = await ocikitRunning(['serve', ...args]);
-  const [, host] = await running.stderrMatches(/ at http:\/\/([^/\s]+)\//);
+  const [, host] = await running.stderrMatches(/ at https?:\/\/([^/\s]+)\//);
   return { ...running, host: host as string };
 }
 

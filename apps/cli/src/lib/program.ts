@@ -272,6 +272,11 @@ ${examples([
       '--access-rules <file>',
       'with --htpasswd: per-repository rights, the same JSON as --token-rules; others get 403 DENIED',
     )
+    .option(
+      '--tls-cert <file>',
+      'serve HTTPS with this PEM certificate (chain first); needs --tls-key',
+    )
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--read-only', 'refuse every write (405 UNSUPPORTED)')
     .addHelpText(
       'after',
@@ -281,6 +286,7 @@ ${examples([
   'ocikit serve --memory --port 0',
   'ocikit serve ./images --htpasswd ./htpasswd --read-only',
   'ocikit serve ./images --htpasswd ./htpasswd --access-rules ./rules.json',
+  'ocikit serve ./images --host 0.0.0.0 --tls-cert ./cert.pem --tls-key ./key.pem',
   'ocikit copy oci:./app:v1 127.0.0.1:5000/team/app:v1',
 ])}`,
     )

@@ -6,6 +6,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { OciError } from '@ocikit/digest';
 import { accessLine, loggedPath } from './access-log.ts';
@@ -193,6 +194,20 @@ export interface ListenOptions extends NodeListenerOptions {
    * @default 5000
    */
   gracePeriod?: number;
+  /**
+   * Serve HTTPS with this certificate and key (PEM, as read from the files,
+   * chain first); the URL is then `https://…`.
+   * @default plain HTTP
+   */
+  tls?: ListenTlsOptions;
+}
+
+/** The certificate of an HTTPS {@link listen}. */
+export interface ListenTlsOptions {
+  /** The certificate chain, PEM. */
+  readonly cert: string | Uint8Array;
+  /** The private key, PEM. */
+  readonly key: string | Uint8Array;
 }
 
 /** A registry listening on a port. */
@@ -201,8 +216,8 @@ export interface RunningRegistry {
   readonly url: URL;
   /** `host:port`, as image references name it, such as `127.0.0.1:40123`. */
   readonly host: string;
-  /** The Node server. */
-  readonly server: Server;
+  /** The Node server (an `https.Server` with `tls`). */
+  readonly server: Server | HttpsServer;
   /**
    * Stops accepting connections, lets requests in flight finish (cut after
    * the grace period) and resolves once the server is closed.
@@ -211,7 +226,7 @@ export interface RunningRegistry {
 }
 
 /**
- * Serves a handler over `node:http`. With `log`, it writes a startup line
+ * Serves a handler over `node:http` (`node:https` with `tls`). With `log`, it writes a startup line
  * with its address (`{"listening":"http://127.0.0.1:40123/"}`) and then
  * the access log.
  *
@@ -224,8 +239,12 @@ export async function listen(
   handler: RegistryHandler,
   options: ListenOptions = {},
 ): Promise<RunningRegistry> {
-  const server = createServer(toNodeListener(handler, options.log ? { log: options.log } : {}));
-  const quiet = quietConnections(server);
+  const listener = toNodeListener(handler, options.log ? { log: options.log } : {});
+  const { tls } = options;
+  const server = tls
+    ? createHttpsServer({ cert: Buffer.from(tls.cert), key: Buffer.from(tls.key) }, listener)
+    : createServer(listener);
+  const quiet = quietConnections(server, tls ? 'secureConnection' : 'connection');
   const [port, host] = [options.port ?? 0, options.host ?? '127.0.0.1'];
   server.listen(port, host);
   try {
@@ -238,9 +257,10 @@ export async function listen(
   const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const bound = `${hostname}:${address.port}`;
   const gracePeriod = options.gracePeriod ?? 5000;
-  options.log?.(JSON.stringify({ listening: `http://${bound}/` }));
+  const scheme = tls ? 'https' : 'http';
+  options.log?.(JSON.stringify({ listening: `${scheme}://${bound}/` }));
   return {
-    url: new URL(`http://${bound}`),
+    url: new URL(`${scheme}://${bound}`),
     host: bound,
     server,
     async close() {
@@ -261,9 +281,12 @@ export async function listen(
  * including those that never sent a whole request head, which
  * `closeIdleConnections()` leaves open.
  */
-function quietConnections(server: Server): ReadonlySet<Socket> {
+function quietConnections(
+  server: Server | HttpsServer,
+  connection: 'connection' | 'secureConnection',
+): ReadonlySet<Socket> {
   const quiet = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
+  server.on(connection, (socket: Socket) => {
     quiet.add(socket);
     socket.once('close', () => quiet.delete(socket));
   });
