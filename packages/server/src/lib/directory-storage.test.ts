@@ -24,6 +24,9 @@ describeTarget(
   { tagLister: true, referrerLister: true, untagger: true, deleter: true },
 );
 
+/** The error body of a distribution-spec answer. */
+type WireBody = { errors: { code: string }[] };
+
 describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
   let root: string;
   let server: RunningRegistry;
@@ -226,6 +229,25 @@ describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
     expect(await readBytes(await repo.fetch(descriptor), { maxBytes: descriptor.size })).toEqual(
       bytes,
     );
+  });
+
+  it('answers a reader 404, not 500, for a repository another process is creating (oci-layout, no index.json yet)', async () => {
+    await mkdir(join(root, 'team/new/blobs'), { recursive: true });
+    await writeFile(join(root, 'team/new/oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    const base = `${server.url.href}v2/team/new`;
+    const manifest = await fetch(`${base}/manifests/v1`);
+    expect(manifest.status).toBe(404);
+    const tags = await fetch(`${base}/tags/list`);
+    expect(tags.status).toBe(404);
+    const bodies = [(await manifest.json()) as WireBody, (await tags.json()) as WireBody];
+    expect(bodies.map((body) => body.errors[0]?.code)).toEqual(['NAME_UNKNOWN', 'NAME_UNKNOWN']);
+    const image = smallImage(200);
+    const repo = new Repository(`${server.host}/team/new`);
+    for (const blob of image.blobs) {
+      await repo.pushBlob(blob.descriptor, streamFromBytes(blob.bytes));
+    }
+    await repo.putManifest(image.manifest, { tags: ['v1'] });
+    expect((await repo.fetchManifest('v1')).bytes).toEqual(image.manifest.bytes);
   });
 
   it('collects the upload spools a crash left behind once they are stale, and keeps fresh ones', async () => {
