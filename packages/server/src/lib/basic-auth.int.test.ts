@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { staticCredentials } from '@ocikit/auth';
 import { smallImage } from '@ocikit/contracts';
-import { isOciError, OciError, streamFromBytes } from '@ocikit/digest';
+import { digestBytes, isOciError, OciError, streamFromBytes } from '@ocikit/digest';
 import { Repository } from '@ocikit/registry';
 import { makeImage, skopeoCopy, skopeoInspect, writeOciLayout } from '@ocikit/testbed';
 import { Transport } from '@ocikit/transport';
@@ -81,6 +81,7 @@ describe('Basic auth with per-repository grants (htpasswdAuth grants)', () => {
         auth: htpasswdAuth(lines.map((line) => line.stdout).join(''), {
           grants: [
             { repositories: 'team/*', actions: ['pull', 'push', 'delete'], users: ['pusher'] },
+            { repositories: 'shared/*', actions: ['pull', 'push'], users: 'authenticated' },
             { repositories: '*', actions: ['pull'], users: 'authenticated' },
           ],
         }),
@@ -137,5 +138,51 @@ describe('Basic auth with per-repository grants (htpasswdAuth grants)', () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic /);
     await anonymous.body?.cancel();
+  });
+
+  it("answers 404 BLOB_UPLOAD_UNKNOWN when another user touches an upload session, and the owner's session goes on", async () => {
+    const as = (who: typeof user) => ({
+      authorization: `Basic ${btoa(`${who.username}:${who.password}`)}`,
+    });
+    const opened = await fetch(`${ruled.url.href}v2/shared/app/blobs/uploads/`, {
+      method: 'POST',
+      headers: as(user),
+    });
+    expect(opened.status).toBe(202);
+    const location = new URL(opened.headers.get('location') ?? '', ruled.url).href;
+    const bytes = new TextEncoder().encode('owned by pusher');
+    const attempts = [
+      { method: 'GET' },
+      { method: 'PATCH', body: bytes },
+      { method: 'PUT', body: bytes },
+      { method: 'DELETE' },
+    ];
+    const codes: string[] = [];
+    for (const attempt of attempts) {
+      const url =
+        attempt.method === 'PUT'
+          ? `${location}${location.includes('?') ? '&' : '?'}digest=${digestBytes(bytes)}`
+          : location;
+      const answer = await fetch(url, { ...attempt, headers: as(reader) });
+      const body = (await answer.json()) as { errors: { code: string }[] };
+      codes.push(`${attempt.method} ${answer.status} ${body.errors[0]?.code}`);
+    }
+    expect(codes).toEqual([
+      'GET 404 BLOB_UPLOAD_UNKNOWN',
+      'PATCH 404 BLOB_UPLOAD_UNKNOWN',
+      'PUT 404 BLOB_UPLOAD_UNKNOWN',
+      'DELETE 404 BLOB_UPLOAD_UNKNOWN',
+    ]);
+    const digest = digestBytes(bytes);
+    const finished = await fetch(
+      `${location}${location.includes('?') ? '&' : '?'}digest=${digest}`,
+      {
+        method: 'PUT',
+        body: bytes,
+        headers: as(user),
+      },
+    );
+    expect(finished.status).toBe(201);
+    await finished.body?.cancel();
   });
 });

@@ -35,6 +35,14 @@ export interface RegistryAuth {
    * @returns the answer, or undefined for a request that is not its own
    */
   serve?(request: Request): Promise<Response | undefined>;
+  /**
+   * Who a request comes from (optional): upload sessions belong to the user
+   * who opened them, and another user cannot use them.
+   *
+   * @param request - an authorized request
+   * @returns the user's name, or undefined for anonymous
+   */
+  identify?(request: Request): Promise<string | undefined>;
 }
 
 /** Why a request is refused: `401` (no or bad credentials) or `403` (not allowed). */
@@ -132,6 +140,9 @@ export function htpasswdAuth(htpasswd: string, options: HtpasswdAuthOptions = {}
     challenge,
     async authenticate(request) {
       return typeof (await callerOf(request)) === 'string';
+    },
+    async identify(request) {
+      return (await callerOf(request)) ?? undefined;
     },
   };
   if (options.grants === undefined) return auth;
