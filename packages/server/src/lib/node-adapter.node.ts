@@ -96,7 +96,7 @@ async function serve(
 }
 
 function toRequest(incoming: IncomingMessage, signal: AbortSignal, counts: Counts): Request {
-  const url = new URL(incoming.url ?? '/', `http://${incoming.headers.host ?? 'localhost'}`);
+  const url = new URL(incoming.url ?? '/', originOf(incoming));
   const headers = new Headers();
   const raw = incoming.rawHeaders;
   for (let index = 0; index + 1 < raw.length; index += 2) {
@@ -174,6 +174,19 @@ function drained(outgoing: ServerResponse): Promise<void> {
     outgoing.on('drain', done);
     outgoing.on('close', done);
   });
+}
+
+/**
+ * The origin a request reached: the scheme and the local address and port
+ * of its connection, never the client's `Host` header (which would let a
+ * client choose the token realm the registry names).
+ */
+function originOf(incoming: IncomingMessage): string {
+  const socket = incoming.socket as Socket & { encrypted?: boolean };
+  const scheme = socket.encrypted ? 'https' : 'http';
+  const address = (socket.localAddress ?? '127.0.0.1').replace(/^::ffff:(?=\d+\.)/, '');
+  const host = address.includes(':') ? `[${address}]` : address;
+  return `${scheme}://${host}:${socket.localPort ?? 80}`;
 }
 
 /** Options of {@link listen}. */

@@ -38,6 +38,9 @@ export interface TokenAuthOptions {
   issuer?: string;
   /**
    * The token endpoint's absolute URL, sent as the challenge's `realm`.
+   * Set it when clients reach the registry through a proxy: the `/node`
+   * adapter's request origin is the address the client connected to, not
+   * its `Host` header.
    * @default the request's origin + `tokenPath`
    */
   realm?: string;
