@@ -250,6 +250,31 @@ describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
     expect((await repo.fetchManifest('v1')).bytes).toEqual(image.manifest.bytes);
   });
 
+  it('drops the spooled bytes of an upload session once it expires: its file under .uploads is gone', async () => {
+    let now = 1_000_000;
+    const handler = createRegistryHandler({
+      storage: new DirectoryRegistryStorage(root, { fsync: false }),
+      uploadTimeout: 60_000,
+      now: () => now,
+    });
+    const call = (method: string, path: string, body?: Uint8Array) =>
+      handler(
+        new Request(new URL(path, 'http://registry.test'), { method, ...(body ? { body } : {}) }),
+      );
+    const opened = await call('POST', '/v2/team/idle/blobs/uploads/');
+    const location = opened.headers.get('location') ?? '';
+    const patched = await call('PATCH', location, new Uint8Array(4096).fill(7));
+    expect(patched.status).toBe(202);
+    const spooled = await readdir(join(root, '.uploads'));
+    expect(spooled, 'one spool file holds the chunk').toHaveLength(1);
+    expect((await stat(join(root, '.uploads', spooled[0] ?? ''))).size).toBe(4096);
+
+    now += 61_000;
+    const expired = await call('GET', location);
+    expect(expired.status).toBe(404);
+    expect(await readdir(join(root, '.uploads')), 'the expired spool is removed').toEqual([]);
+  });
+
   it('collects the upload spools a crash left behind once they are stale, and keeps fresh ones', async () => {
     const storage = new DirectoryRegistryStorage(root, { fsync: false });
     const uploads = join(root, '.uploads');
