@@ -257,7 +257,7 @@ describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
       uploadTimeout: 60_000,
       now: () => now,
     });
-    const call = (method: string, path: string, body?: Uint8Array) =>
+    const call = (method: string, path: string, body?: Uint8Array<ArrayBuffer>) =>
       handler(
         new Request(new URL(path, 'http://registry.test'), { method, ...(body ? { body } : {}) }),
       );
