@@ -20,6 +20,35 @@ async function layoutWith(seed: string): Promise<{ location: string; digest: str
   return { location: `oci:${dir}:v1`, digest: image.manifest.digest };
 }
 
+/**
+ * `ocikit serve --memory` with an htpasswd file of these users (made by
+ * Apache's htpasswd -B) and a rules file of these grants, given to `flag`.
+ */
+async function serveWithRules(
+  flag: '--token-rules' | '--access-rules',
+  users: Record<string, string>,
+  grants: readonly object[],
+) {
+  const dir = await tempDir();
+  const htpasswd = join(dir, 'htpasswd');
+  const lines = Object.entries(users).map(([user, password]) =>
+    execFileSync('htpasswd', ['-Bbn', user, password], { encoding: 'utf8' }),
+  );
+  await writeFile(htpasswd, lines.join(''));
+  const rules = join(dir, 'rules.json');
+  await writeFile(rules, JSON.stringify({ grants }));
+  const server = await ocikitServe([
+    '--memory',
+    '--port',
+    '0',
+    '--htpasswd',
+    htpasswd,
+    flag,
+    rules,
+  ]);
+  return { dir, server };
+}
+
 describe('ocikit serve (the built binary)', () => {
   it('serves a directory: copy pushes in, skopeo inspects over HTTP, skopeo and umoci read the layout written under it, -v logs each request, SIGTERM exits 0', async () => {
     const index = await makeMultiPlatformImage();
@@ -101,27 +130,9 @@ describe('ocikit serve (the built binary)', () => {
 
   it('with --token-rules issues tokens by its grants: anyone pulls public/*, only alice pushes', async () => {
     const { location, digest } = await layoutWith('cli-serve-token');
-    const dir = await tempDir();
-    const htpasswd = join(dir, 'htpasswd');
-    await writeFile(htpasswd, execFileSync('htpasswd', ['-Bbn', 'alice', 'wonderland']));
-    const rules = join(dir, 'rules.json');
-    await writeFile(
-      rules,
-      JSON.stringify({
-        grants: [
-          { repositories: 'public/*', actions: ['pull'], users: 'anyone' },
-          { repositories: '*', actions: ['pull', 'push'], users: ['alice'] },
-        ],
-      }),
-    );
-    const server = await ocikitServe([
-      '--memory',
-      '--port',
-      '0',
-      '--htpasswd',
-      htpasswd,
-      '--token-rules',
-      rules,
+    const { dir, server } = await serveWithRules('--token-rules', { alice: 'wonderland' }, [
+      { repositories: 'public/*', actions: ['pull'], users: 'anyone' },
+      { repositories: '*', actions: ['pull', 'push'], users: ['alice'] },
     ]);
     const anonymous = await ocikit(['copy', location, `${server.host}/public/app:v1`]);
     expect(anonymous.code, anonymous.stderr).toBe(4);
@@ -139,34 +150,14 @@ describe('ocikit serve (the built binary)', () => {
 
   it('with --htpasswd and --access-rules lets alice push team/*, and refuses bob with DENIED (exit 4)', async () => {
     const { location, digest } = await layoutWith('cli-serve-access-rules');
-    const dir = await tempDir();
-    const htpasswd = join(dir, 'htpasswd');
-    await writeFile(
-      htpasswd,
-      [
-        execFileSync('htpasswd', ['-Bbn', 'alice', 'wonderland']),
-        execFileSync('htpasswd', ['-Bbn', 'bob', 'builder']),
-      ].join(''),
-    );
-    const rules = join(dir, 'rules.json');
-    await writeFile(
-      rules,
-      JSON.stringify({
-        grants: [
-          { repositories: 'team/*', actions: ['pull', 'push'], users: ['alice'] },
-          { repositories: '*', actions: ['pull'], users: 'authenticated' },
-        ],
-      }),
-    );
-    const server = await ocikitServe([
-      '--memory',
-      '--port',
-      '0',
-      '--htpasswd',
-      htpasswd,
+    const { server } = await serveWithRules(
       '--access-rules',
-      rules,
-    ]);
+      { alice: 'wonderland', bob: 'builder' },
+      [
+        { repositories: 'team/*', actions: ['pull', 'push'], users: ['alice'] },
+        { repositories: '*', actions: ['pull'], users: 'authenticated' },
+      ],
+    );
     const login = async (user: string, password: string) => {
       const config = await tempDir();
       await ocikit(['login', server.host, '-u', user, '--password-stdin'], {
