@@ -21,6 +21,35 @@ async function layoutWith(seed: string): Promise<{ location: string; digest: str
   return { location: `oci:${dir}:v1`, digest: image.manifest.digest };
 }
 
+/**
+ * `ocikit serve --memory` with an htpasswd file of these users (made by
+ * Apache's htpasswd -B) and a rules file of these grants, given to `flag`.
+ */
+async function serveWithRules(
+  flag: '--token-rules' | '--access-rules',
+  users: Record<string, string>,
+  grants: readonly object[],
+) {
+  const dir = await tempDir();
+  const htpasswd = join(dir, 'htpasswd');
+  const lines = Object.entries(users).map(([user, password]) =>
+    execFileSync('htpasswd', ['-Bbn', user, password], { encoding: 'utf8' }),
+  );
+  await writeFile(htpasswd, lines.join(''));
+  const rules = join(dir, 'rules.json');
+  await writeFile(rules, JSON.stringify({ grants }));
+  const server = await ocikitServe([
+    '--memory',
+    '--port',
+    '0',
+    '--htpasswd',
+    htpasswd,
+    flag,
+    rules,
+  ]);
+  return { dir, server };
+}
+
 describe('ocikit serve (the built binary)', () => {
   it('serves a directory: copy pushes in, skopeo inspects over HTTP, skopeo and umoci read the layout written under it, -v logs each request, SIGTERM exits 0', async () => {
     const index = await makeMultiPlatformImage();
@@ -102,27 +131,9 @@ describe('ocikit serve (the built binary)', () => {
 
   it('with --token-rules issues tokens by its grants: anyone pulls public/*, only alice pushes', async () => {
     const { location, digest } = await layoutWith('cli-serve-token');
-    const dir = await tempDir();
-    const htpasswd = join(dir, 'htpasswd');
-    await writeFile(htpasswd, execFileSync('htpasswd', ['-Bbn', 'alice', 'wonderland']));
-    const rules = join(dir, 'rules.json');
-    await writeFile(
-      rules,
-      JSON.stringify({
-        grants: [
-          { repositories: 'public/*', actions: ['pull'], users: 'anyone' },
-          { repositories: '*', actions: ['pull', 'push'], users: ['alice'] },
-        ],
-      }),
-    );
-    const server = await ocikitServe([
-      '--memory',
-      '--port',
-      '0',
-      '--htpasswd',
-      htpasswd,
-      '--token-rules',
-      rules,
+    const { dir, server } = await serveWithRules('--token-rules', { alice: 'wonderland' }, [
+      { repositories: 'public/*', actions: ['pull'], users: 'anyone' },
+      { repositories: '*', actions: ['pull', 'push'], users: ['alice'] },
     ]);
     const anonymous = await ocikit(['copy', location, `${server.host}/public/app:v1`]);
     expect(anonymous.code, anonymous.stderr).toBe(4);
@@ -135,6 +146,36 @@ describe('ocikit serve (the built binary)', () => {
     expect(pushed.code, pushed.stderr).toBe(0);
     const pulled = await ocikit(['digest', `${server.host}/public/app:v1`]);
     expect(pulled.stdout, pulled.stderr).toBe(`${digest}\n`);
+    await server.stop('SIGTERM');
+  });
+
+  it('with --htpasswd and --access-rules lets alice push team/*, and refuses bob with DENIED (exit 4)', async () => {
+    const { location, digest } = await layoutWith('cli-serve-access-rules');
+    const { server } = await serveWithRules(
+      '--access-rules',
+      { alice: 'wonderland', bob: 'builder' },
+      [
+        { repositories: 'team/*', actions: ['pull', 'push'], users: ['alice'] },
+        { repositories: '*', actions: ['pull'], users: 'authenticated' },
+      ],
+    );
+    const login = async (user: string, password: string) => {
+      const config = await tempDir();
+      await ocikit(['login', server.host, '-u', user, '--password-stdin'], {
+        env: { DOCKER_CONFIG: config },
+        input: `${password}\n`,
+      });
+      return { DOCKER_CONFIG: config };
+    };
+    const alice = await login('alice', 'wonderland');
+    const bob = await login('bob', 'builder');
+    const pushed = await ocikit(['copy', location, `${server.host}/team/app:v1`], { env: alice });
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const pulled = await ocikit(['digest', `${server.host}/team/app:v1`], { env: bob });
+    expect(pulled.stdout, pulled.stderr).toBe(`${digest}\n`);
+    const refused = await ocikit(['copy', location, `${server.host}/team/bob:v1`], { env: bob });
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/^DENIED: /m);
     await server.stop('SIGTERM');
   });
 

@@ -10,7 +10,7 @@ export {
   type RegistryHandler,
   type RegistryHandlerOptions,
 } from './lib/handler.ts';
-export { MemoryRegistryStorage } from './lib/memory-storage.ts';
+export { MemoryRegistryStorage, type MemoryRegistryStorageOptions } from './lib/memory-storage.ts';
 export type {
   RegistryStorage,
   RepositoryLookupOptions,

@@ -1,5 +1,6 @@
 export {
   type ListenOptions,
+  type ListenTlsOptions,
   listen,
   type NodeListenerOptions,
   type RunningRegistry,

@@ -17,12 +17,12 @@ export {
   startFaultProxy,
 } from './lib/fault-proxy.ts';
 export type { Fault, FaultRule, FaultRuleState, ProxiedRequest } from './lib/fault-rules.ts';
-export { writeHtpasswd } from './lib/htpasswd.ts';
 export {
   type ProxyRecord,
   type RunningForwardProxy,
   startForwardProxy,
 } from './lib/forward-proxy.ts';
+export { writeHtpasswd } from './lib/htpasswd.ts';
 export {
   blobFromBytes,
   blobFromJson,

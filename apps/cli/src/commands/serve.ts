@@ -32,9 +32,9 @@ export const run: CommandRun = async ([dir], flags, session) => {
     ...(auth === undefined ? {} : { auth }),
   });
   const server = await listen(handler, {
+    ...(tls === undefined ? {} : { tls }),
     port: (flags.port as number | undefined) ?? 5000,
     host: (flags.host as string | undefined) ?? '127.0.0.1',
-    ...(tls === undefined ? {} : { tls }),
     ...(session.debug ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
   });
   session.log(
@@ -61,26 +61,44 @@ async function tlsOf(
   return { cert, key };
 }
 
-/** `--htpasswd` alone is Basic auth; with `--token-rules`, token auth over the same users. */
+/**
+ * `--htpasswd` alone is Basic auth, with `--access-rules` limited per
+ * repository; with `--token-rules`, token auth over the same users.
+ */
 async function authOf(flags: Record<string, unknown>): Promise<RegistryAuth | undefined> {
   const htpasswdFile = flags.htpasswd as string | undefined;
-  const rulesFile = flags.tokenRules as string | undefined;
-  const htpasswd = htpasswdFile === undefined ? undefined : await readFile(htpasswdFile, 'utf8');
-  if (rulesFile === undefined) {
-    return htpasswd === undefined ? undefined : htpasswdAuth(htpasswd);
+  const tokenRules = flags.tokenRules as string | undefined;
+  const accessRules = flags.accessRules as string | undefined;
+  if (tokenRules !== undefined && accessRules !== undefined) {
+    throw new OciError('OPTION_INVALID', 'Give --token-rules or --access-rules, not both');
   }
-  const text = await readFile(rulesFile, 'utf8');
+  if (accessRules !== undefined && htpasswdFile === undefined) {
+    throw new OciError('OPTION_INVALID', '--access-rules needs --htpasswd (the users they name)');
+  }
+  const htpasswd = htpasswdFile === undefined ? undefined : await readFile(htpasswdFile, 'utf8');
+  if (tokenRules === undefined) {
+    if (htpasswd === undefined) return undefined;
+    return accessRules === undefined
+      ? htpasswdAuth(htpasswd)
+      : htpasswdAuth(htpasswd, { grants: await grantsOf('--access-rules', accessRules) });
+  }
+  return tokenAuth({
+    grants: await grantsOf('--token-rules', tokenRules),
+    ...(htpasswd === undefined ? {} : { htpasswd }),
+  });
+}
+
+/** The `grants` list of a rules file: `{"grants": [{"repositories", "actions", "users"}]}`. */
+async function grantsOf(flag: string, file: string): Promise<TokenGrant[]> {
+  const text = await readFile(file, 'utf8');
   let rules: { grants?: TokenGrant[] } | undefined;
   try {
     rules = JSON.parse(text) as { grants?: TokenGrant[] };
   } catch (cause) {
-    throw new OciError('CONFIG_INVALID', `--token-rules "${rulesFile}" is not JSON`, { cause });
+    throw new OciError('CONFIG_INVALID', `${flag} "${file}" is not JSON`, { cause });
   }
   if (!Array.isArray(rules?.grants)) {
-    throw new OciError('OPTION_INVALID', `--token-rules "${rulesFile}" has no "grants" list`);
+    throw new OciError('OPTION_INVALID', `${flag} "${file}" has no "grants" list`);
   }
-  return tokenAuth({
-    grants: rules.grants as TokenGrant[],
-    ...(htpasswd === undefined ? {} : { htpasswd }),
-  });
+  return rules.grants;
 }

@@ -524,6 +524,10 @@ ${examples([
       '--token-rules <file>',
       'token auth instead: a JSON file {"grants": [{"repositories", "actions", "users"}]}; users from --htpasswd',
     )
+    .option(
+      '--access-rules <file>',
+      'with --htpasswd: per-repository rights, the same JSON as --token-rules; others get 403 DENIED',
+    )
     .option('--read-only', 'refuse every write (405 UNSUPPORTED)')
     .option('--tls-cert <file>', 'serve HTTPS with this certificate chain (PEM); needs --tls-key')
     .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
@@ -532,9 +536,10 @@ ${examples([
       `\nThe address goes to stderr once the registry listens; with -v, one JSON line per request.
 ${examples([
   'ocikit serve ./images --port 5000',
-  'ocikit serve ./images --port 5443 --tls-cert ./cert.pem --tls-key ./key.pem',
   'ocikit serve --memory --port 0',
   'ocikit serve ./images --htpasswd ./htpasswd --read-only',
+  'ocikit serve ./images --htpasswd ./htpasswd --access-rules ./rules.json',
+  'ocikit serve ./images --host 0.0.0.0 --tls-cert ./cert.pem --tls-key ./key.pem',
   'ocikit copy oci:./app:v1 127.0.0.1:5000/team/app:v1',
 ])}`,
     )

@@ -1,6 +1,13 @@
-import { decodeBasicAuth, type Scope } from '@ocikit/auth';
+import { decodeBasicAuth, formatScope, type Scope } from '@ocikit/auth';
 import { digestBytes, OciError } from '@ocikit/digest';
 import bcrypt from 'bcryptjs';
+import {
+  type Caller,
+  compileGrants,
+  coverage,
+  type Grantee,
+  type TokenGrant,
+} from './token-grants.ts';
 
 /** Decides who may use the registry: checked on every request, `/v2/` included. */
 export interface RegistryAuth {
@@ -28,6 +35,14 @@ export interface RegistryAuth {
    * @returns the answer, or undefined for a request that is not its own
    */
   serve?(request: Request): Promise<Response | undefined>;
+  /**
+   * Who a request comes from (optional): upload sessions belong to the user
+   * who opened them, and another user cannot use them.
+   *
+   * @param request - an authorized request
+   * @returns the user's name, or undefined for anonymous
+   */
+  identify?(request: Request): Promise<string | undefined>;
 }
 
 /** Why a request is refused: `401` (no or bad credentials) or `403` (not allowed). */
@@ -54,6 +69,19 @@ export interface HtpasswdAuthOptions {
    * @default 100
    */
   cacheSize?: number;
+  /**
+   * Per-repository rights, the same grants as `tokenAuth`'s: with them, a
+   * signed-in user may only do what a grant gives them (`403 DENIED`
+   * otherwise), and a request without credentials may do what grants for
+   * `anyone` give (`401 UNAUTHORIZED` otherwise).
+   * @default none: every signed-in user may do everything
+   */
+  grants?: readonly TokenGrant[];
+  /**
+   * Who may list the catalog when `grants` are given.
+   * @default 'authenticated'
+   */
+  catalog?: Grantee;
 }
 
 const BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
@@ -99,11 +127,39 @@ export function parseHtpasswd(text: string): Map<string, string> {
 export function htpasswdAuth(htpasswd: string, options: HtpasswdAuthOptions = {}): RegistryAuth {
   const checkPassword = passwordChecker(htpasswd, options);
   const realm = (options.realm ?? 'ocikit').replace(/["\\]/g, '');
-  return {
-    challenge: `Basic realm="${realm}"`,
+  const challenge = `Basic realm="${realm}"`;
+  /** The signed-in user, undefined for no credentials, null for wrong ones. */
+  async function callerOf(request: Request): Promise<Caller | null> {
+    const credential = basicCredential(request.headers.get('authorization'));
+    if (credential === undefined) return request.headers.has('authorization') ? null : undefined;
+    return (await checkPassword(credential.username, credential.password))
+      ? credential.username
+      : null;
+  }
+  const auth: RegistryAuth = {
+    challenge,
     async authenticate(request) {
-      const credential = basicCredential(request.headers.get('authorization'));
-      return credential !== undefined && checkPassword(credential.username, credential.password);
+      return typeof (await callerOf(request)) === 'string';
+    },
+    async identify(request) {
+      return (await callerOf(request)) ?? undefined;
+    },
+  };
+  if (options.grants === undefined) return auth;
+  const grant = compileGrants(options.grants, options.catalog ?? 'authenticated');
+  return {
+    ...auth,
+    async authorize(request, scopes): Promise<AuthRefusal | undefined> {
+      const caller = await callerOf(request);
+      if (caller === null || (caller === undefined && scopes.length === 0)) {
+        return { code: 'UNAUTHORIZED', message: 'Authentication is required', challenge };
+      }
+      const access = grant(caller, scopes);
+      if (scopes.every((scope) => coverage(access, scope) === 'allowed')) return undefined;
+      const wanted = scopes.map(formatScope).join(' ');
+      return caller === undefined
+        ? { code: 'UNAUTHORIZED', message: `Authentication is required for ${wanted}`, challenge }
+        : { code: 'DENIED', message: `User "${caller}" may not ${wanted}`, challenge };
     },
   };
 }

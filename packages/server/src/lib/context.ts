@@ -19,6 +19,8 @@ export interface RequestContext {
   readonly settings: Settings;
   /** Whether the caller may read a repository (the source of a cross-repository mount). */
   readonly mayPull: (name: string) => Promise<boolean> | boolean;
+  /** Who the request comes from, on upload routes (undefined: anonymous, or no auth). */
+  readonly user: string | undefined;
 }
 
 /**

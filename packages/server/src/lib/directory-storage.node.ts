@@ -38,6 +38,7 @@ import type {
 } from './storage.ts';
 
 const LAYOUT_FILE = 'oci-layout';
+const INDEX_FILE = 'index.json';
 const UPLOADS_DIR = '.uploads';
 /** How long an untouched upload spool lives before `gc` removes it, as for the stores' unfinished writes: one day. */
 const DEFAULT_STALE_WRITE_MS = 24 * 60 * 60 * 1000;
@@ -325,6 +326,9 @@ export class DirectoryRegistryStorage implements RegistryStorage {
     const dir = this.#inside(name);
     const exists = (await fileSize(join(dir, LAYOUT_FILE))) !== undefined;
     if (!exists && !create) return undefined;
+    // A layout another process is creating has its oci-layout before its
+    // index.json: to a reader, it does not exist yet.
+    if (!create && (await fileSize(join(dir, INDEX_FILE))) === undefined) return undefined;
     if (!exists) await this.#assertNotNested(name, dir);
     const opening = OciLayout.open(dir, {
       create,

@@ -25,6 +25,9 @@ describeTarget(
   { tagLister: true, referrerLister: true, untagger: true, deleter: true },
 );
 
+/** The error body of a distribution-spec answer. */
+type WireBody = { errors: { code: string }[] };
+
 describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
   let root: string;
   let server: RunningRegistry;
@@ -249,6 +252,50 @@ describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
     expect(await readBytes(await repo.fetch(descriptor), { maxBytes: descriptor.size })).toEqual(
       bytes,
     );
+  });
+
+  it('answers a reader 404, not 500, for a repository another process is creating (oci-layout, no index.json yet)', async () => {
+    await mkdir(join(root, 'team/new/blobs'), { recursive: true });
+    await writeFile(join(root, 'team/new/oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    const base = `${server.url.href}v2/team/new`;
+    const manifest = await fetch(`${base}/manifests/v1`);
+    expect(manifest.status).toBe(404);
+    const tags = await fetch(`${base}/tags/list`);
+    expect(tags.status).toBe(404);
+    const bodies = [(await manifest.json()) as WireBody, (await tags.json()) as WireBody];
+    expect(bodies.map((body) => body.errors[0]?.code)).toEqual(['NAME_UNKNOWN', 'NAME_UNKNOWN']);
+    const image = smallImage(200);
+    const repo = new Repository(`${server.host}/team/new`);
+    for (const blob of image.blobs) {
+      await repo.pushBlob(blob.descriptor, streamFromBytes(blob.bytes));
+    }
+    await repo.putManifest(image.manifest, { tags: ['v1'] });
+    expect((await repo.fetchManifest('v1')).bytes).toEqual(image.manifest.bytes);
+  });
+
+  it('drops the spooled bytes of an upload session once it expires: its file under .uploads is gone', async () => {
+    let now = 1_000_000;
+    const handler = createRegistryHandler({
+      storage: new DirectoryRegistryStorage(root, { fsync: false }),
+      uploadTimeout: 60_000,
+      now: () => now,
+    });
+    const call = (method: string, path: string, body?: Uint8Array<ArrayBuffer>) =>
+      handler(
+        new Request(new URL(path, 'http://registry.test'), { method, ...(body ? { body } : {}) }),
+      );
+    const opened = await call('POST', '/v2/team/idle/blobs/uploads/');
+    const location = opened.headers.get('location') ?? '';
+    const patched = await call('PATCH', location, new Uint8Array(4096).fill(7));
+    expect(patched.status).toBe(202);
+    const spooled = await readdir(join(root, '.uploads'));
+    expect(spooled, 'one spool file holds the chunk').toHaveLength(1);
+    expect((await stat(join(root, '.uploads', spooled[0] ?? ''))).size).toBe(4096);
+
+    now += 61_000;
+    const expired = await call('GET', location);
+    expect(expired.status).toBe(404);
+    expect(await readdir(join(root, '.uploads')), 'the expired spool is removed').toEqual([]);
   });
 
   it('collects the upload spools a crash left behind once they are stale, and keeps fresh ones', async () => {

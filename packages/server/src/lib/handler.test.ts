@@ -205,6 +205,22 @@ describe('createRegistryHandler: blobs and uploads', () => {
     expect((await call('GET', other)).code(), 'idle past the timeout').toBe('BLOB_UPLOAD_UNKNOWN');
   });
 
+  it('refuses uploads past the memory storage maxBytes with 403 DENIED, and takes them again after a delete', async () => {
+    const call = registry({ storage: new MemoryRegistryStorage({ maxBytes: 1000 }) });
+    const first = new Uint8Array(600).fill(1);
+    const second = new Uint8Array(600).fill(2);
+    const { digest } = await pushBlob(call, 'app', first);
+    const refused = await call('POST', `/v2/app/blobs/uploads/?digest=${digestBytes(second)}`, {
+      body: second,
+    });
+    expect([refused.status, refused.code()]).toEqual([403, 'DENIED']);
+    const session = (await call('POST', '/v2/app/blobs/uploads/')).headers.get('location') ?? '';
+    const chunk = await call('PATCH', session, { body: second });
+    expect([chunk.status, chunk.code()], 'a chunk past the limit').toEqual([403, 'DENIED']);
+    expect((await call('DELETE', `/v2/app/blobs/${digest}`)).status).toBe(202);
+    await pushBlob(call, 'app', second);
+  });
+
   it('refuses a session past maxUploadSessions with 429 until one ends or expires', async () => {
     let now = 0;
     const call = registry({ maxUploadSessions: 2, uploadTimeout: 1000, now: () => now });

@@ -187,7 +187,9 @@ export function createRegistryHandler(options: RegistryHandlerOptions = {}): Reg
       }
       const mayPull = (name: string) =>
         auth ? refuse(auth, request, [repositoryScope(name, ['pull'])]).then((r) => !r) : true;
-      return await run({ request, url, storage, sessions, settings, mayPull }, route);
+      const upload = route.kind === 'uploads' || route.kind === 'upload';
+      const user = upload ? await auth?.identify?.(request) : undefined;
+      return await run({ request, url, storage, sessions, settings, mayPull, user }, route);
     } catch (error) {
       const wire = wireError(error);
       if (wire.status >= 500) options.onError?.(error, request);

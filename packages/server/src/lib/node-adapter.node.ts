@@ -6,9 +6,8 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { OciError } from '@ocikit/digest';
 import { accessLine, loggedPath } from './access-log.ts';
 import { errorResponse, wireError } from './errors.ts';
@@ -97,8 +96,7 @@ async function serve(
 }
 
 function toRequest(incoming: IncomingMessage, signal: AbortSignal, counts: Counts): Request {
-  const scheme = (incoming.socket as TLSSocket).encrypted ? 'https' : 'http';
-  const url = new URL(incoming.url ?? '/', `${scheme}://${incoming.headers.host ?? 'localhost'}`);
+  const url = new URL(incoming.url ?? '/', originOf(incoming));
   const headers = new Headers();
   const raw = incoming.rawHeaders;
   for (let index = 0; index + 1 < raw.length; index += 2) {
@@ -195,6 +193,19 @@ function drained(outgoing: ServerResponse): Promise<void> {
   });
 }
 
+/**
+ * The origin a request reached: the scheme and the local address and port
+ * of its connection, never the client's `Host` header (which would let a
+ * client choose the token realm the registry names).
+ */
+function originOf(incoming: IncomingMessage): string {
+  const socket = incoming.socket as Socket & { encrypted?: boolean };
+  const scheme = socket.encrypted ? 'https' : 'http';
+  const address = (socket.localAddress ?? '127.0.0.1').replace(/^::ffff:(?=\d+\.)/, '');
+  const host = address.includes(':') ? `[${address}]` : address;
+  return `${scheme}://${host}:${socket.localPort ?? 80}`;
+}
+
 /** Options of {@link listen}. */
 export interface ListenOptions extends NodeListenerOptions {
   /**
@@ -214,11 +225,19 @@ export interface ListenOptions extends NodeListenerOptions {
    */
   gracePeriod?: number;
   /**
-   * Serve HTTPS with this certificate chain and private key (PEM) instead of
-   * plain HTTP.
+   * Serve HTTPS with this certificate and key (PEM, as read from the files,
+   * chain first); the URL is then `https://…`.
    * @default plain HTTP
    */
-  tls?: { cert: string; key: string };
+  tls?: ListenTlsOptions;
+}
+
+/** The certificate of an HTTPS {@link listen}. */
+export interface ListenTlsOptions {
+  /** The certificate chain, PEM. */
+  readonly cert: string | Uint8Array;
+  /** The private key, PEM. */
+  readonly key: string | Uint8Array;
 }
 
 /** A registry listening on a port. */
@@ -227,8 +246,8 @@ export interface RunningRegistry {
   readonly url: URL;
   /** `host:port`, as image references name it, such as `127.0.0.1:40123`. */
   readonly host: string;
-  /** The Node server. */
-  readonly server: Server;
+  /** The Node server (an `https.Server` with `tls`). */
+  readonly server: Server | HttpsServer;
   /**
    * Stops accepting connections, lets requests in flight finish (cut after
    * the grace period) and resolves once the server is closed.
@@ -237,9 +256,8 @@ export interface RunningRegistry {
 }
 
 /**
- * Serves a handler over `node:http` (or `node:https` with `tls`). With `log`,
- * it writes a startup line with its address
- * (`{"listening":"http://127.0.0.1:40123/"}`) and then
+ * Serves a handler over `node:http` (`node:https` with `tls`). With `log`, it writes a startup line
+ * with its address (`{"listening":"http://127.0.0.1:40123/"}`) and then
  * the access log.
  *
  * @param handler - the registry handler
@@ -253,8 +271,8 @@ export async function listen(
 ): Promise<RunningRegistry> {
   const listener = toNodeListener(handler, options.log ? { log: options.log } : {});
   const { tls } = options;
-  const server: Server = tls
-    ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener)
+  const server = tls
+    ? createHttpsServer({ cert: Buffer.from(tls.cert), key: Buffer.from(tls.key) }, listener)
     : createServer(listener);
   const quiet = quietConnections(server, tls ? 'secureConnection' : 'connection');
   const [port, host] = [options.port ?? 0, options.host ?? '127.0.0.1'];
@@ -295,11 +313,11 @@ export async function listen(
  * its handshake is done (`secureConnection`): requests arrive on that socket.
  */
 function quietConnections(
-  server: Server,
-  connectionEvent: 'connection' | 'secureConnection',
+  server: Server | HttpsServer,
+  connection: 'connection' | 'secureConnection',
 ): ReadonlySet<Socket> {
   const quiet = new Set<Socket>();
-  server.on(connectionEvent, (socket: Socket) => {
+  server.on(connection, (socket: Socket) => {
     quiet.add(socket);
     socket.once('close', () => quiet.delete(socket));
   });

@@ -7,6 +7,8 @@ export interface UploadSession {
   readonly id: string;
   /** The repository it uploads to. */
   readonly name: string;
+  /** The user who opened it (undefined: anonymous); only they may use it. */
+  readonly user: string | undefined;
   /** Where its bytes wait. */
   readonly spool: UploadSpool;
   /** When it expires unless used again, in ms since the epoch. */
@@ -43,10 +45,11 @@ export class UploadSessions {
    * Opens a session.
    * @param name - the repository
    * @param spool - where its bytes will wait
+   * @param user - who opens it
    * @returns the session
    * @throws {OciError} `TOOMANYREQUESTS` when `maxSessions` are open (the spool is discarded)
    */
-  async open(name: string, spool: UploadSpool): Promise<UploadSession> {
+  async open(name: string, spool: UploadSpool, user: string | undefined): Promise<UploadSession> {
     await this.#sweep();
     if (this.#sessions.size >= this.#options.maxSessions) {
       await spool.discard();
@@ -58,6 +61,7 @@ export class UploadSessions {
     const session: UploadSession = {
       id: crypto.randomUUID(),
       name,
+      user,
       spool,
       expires: this.#options.now() + this.#options.timeout,
       busy: false,
@@ -70,15 +74,16 @@ export class UploadSessions {
    * Finds a live session of a repository and extends its life.
    * @param name - the repository in the request path
    * @param id - the session id in the request path
+   * @param user - who asks for it
    * @returns the session
-   * @throws {OciError} `BLOB_UPLOAD_UNKNOWN` for an unknown, expired or
-   *   other repository's session
+   * @throws {OciError} `BLOB_UPLOAD_UNKNOWN` for an unknown, expired, other
+   *   repository's or other user's session
    */
-  async get(name: string, id: string): Promise<UploadSession> {
+  async get(name: string, id: string, user: string | undefined): Promise<UploadSession> {
     const session = this.#sessions.get(id);
     const now = this.#options.now();
     if (session && session.expires <= now && !session.busy) await this.close(session);
-    if (!session || session.name !== name || !this.#sessions.has(id)) {
+    if (!session || session.name !== name || session.user !== user || !this.#sessions.has(id)) {
       throw new OciError(
         'BLOB_UPLOAD_UNKNOWN',
         `There is no upload "${id.slice(0, 80)}" in repository "${name}"`,

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -99,4 +100,20 @@ describe('token auth with the built-in issuer, over node:http', () => {
     await skopeoCopy(remote, `oci:${out}:v1`, { srcCreds: reader });
     await expect(skopeoInspect(remote)).rejects.toThrow(/denied|403|unauthorized/i);
   });
+});
+
+it('names the address the client connected to as the realm, not a Host header it sent', async () => {
+  const challenge = await new Promise<string | undefined>((resolve, reject) => {
+    const sent = request(
+      `${server.url.href}v2/`,
+      { headers: { host: 'attacker.example:443' } },
+      (answer) => {
+        answer.resume();
+        resolve(answer.headers['www-authenticate']);
+      },
+    );
+    sent.on('error', reject);
+    sent.end();
+  });
+  expect(challenge).toContain(`realm="${server.url.href}token"`);
 });

@@ -38,6 +38,9 @@ export interface TokenAuthOptions {
   issuer?: string;
   /**
    * The token endpoint's absolute URL, sent as the challenge's `realm`.
+   * Set it when clients reach the registry through a proxy: the `/node`
+   * adapter's request origin is the address the client connected to, not
+   * its `Host` header.
    * @default the request's origin + `tokenPath`
    */
   realm?: string;
@@ -185,12 +188,15 @@ export function tokenAuth(options: TokenAuthOptions): RegistryAuth {
     return formatChallenge({ scheme: 'Bearer', params });
   }
 
-  async function accessOf(request: Request): Promise<readonly AccessEntry[] | undefined> {
+  async function payloadOf(request: Request): Promise<JWTPayload | undefined> {
     const match = /^bearer\s+([A-Za-z0-9._~+/=-]{1,16384})\s*$/i.exec(
       request.headers.get('authorization') ?? '',
     );
-    if (!match?.[1]) return undefined;
-    const payload = await verify(match[1], ACCESS_TYPE);
+    return match?.[1] ? verify(match[1], ACCESS_TYPE) : undefined;
+  }
+
+  async function accessOf(request: Request): Promise<readonly AccessEntry[] | undefined> {
+    const payload = await payloadOf(request);
     return payload && accessClaim(payload.access);
   }
 
@@ -201,6 +207,10 @@ export function tokenAuth(options: TokenAuthOptions): RegistryAuth {
     }),
     async authenticate(request) {
       return (await accessOf(request)) !== undefined;
+    },
+    async identify(request) {
+      const payload = await payloadOf(request);
+      return typeof payload?.sub === 'string' ? payload.sub : undefined;
     },
     async authorize(request, scopes): Promise<AuthRefusal | undefined> {
       const hasToken = request.headers.has('authorization');

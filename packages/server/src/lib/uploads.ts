@@ -45,7 +45,11 @@ export async function startUpload(context: RequestContext, name: string): Promis
       await spool.discard();
     }
   }
-  const session = await context.sessions.open(name, await context.storage.createSpool());
+  const session = await context.sessions.open(
+    name,
+    await context.storage.createSpool(),
+    context.user,
+  );
   return sessionAnswer(context, session, 202);
 }
 
@@ -66,7 +70,7 @@ export async function patchUpload(
   name: string,
   id: string,
 ): Promise<Response> {
-  const session = await context.sessions.get(name, id);
+  const session = await context.sessions.get(name, id, context.user);
   const start = chunkStart(context.request.headers.get('content-range'));
   if (start !== undefined && start !== session.spool.size) {
     return errorResponse(
@@ -109,7 +113,7 @@ export async function finishUpload(
   id: string,
 ): Promise<Response> {
   const { request, sessions } = context;
-  const session = await sessions.get(name, id);
+  const session = await sessions.get(name, id, context.user);
   return writing(session, async () => {
     try {
       const digest = assertDigest(context.url.searchParams.get('digest'));
@@ -142,7 +146,7 @@ export async function uploadStatus(
   name: string,
   id: string,
 ): Promise<Response> {
-  return sessionAnswer(context, await context.sessions.get(name, id), 204);
+  return sessionAnswer(context, await context.sessions.get(name, id, context.user), 204);
 }
 
 /**
@@ -159,7 +163,7 @@ export async function cancelUpload(
   name: string,
   id: string,
 ): Promise<Response> {
-  const session = await context.sessions.get(name, id);
+  const session = await context.sessions.get(name, id, context.user);
   if (session.busy) throw busy(session);
   await context.sessions.close(session);
   return answer(204, {});
