@@ -38,12 +38,12 @@ export type UploadSessionEntry = readonly [string, string, string, string];
 export class MemoryUploadSessions implements UploadSessionStore {
   readonly #sessions = new Map<string, UploadSessionEntry>();
 
-  /** {@inheritDoc UploadSessionStore.get} */
+  /** {@inheritDoc @ocikit/transfer!UploadSessionStore.get} */
   async get(repository: RepositoryLocation, digest: string): Promise<string | undefined> {
     return this.#sessions.get(keyOf(repository, digest))?.[3];
   }
 
-  /** {@inheritDoc UploadSessionStore.set} */
+  /** {@inheritDoc @ocikit/transfer!UploadSessionStore.set} */
   async set(repository: RepositoryLocation, digest: string, location: string): Promise<void> {
     this.#sessions.set(keyOf(repository, digest), [
       repository.registry,
@@ -53,7 +53,7 @@ export class MemoryUploadSessions implements UploadSessionStore {
     ]);
   }
 
-  /** {@inheritDoc UploadSessionStore.delete} */
+  /** {@inheritDoc @ocikit/transfer!UploadSessionStore.delete} */
   async delete(repository: RepositoryLocation, digest: string): Promise<void> {
     this.#sessions.delete(keyOf(repository, digest));
   }
