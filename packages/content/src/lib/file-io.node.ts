@@ -299,7 +299,7 @@ export const WRITE_BATCH_BYTES = 256 * 1024;
 /**
  * Writes every chunk of a stream to an open file from `start` on, in order,
  * and returns the number of bytes written. Chunks are gathered into batches
- * of about {@link WRITE_BATCH_BYTES}, each written with one `writev` while the next batch is read
+ * of about 256 KiB, each written with one `writev` while the next batch is read
  * (at most one batch being written and one being gathered). When reading
  * fails, what was read is still written (a resume starts after it); the
  * stream is cancelled when writing fails or the signal fires.
