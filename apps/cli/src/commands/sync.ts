@@ -24,7 +24,7 @@ interface ReportRow {
  */
 export const run: CommandRun = async ([file], flags, session) => {
   const { parseSyncPlan } = await import('@ocikit/client');
-  const plan = parseSyncPlan(await readPlan(file as string), `"${file}"`);
+  const plan = await parseSyncPlan(await readPlan(file as string), `"${file}"`);
   const client = await session.client();
   const options: ClientSyncOptions = {
     signal: interruptSignal(),

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseShard, parseSyncPlan } from './sync-plan.ts';
 
 describe('parseSyncPlan', () => {
-  it('reads a plan with defaults, registries, rate limit, shard and x- extensions', () => {
-    const plan = parseSyncPlan(`
+  it('reads a plan with defaults, registries, rate limit, shard and x- extensions', async () => {
+    const plan = await parseSyncPlan(`
 x-common: &common { platforms: [linux/amd64] }
 defaults:
   <<: *common
@@ -33,7 +33,7 @@ sync:
     });
   });
 
-  it('refuses what is not a plan with CONFIG_INVALID naming the field', () => {
+  it('refuses what is not a plan with CONFIG_INVALID naming the field', async () => {
     const cases: [string, string][] = [
       ['sync: [', 'plan.yaml'],
       ['- a list', 'top level'],
@@ -51,7 +51,7 @@ sync:
     for (const [text, mentioned] of cases) {
       let error: unknown;
       try {
-        parseSyncPlan(text, 'plan.yaml');
+        await parseSyncPlan(text, 'plan.yaml');
       } catch (caught) {
         error = caught;
       }

@@ -1,6 +1,5 @@
 import { OciError } from '@ocikit/digest';
 import type { TagFilter } from '@ocikit/transfer';
-import { parse as parseYaml } from 'yaml';
 
 /** What one entry of a {@link ClientSyncPlan} copies; unset fields take the plan's `defaults`. */
 export interface ClientSyncEntry {
@@ -43,7 +42,8 @@ export interface ClientSyncPlan {
  * @returns the plan
  * @throws {OciError} `CONFIG_INVALID` naming the file and the field that is wrong
  */
-export function parseSyncPlan(text: string, name = 'the sync plan'): ClientSyncPlan {
+export async function parseSyncPlan(text: string, name = 'the sync plan'): Promise<ClientSyncPlan> {
+  const parseYaml = await loadYamlParser();
   let value: unknown;
   try {
     value = parseYaml(text, { merge: true });
@@ -174,4 +174,16 @@ class Checker {
     );
     this.optional(tags.latest, `${path}.tags.latest`, 'a number', isNumber);
   }
+}
+
+type YamlModule = typeof import('yaml');
+
+/**
+ * Loads the YAML parser when a plan is read, not with the package: only a
+ * sync reads YAML. A bundle (the `ocikit` CLI) may hand the CommonJS module's
+ * exports over as `default` alone; every runtime and build has `default`.
+ */
+async function loadYamlParser(): Promise<YamlModule['parse']> {
+  const yaml: Partial<YamlModule> & { default?: YamlModule } = await import('yaml');
+  return (yaml.default ?? (yaml as YamlModule)).parse;
 }

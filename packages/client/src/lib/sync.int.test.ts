@@ -43,7 +43,7 @@ describe('Client.sync against the real registry', () => {
       '2.0.0',
     ]);
     const mirror = uniqueRepo('client/sync-mirror');
-    const plan = parseSyncPlan(
+    const plan = await parseSyncPlan(
       [
         'defaults:',
         '  tags: { semver: ">=1.2 <2" }',

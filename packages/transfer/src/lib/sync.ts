@@ -4,7 +4,7 @@ import type { Descriptor } from '@ocikit/spec';
 import type { BlobLocationCache } from './blob-locations.ts';
 import { copy } from './copy.ts';
 import type { CopyOptions } from './options.ts';
-import { compileTagFilter, type TagFilter } from './tag-filter.ts';
+import type { TagFilter } from './tag-filter.ts';
 
 /** One line of a {@link SyncPlan}: the tags of one repository to mirror into another. */
 export interface SyncItem {
@@ -135,6 +135,8 @@ export async function sync(plan: SyncPlan, options: SyncOptions): Promise<SyncRe
       `shard must have an integer count ≥ 1 and 0 ≤ index < count, not ${JSON.stringify(shard)}`,
     );
   }
+  // Loaded here, not with the package: semver is needed by a sync alone.
+  const { compileTagFilter } = await import('./tag-filter.ts');
   const filters = plan.items.map((item) => compileTagFilter(item.tags));
   const reports: SyncReport[] = [];
   const report = (entry: SyncReport) => {
