@@ -448,10 +448,15 @@ class GraphCopy {
   async #send(descriptor: Descriptor, offset: number): Promise<void> {
     const signal = this.#signal;
     const ranged = this.#settings.rangedDownload;
-    const source = await onSide('source', `fetch blob ${descriptor.digest}`, async () => {
-      const parts = offset === 0 ? fetchRanged(this.#from, descriptor, ranged, signal) : undefined;
-      return parts ?? fetchFrom(this.#from, descriptor, offset, signal);
-    });
+    // Every byte kept already: nothing to fetch; the destination verifies and commits them.
+    const source =
+      offset === descriptor.size
+        ? streamFromBytes(new Uint8Array(0))
+        : await onSide('source', `fetch blob ${descriptor.digest}`, async () => {
+            const parts =
+              offset === 0 ? fetchRanged(this.#from, descriptor, ranged, signal) : undefined;
+            return parts ?? fetchFrom(this.#from, descriptor, offset, signal);
+          });
     await this.#relay(descriptor, source, offset, (content) =>
       pushFrom(this.#to, descriptor, content, offset, signal),
     );

@@ -9,9 +9,17 @@ import { tempDirs } from './temp-dirs.testing.node.ts';
 
 const tempDir = tempDirs('ocikit-transfer-resume-');
 
-/** A memory store that records the offsets of its range reads. */
+/** A memory store that records the offsets of its range reads, and the digests it reads whole. */
 class RangeRecordingStore extends MemoryStore {
   readonly ranges: number[] = [];
+  readonly wholeReads: string[] = [];
+  override fetch(
+    descriptor: Descriptor,
+    options?: { signal?: AbortSignal },
+  ): Promise<ReadableStream<Uint8Array>> {
+    this.wholeReads.push(descriptor.digest);
+    return super.fetch(descriptor, options);
+  }
   override fetchRange(
     descriptor: Descriptor,
     options: RangeFetchOptions,
@@ -56,6 +64,25 @@ describe('copy continues partial writes the destination kept', () => {
       (event) => event.type === 'started' && event.descriptor.digest === layer.descriptor.digest,
     );
     expect(started).toMatchObject({ offset: 120_000 });
+    const bytes = await fetchBytes(to, layer.descriptor, { maxBytes: Infinity });
+    expect(Buffer.compare(bytes, layer.bytes)).toBe(0);
+  });
+
+  it('commits a layer whose every byte a killed writer kept, reading nothing of it from the source', async () => {
+    const graph = image([60_000]);
+    const layer = nth(graph.blobs, 1);
+    const from = new RangeRecordingStore();
+    await load(from, graph);
+    const to = await FileStore.open(await tempDir(), { fsync: false });
+    await expect(to.push(layer.descriptor, breakingOff(layer.bytes))).rejects.toThrow(
+      'connection lost',
+    );
+    expect(await to.resumeOffset(layer.descriptor)).toBe(layer.descriptor.size);
+    const result = await copy({ from, to, reference: graph.root });
+    expect(from.ranges).toEqual([]);
+    expect(from.wholeReads).not.toContain(layer.descriptor.digest);
+    const config = nth(graph.blobs, 0).descriptor.size;
+    expect(result).toMatchObject({ bytesResumed: 60_000, bytesCopied: config });
     const bytes = await fetchBytes(to, layer.descriptor, { maxBytes: Infinity });
     expect(Buffer.compare(bytes, layer.bytes)).toBe(0);
   });

@@ -9,7 +9,8 @@ import { onSide } from './errors.ts';
  * continue: only when the destination keeps partial writes
  * (`ResumablePusher`) and the source can read from an offset
  * (`RangeFetcher`); 0 otherwise, for manifests, and when the destination
- * holds the whole blob already or nothing of it.
+ * holds nothing of it. The blob's size means every byte was kept (a process
+ * killed between the last byte and the commit): nothing is left to fetch.
  *
  * @param from - the source
  * @param to - the destination
@@ -35,7 +36,7 @@ export async function resumeOffset(
     `check the partial write of ${descriptor.digest}`,
     () => to.resumeOffset(descriptor, { signal }),
   );
-  return offset > 0 && offset < descriptor.size ? offset : 0;
+  return offset > 0 && offset <= descriptor.size ? offset : 0;
 }
 
 /**
