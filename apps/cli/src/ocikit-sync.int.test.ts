@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getTestbed, pushTaggedImages, spendRateLimitAt, uniqueRepo } from '@ocikit/testbed';
@@ -129,4 +130,23 @@ describe('ocikit sync (the built binary)', () => {
       ['2', 'stopped', 'RATE_LIMITED', 21600],
     ]);
   });
+
+  it('refuses a FIFO, a device or a missing file as the plan (and as serve --htpasswd) with a clear error, without blocking', async () => {
+    const fifo = join(await tempDir(), 'plan.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const fromFifo = await ocikit(['sync', fifo]);
+    expect(fromFifo.code).toBe(1);
+    expect(fromFifo.stderr).toMatch(/^PATH_INVALID: .*plan\.fifo/);
+    const fromDevice = await ocikit(['sync', '/dev/zero']);
+    expect(fromDevice.code).toBe(1);
+    expect(fromDevice.stderr).toMatch(/^PATH_INVALID: .*\/dev\/zero/);
+    const missing = await ocikit(['sync', join(await tempDir(), 'none.yaml')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(
+      /^CONFIG_INVALID: Cannot read the sync plan ".*none\.yaml" \(ENOENT\)/,
+    );
+    const htpasswd = await ocikit(['serve', '--memory', '--port', '0', '--htpasswd', fifo]);
+    expect(htpasswd.code).toBe(1);
+    expect(htpasswd.stderr).toMatch(/^PATH_INVALID: .*plan\.fifo/);
+  }, 20_000);
 });

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { OciError } from '@ocikit/digest';
 import {
@@ -13,6 +12,7 @@ import { DirectoryRegistryStorage } from '@ocikit/server/fs';
 import { listen } from '@ocikit/server/node';
 import { interruption, interruptSignal } from '../lib/interrupt.ts';
 import type { CommandRun } from '../lib/program.ts';
+import { readSettingsFile } from '../lib/read-input.ts';
 
 /**
  * `ocikit serve [DIR]`: the embedded registry of `@ocikit/server` over a
@@ -57,7 +57,10 @@ async function tlsOf(
   if (certFile === undefined || keyFile === undefined) {
     throw new OciError('OPTION_INVALID', 'Give both --tls-cert and --tls-key, or neither');
   }
-  const [cert, key] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
+  const [cert, key] = await Promise.all([
+    readSettingsFile(certFile, '--tls-cert'),
+    readSettingsFile(keyFile, '--tls-key'),
+  ]);
   return { cert, key };
 }
 
@@ -75,7 +78,8 @@ async function authOf(flags: Record<string, unknown>): Promise<RegistryAuth | un
   if (accessRules !== undefined && htpasswdFile === undefined) {
     throw new OciError('OPTION_INVALID', '--access-rules needs --htpasswd (the users they name)');
   }
-  const htpasswd = htpasswdFile === undefined ? undefined : await readFile(htpasswdFile, 'utf8');
+  const htpasswd =
+    htpasswdFile === undefined ? undefined : await readSettingsFile(htpasswdFile, '--htpasswd');
   if (tokenRules === undefined) {
     if (htpasswd === undefined) return undefined;
     return accessRules === undefined
@@ -90,7 +94,7 @@ async function authOf(flags: Record<string, unknown>): Promise<RegistryAuth | un
 
 /** The `grants` list of a rules file: `{"grants": [{"repositories", "actions", "users"}]}`. */
 async function grantsOf(flag: string, file: string): Promise<TokenGrant[]> {
-  const text = await readFile(file, 'utf8');
+  const text = await readSettingsFile(file, flag);
   let rules: { grants?: TokenGrant[] } | undefined;
   try {
     rules = JSON.parse(text) as { grants?: TokenGrant[] };

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import type { ClientSyncOptions } from '@ocikit/client';
-import { isOciError, OciError } from '@ocikit/digest';
+import { isOciError } from '@ocikit/digest';
 import type { SyncReport, SyncStatus } from '@ocikit/transfer';
 import { EXIT } from '../lib/exit-codes.ts';
 import { interruptSignal } from '../lib/interrupt.ts';
 import type { CommandRun } from '../lib/program.ts';
+import { readSettingsFile } from '../lib/read-input.ts';
 
 /** One report as `--format json` and the table show it. */
 interface ReportRow {
@@ -24,7 +24,10 @@ interface ReportRow {
  */
 export const run: CommandRun = async ([file], flags, session) => {
   const { parseSyncPlan } = await import('@ocikit/client');
-  const plan = await parseSyncPlan(await readPlan(file as string), `"${file}"`);
+  const plan = await parseSyncPlan(
+    await readSettingsFile(file as string, 'the sync plan'),
+    `"${file}"`,
+  );
   const client = await session.client();
   const options: ClientSyncOptions = {
     signal: interruptSignal(),
@@ -49,19 +52,6 @@ export const run: CommandRun = async ([file], flags, session) => {
   if (counts.stopped > 0) return EXIT.rateLimited;
   return EXIT.ok;
 };
-
-async function readPlan(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new OciError(
-      'CONFIG_INVALID',
-      `Cannot read the sync plan "${file}" (${typeof code === 'string' ? code : 'unreadable'})`,
-      { cause: error },
-    );
-  }
-}
 
 function rowOf(report: SyncReport): ReportRow {
   const error = report.error;

@@ -1,5 +1,5 @@
 import { errnoCode, readRegularFile } from '@ocikit/content/fs';
-import { OciError } from '@ocikit/digest';
+import { isOciError, OciError } from '@ocikit/digest';
 
 /**
  * Reads a command's input whole: a file, or stdin for `-` or none, up to a
@@ -16,7 +16,7 @@ export async function readInput(file: string | undefined, maxBytes: number): Pro
     try {
       return await readRegularFile(file, { maxSize: maxBytes });
     } catch (error) {
-      const code = errnoCode(error);
+      const code = isOciError(error) ? undefined : errnoCode(error);
       if (code === undefined) throw error;
       throw new OciError('PATH_INVALID', `Cannot read "${file}" (${code})`, { cause: error });
     }
@@ -47,5 +47,33 @@ export function refuseTerminal(instead: string): void {
       'OPTION_INVALID',
       `stdin is a terminal: pipe the content in, or give ${instead}`,
     );
+  }
+}
+
+/** The largest settings file read: a sync plan, an htpasswd or rules file, a certificate. */
+const MAX_SETTINGS_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads, as text, a settings file a command names (a sync plan, an htpasswd
+ * or rules file, a PEM certificate): a regular file only, never through a
+ * FIFO or device that would block or never end, up to 4 MiB.
+ *
+ * @param file - the file
+ * @param what - what it is, for the message (`the sync plan`, `--tls-cert`)
+ * @returns the text
+ * @throws {OciError} `CONFIG_INVALID` naming the file when it cannot be
+ *   opened; `PATH_INVALID` for a FIFO, device or directory; `SIZE_EXCEEDED`
+ *   over 4 MiB
+ */
+export async function readSettingsFile(file: string, what: string): Promise<string> {
+  try {
+    const bytes = await readRegularFile(file, { maxSize: MAX_SETTINGS_BYTES });
+    return new TextDecoder().decode(bytes);
+  } catch (error) {
+    const code = isOciError(error) ? undefined : errnoCode(error);
+    if (code === undefined) throw error;
+    throw new OciError('CONFIG_INVALID', `Cannot read ${what} "${file}" (${code})`, {
+      cause: error,
+    });
   }
 }
