@@ -1,34 +1,47 @@
 import { readFileSync } from 'node:fs';
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
-/**
- * One bundle with everything in it (no runtime dependencies): the entry holds
- * the parser and the command tree; each command, the client and undici are
- * chunks loaded when a command runs, so `ocikit --version` parses little.
- * Every chunk gets the `require` that bundled CommonJS code (undici) needs.
- */
-export default defineConfig({
-  entry: { ocikit: 'src/ocikit.ts' },
-  format: 'esm',
+const common: Options = {
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   bundle: true,
-  noExternal: [/.*/],
-  splitting: true,
-  // Whitespace and syntax minified to parse less at start-up; identifiers
-  // kept, so that the stack `--debug` prints names real functions.
-  esbuildOptions(options) {
-    options.minifyWhitespace = true;
-    options.minifySyntax = true;
-  },
   sourcemap: false,
   dts: false,
-  clean: true,
   define: { OCIKIT_VERSION: JSON.stringify(version) },
+  // Keep `node:` in imports: without it `node:sqlite` (undici) names no module.
+  removeNodeProtocol: false,
+};
 
-  banner: {
-    js: "#!/usr/bin/env node\nimport { createRequire as __ocikitRequire } from 'node:module';\nconst require = __ocikitRequire(import.meta.url);",
+/**
+ * Two files: `cli.cjs`, one CommonJS bundle with everything in it (no
+ * runtime dependencies; the command modules, the client and undici inside
+ * are initialised only when a command needs them), and `ocikit.cjs`, the
+ * bin, which runs that bundle through V8's code cache (see src/launch.ts).
+ * CommonJS, because Node 20 can cache compiled code for scripts only, not
+ * for ES modules.
+ */
+export default defineConfig([
+  {
+    ...common,
+    entry: { cli: 'src/ocikit.ts' },
+    noExternal: [/.*/],
+    // Whitespace and syntax minified to parse less at start-up; identifiers
+    // kept, so that the stack `--debug` prints names real functions.
+    // Every `import()` becomes a `require()`: the launcher runs the bundle
+    // as a vm script, which has no loader for ES modules.
+    esbuildOptions(options) {
+      options.minifyWhitespace = true;
+      options.minifySyntax = true;
+      options.supported = { 'dynamic-import': false };
+    },
   },
-});
+  {
+    ...common,
+    entry: { ocikit: 'src/launch.ts' },
+    external: ['./cli.cjs'],
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);

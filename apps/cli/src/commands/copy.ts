@@ -3,6 +3,7 @@ import { OciError } from '@ocikit/digest';
 import { interruptSignal } from '../lib/interrupt.ts';
 import type { CommandRun } from '../lib/program.ts';
 import { copyProgress } from '../lib/progress.ts';
+import { MOVES_BLOBS } from '../lib/session.ts';
 import { formatBytes } from '../lib/units.ts';
 
 /** `ocikit copy SOURCE DESTINATION`: `Client.copy` with progress and a summary. */
@@ -16,7 +17,7 @@ export const run: CommandRun = async ([source, destination], flags, session) => 
     throw new OciError('OPTION_INVALID', '--artifact-type needs --referrers');
   }
   const dryRun = flags.dryRun === true;
-  const client = await session.client();
+  const client = await session.client(MOVES_BLOBS);
   const progress = dryRun ? undefined : copyProgress(session);
   const options: CopyOptions = {
     signal: interruptSignal(),

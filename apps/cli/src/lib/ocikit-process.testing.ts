@@ -11,7 +11,7 @@ import { onTestFinished } from 'vitest';
 const execFileAsync = promisify(execFile);
 
 /** The built `ocikit` (the `bin` of the package): `turbo run build` makes it before the tests. */
-export const OCIKIT_BIN = fileURLToPath(new URL('../../dist/ocikit.js', import.meta.url));
+export const OCIKIT_BIN = fileURLToPath(new URL('../../dist/ocikit.cjs', import.meta.url));
 
 /** What one run of the built `ocikit` did. */
 export interface OcikitRun {
@@ -28,7 +28,7 @@ export interface OcikitRunOptions {
   /** Written to stdin, which is then closed. */
   input?: string;
   /**
-   * The program to run instead of `node dist/ocikit.js`, such as the
+   * The program to run instead of `node dist/ocikit.cjs`, such as the
    * standalone executable (the arguments follow it).
    */
   program?: readonly string[];

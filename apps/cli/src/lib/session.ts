@@ -2,6 +2,14 @@ import type { Client, ClientOptions } from '@ocikit/client';
 import type { TraceEvent } from '@ocikit/transport';
 import { detectTerminal, paint, type Terminal } from './terminal.ts';
 
+/**
+ * The client options of a command that moves blob bytes (copy, blob get and
+ * put, artifact push and pull, sync): undici underneath, which moves bytes
+ * with the least CPU. Every other command sends a few small requests on
+ * Node's own `http`, which starts about 40 ms sooner.
+ */
+export const MOVES_BLOBS: ClientOptions = { httpEngine: 'undici' };
+
 /** The output formats of `--format`. */
 export const FORMATS = ['json', 'table', 'raw'] as const;
 
@@ -31,7 +39,8 @@ export interface Session {
   /** The environment. */
   readonly env: NodeJS.ProcessEnv;
   /**
-   * The client over the global flags, loaded on first use (it brings undici).
+   * The client over the global flags, loaded on first use; on Node's own
+   * `http` unless the command asks for {@link MOVES_BLOBS}.
    *
    * @param extra - options a command adds, such as `untagFallback`
    */
@@ -66,11 +75,14 @@ export function createSession(flags: GlobalFlags): Session {
     terminal,
     env: process.env,
     async client(extra = {}) {
+      if (extra.httpEngine === 'undici')
+        await (await import('./v8-tuning.ts')).tuneV8ForMovingBytes();
       const { Client } = await import('@ocikit/client');
       return new Client({
         insecure: flags.insecure ?? [],
         plainHttp: flags.plainHttp ?? [],
         userAgent: `ocikit/${OCIKIT_VERSION}`,
+        httpEngine: 'node:http',
         onWarning: (warning) => log(paint(terminal.color, 'yellow', `warning: ${warning}`)),
         ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }),
         ...(flags.debug === true ? { onTrace: (event) => traceLine(event, terminal) } : {}),

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { abortError, OciError } from '@ocikit/digest';
 import type { BasicCredential, Credential, IdentityTokenCredential } from './credential.ts';
 import { isHelperName } from './docker-config.ts';
@@ -178,13 +177,18 @@ const NOT_FOUND_RESULT = Symbol('not found');
 
 type ResolvedOptions = CredentialHelperOptions & { timeout: number; maxOutputBytes: number };
 
-/** Runs the helper once: its stdout on success, {@link NOT_FOUND_RESULT}, or an error. */
-function runHelper(
+/**
+ * Runs the helper once: its stdout on success, {@link NOT_FOUND_RESULT}, or
+ * an error. `node:child_process` is loaded here, by the first helper run,
+ * not by every process that imports this module.
+ */
+async function runHelper(
   name: string,
   call: HelperCall,
   options: ResolvedOptions,
 ): Promise<string | typeof NOT_FOUND_RESULT> {
   const { signal } = call;
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(abortError(signal));

@@ -16,7 +16,7 @@ export type RequestBody =
  * @returns true for no body, bytes, strings and stream factories
  */
 export function isReplayable(body: RequestBody | undefined): boolean {
-  return !(body instanceof ReadableStream);
+  return body === undefined || !(body instanceof ReadableStream);
 }
 
 /**

@@ -1,9 +1,14 @@
+import { Agent as HttpAgent } from 'node:http';
 import type { FetchFunction } from '@ocikit/auth';
 import { type HostsConfig, hostOptions } from './hosts.ts';
+import { nodeHttpResponse } from './node-http.node.ts';
 import { requestResponse, takesFastPath } from './node-request.node.ts';
-import { createDispatcher, type ProxyOptions } from './proxy.node.ts';
+import { checkProxy, createDispatcher, type ProxyOptions } from './proxy.node.ts';
 import { Transport, type TransportOptions } from './transport.ts';
-import { type Dispatcher, fetch as undiciFetch } from './undici.node.ts';
+import { type Dispatcher, loadUndici, type Undici } from './undici.node.ts';
+
+/** The HTTP clients a Node fetch can send through. */
+export type NodeHttpEngine = 'undici' | 'node:http';
 
 /** Options of {@link createNodeFetch}. */
 export interface NodeFetchOptions {
@@ -28,57 +33,107 @@ export interface NodeFetchOptions {
    * @default undefined (no proxy)
    */
   proxy?: ProxyOptions;
+  /**
+   * The HTTP client underneath. `undici` moves blob bytes with the least
+   * CPU; `node:http` (Node's own client) loads in a few milliseconds instead
+   * of about 40 and needs no undici installed: for short-lived processes
+   * that send a few small requests (a command line listing tags). With a
+   * `proxy`, requests go through undici whatever the engine.
+   * @default 'undici'
+   */
+  engine?: NodeHttpEngine;
 }
 
 /**
- * A `fetch` for Node on undici, with pooled keep-alive connections and TLS
- * options per host (custom CA, client certificate, skip-verify for insecure
- * hosts). A `GET` or `HEAD` with `redirect: 'manual'` (every one a
- * {@link Transport} sends) goes through undici's `request()`, which moves
- * blob bytes with less CPU than `fetch`.
+ * A `fetch` for Node with pooled keep-alive connections and TLS options per
+ * host (custom CA, client certificate, skip-verify for insecure hosts). On
+ * the `undici` engine, a `GET` or `HEAD` with `redirect: 'manual'` (every
+ * one a {@link Transport} sends) goes through undici's `request()`, which
+ * moves blob bytes with less CPU than `fetch`; undici is loaded at the first
+ * request (without it installed, that request fails with
+ * `DEPENDENCY_MISSING`).
  *
  * @param options - {@link NodeFetchOptions}
  * @returns a `fetch` to hand to a {@link Transport}
+ * @throws {OciError} `CONFIG_INVALID` for a proxy that is no http(s) URL
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
+  checkProxy(options.proxy);
+  const viaUndici = options.engine !== 'node:http' || options.proxy !== undefined;
+  const send = viaUndici ? undiciSender(options) : nodeHttpSender(options);
+  return (input, init) => {
+    if (typeof input === 'string' || input instanceof URL) return send(new URL(input), init ?? {});
+    const { method, headers, body, signal, redirect } = input;
+    const from: RequestInit & { duplex?: 'half' } = { method, headers, signal, redirect };
+    if (body !== null) Object.assign(from, { body, duplex: 'half' });
+    return send(new URL(input.url), { ...from, ...init });
+  };
+}
+
+type Send = (url: URL, init: RequestInit) => Promise<Response>;
+
+/** TLS settings of one host, as both engines take them. */
+function tlsFor(options: NodeFetchOptions, host: string) {
+  const { ca, cert, key, insecure } = hostOptions(options.hosts, host);
+  if (ca === undefined && cert === undefined && !insecure) return undefined;
+  return {
+    ...(ca === undefined ? {} : { ca: typeof ca === 'string' ? ca : [...ca] }),
+    ...(cert === undefined ? {} : { cert }),
+    ...(key === undefined ? {} : { key }),
+    rejectUnauthorized: !insecure,
+  };
+}
+
+function undiciSender(options: NodeFetchOptions): Send {
   const common = {
     connections: options.connections ?? 16,
     bodyTimeout: options.bodyTimeoutMs ?? 300_000,
     headersTimeout: 0,
   };
-  const shared = createDispatcher(common, options.proxy);
+  let shared: Dispatcher | undefined;
   const perHost = new Map<string, Dispatcher>();
-  const agentFor = (host: string): Dispatcher => {
-    const { ca, cert, key, insecure } = hostOptions(options.hosts, host);
-    if (ca === undefined && cert === undefined && !insecure) return shared;
+  const agentFor = (undici: Undici, host: string): Dispatcher => {
+    const connect = tlsFor(options, host);
+    if (connect === undefined) {
+      shared ??= createDispatcher(undici, common, options.proxy);
+      return shared;
+    }
     let agent = perHost.get(host);
     if (!agent) {
-      agent = createDispatcher(
-        {
-          ...common,
-          connect: {
-            ...(ca === undefined ? {} : { ca: typeof ca === 'string' ? ca : [...ca] }),
-            ...(cert === undefined ? {} : { cert }),
-            ...(key === undefined ? {} : { key }),
-            rejectUnauthorized: !insecure,
-          },
-        },
-        options.proxy,
-      );
+      agent = createDispatcher(undici, { ...common, connect }, options.proxy);
       perHost.set(host, agent);
     }
     return agent;
   };
-  return (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : input);
-    if (!(input instanceof Request) && takesFastPath(init)) {
-      return requestResponse(url, init, agentFor(url.host));
-    }
-    return undiciFetch(url, {
-      ...(init as Parameters<typeof undiciFetch>[1]),
-      dispatcher: agentFor(url.host),
+  return async (url, init) => {
+    const undici = await loadUndici();
+    const dispatcher = agentFor(undici, url.host);
+    if (takesFastPath(init)) return requestResponse(undici, url, init, dispatcher);
+    return undici.fetch(url, {
+      ...(init as Parameters<Undici['fetch']>[1]),
+      dispatcher,
     }) as unknown as Promise<Response>;
   };
+}
+
+function nodeHttpSender(options: NodeFetchOptions): Send {
+  const common = { keepAlive: true, maxSockets: options.connections ?? 16 };
+  const idleTimeoutMs = options.bodyTimeoutMs ?? 300_000;
+  const agents = new Map<string, HttpAgent>();
+  // node:https (and TLS) is loaded by the first https request only.
+  const agentFor = async (url: URL): Promise<HttpAgent> => {
+    const key = `${url.protocol}//${url.host}`;
+    let agent = agents.get(key);
+    if (!agent) {
+      agent =
+        url.protocol === 'https:'
+          ? new (await import('node:https')).Agent({ ...common, ...tlsFor(options, url.host) })
+          : new HttpAgent(common);
+      agents.set(key, agent);
+    }
+    return agent;
+  };
+  return async (url, init) => nodeHttpResponse(url, init, await agentFor(url), idleTimeoutMs);
 }
 
 /** Options of {@link createNodeTransport}: a transport's and the Node fetch's. */
@@ -92,7 +147,7 @@ export interface NodeTransportOptions extends Omit<TransportOptions, 'fetch'>, N
  * @returns the transport
  */
 export function createNodeTransport(options: NodeTransportOptions = {}): Transport {
-  const { connections, bodyTimeoutMs, proxy, ...transport } = options;
+  const { connections, bodyTimeoutMs, proxy, engine, ...transport } = options;
   return new Transport({
     ...transport,
     fetch: createNodeFetch({
@@ -100,6 +155,7 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
       ...(connections === undefined ? {} : { connections }),
       ...(bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs }),
       ...(proxy === undefined ? {} : { proxy }),
+      ...(engine === undefined ? {} : { engine }),
     }),
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDispatcher, proxyFromEnv } from './proxy.node.ts';
+import { checkProxy, createDispatcher, proxyFromEnv } from './proxy.node.ts';
+import { loadUndici } from './undici.node.ts';
 
 describe('proxyFromEnv', () => {
   it('reads http_proxy, https_proxy and no_proxy as curl does, the lower case first', () => {
@@ -27,14 +28,22 @@ describe('proxyFromEnv', () => {
   });
 });
 
-describe('createDispatcher', () => {
+describe('checkProxy and createDispatcher', () => {
   it('refuses a proxy that is no http(s) URL with CONFIG_INVALID, and takes a bare host:port as http', async () => {
     for (const http of ['ftp://proxy:21', 'socks5://proxy:1080', 'http://[bad']) {
-      expect(() => createDispatcher({}, { http }), http).toThrow(
+      expect(() => checkProxy({ http }), http).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID' }),
+      );
+      expect(() => checkProxy({ https: http }), http).toThrow(
         expect.objectContaining({ code: 'CONFIG_INVALID' }),
       );
     }
-    const bare = createDispatcher({}, { http: 'proxy.example:3128', noProxy: '*' });
+    checkProxy({ http: 'proxy.example:3128' });
+    const bare = createDispatcher(
+      await loadUndici(),
+      {},
+      { http: 'proxy.example:3128', noProxy: '*' },
+    );
     await bare.close();
   });
 });

@@ -1,5 +1,5 @@
 import { OciError } from '@ocikit/digest';
-import { Agent, type Dispatcher, EnvHttpProxyAgent } from './undici.node.ts';
+import type { Dispatcher, Undici } from './undici.node.ts';
 
 /** Where requests go through a proxy, as `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` say. */
 export interface ProxyOptions {
@@ -46,19 +46,25 @@ export function proxyFromEnv(
 }
 
 /** Pool options of undici's `Agent` that a dispatcher is built with. */
-export type PoolOptions = ConstructorParameters<typeof Agent>[0] & {};
+export type PoolOptions = ConstructorParameters<Undici['Agent']>[0] & {};
 
 /**
  * The dispatcher of one pool: undici's `Agent`, or with a proxy its
  * `EnvHttpProxyAgent` (the TLS options then hold for the registry behind the
  * tunnel too).
  *
+ * @param undici - undici's exports
  * @param pool - connections, timeouts and TLS (`connect`)
  * @param proxy - {@link ProxyOptions}, or `undefined` for none
  * @returns the dispatcher
  * @throws {OciError} `CONFIG_INVALID` for a proxy that is no http(s) URL
  */
-export function createDispatcher(pool: PoolOptions, proxy: ProxyOptions | undefined): Dispatcher {
+export function createDispatcher(
+  undici: Undici,
+  pool: PoolOptions,
+  proxy: ProxyOptions | undefined,
+): Dispatcher {
+  const { Agent, EnvHttpProxyAgent } = undici;
   if (proxy === undefined) return new Agent(pool);
   const http = proxy.http === undefined ? undefined : proxyUrl(proxy.http);
   const https = proxy.https === undefined ? http : proxyUrl(proxy.https);
@@ -70,7 +76,19 @@ export function createDispatcher(pool: PoolOptions, proxy: ProxyOptions | undefi
     httpProxy: http ?? '',
     httpsProxy: https ?? '',
     noProxy: proxy.noProxy ?? '',
-  } as ConstructorParameters<typeof EnvHttpProxyAgent>[0]);
+  } as ConstructorParameters<Undici['EnvHttpProxyAgent']>[0]);
+}
+
+/**
+ * Checks proxy settings up front, so that a bad one fails where the fetch
+ * is made rather than at its first request.
+ *
+ * @param proxy - {@link ProxyOptions}, or `undefined` for none
+ * @throws {OciError} `CONFIG_INVALID` for a proxy that is no http(s) URL
+ */
+export function checkProxy(proxy: ProxyOptions | undefined): void {
+  if (proxy?.http !== undefined) proxyUrl(proxy.http);
+  if (proxy?.https !== undefined) proxyUrl(proxy.https);
 }
 
 /** A proxy setting as a URL (`proxy:3128` means `http://proxy:3128`, as for curl). */

@@ -22,18 +22,22 @@ const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'
  * Headers as they may appear in a trace: credentials replaced by `<redacted>`
  * (keeping the scheme of an `Authorization`), everything else as it is.
  *
- * @param headers - request or response headers
+ * @param headers - request or response headers (a plain record has lower-cased names)
  * @returns a plain record of lower-cased names
  */
-export function redactHeaders(headers: Headers): Record<string, string> {
+export function redactHeaders(
+  headers: Headers | Readonly<Record<string, string>>,
+): Record<string, string> {
   const out: Record<string, string> = {};
-  headers.forEach((value, name) => {
+  const entries =
+    typeof headers.forEach === 'function' ? (headers as Headers) : Object.entries(headers);
+  for (const [name, value] of entries) {
     if (!SECRET_HEADERS.has(name)) {
       out[name] = name === 'location' ? redactUrl(value) : value;
-      return;
+      continue;
     }
     const scheme = name.endsWith('authorization') ? value.split(' ')[0] : undefined;
     out[name] = scheme ? `${scheme} <redacted>` : '<redacted>';
-  });
+  }
   return out;
 }

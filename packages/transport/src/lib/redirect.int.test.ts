@@ -84,12 +84,13 @@ describe('Transport redirects', () => {
   });
 });
 
-describe('Transport TLS (Node)', () => {
+describe.each(['undici', 'node:http'] as const)('Transport TLS (Node, on %s)', (engine) => {
   const httpsHost = new URL(redirect.httpsUrl).host;
   const credentials = staticCredentials({ [httpsHost]: redirect.credentials });
 
   it('trusts a registry whose CA it is given', async () => {
     const client = createNodeTransport({
+      engine,
       hosts: { [httpsHost]: { ca: redirect.caPem } },
       credentials,
     });
@@ -101,6 +102,7 @@ describe('Transport TLS (Node)', () => {
 
   it('refuses an unknown certificate, and accepts it for an insecure host over https', async () => {
     const strict = createNodeTransport({
+      engine,
       hosts: { [httpsHost]: { insecure: false } },
       credentials,
       retry: { retries: 0 },
@@ -109,6 +111,7 @@ describe('Transport TLS (Node)', () => {
       'NETWORK_ERROR',
     );
     const insecure = createNodeTransport({
+      engine,
       hosts: { [httpsHost]: { insecure: true } },
       credentials,
     });

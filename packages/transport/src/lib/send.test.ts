@@ -59,7 +59,7 @@ function send(path: string, method: string, body?: string | ReadableStream<Uint8
     new URL(`${base}${path}`),
     {
       method,
-      headers: new Headers({ authorization: 'Bearer secret' }),
+      headers: { authorization: 'Bearer secret' },
       ...(body === undefined ? {} : { body }),
     },
     {
@@ -78,7 +78,7 @@ describe('sendFollowingRedirects', () => {
     });
     const error = await sendFollowingRedirects(
       new URL('https://reg.example/v2/'),
-      { method: 'GET', headers: new Headers() },
+      { method: 'GET', headers: {} },
       { fetch: async () => opaque, signal: undefined, timeoutMs: 1000, maxRedirects: 3 },
     ).then(
       () => undefined,

@@ -1,6 +1,7 @@
 import type { FetchFunction } from '@ocikit/auth';
 import { abortError, OciError } from '@ocikit/digest';
 import { bodyForAttempt, isReplayable, type RequestBody } from './body.ts';
+import { type OutgoingHeaders, withoutHeaders } from './headers.ts';
 import type { HostsConfig } from './hosts.ts';
 import { hopRefusal } from './origin-policy.ts';
 import { redactUrl } from './redact.ts';
@@ -8,7 +9,7 @@ import { redactUrl } from './redact.ts';
 /** What one exchange sends. */
 export interface Outgoing {
   readonly method: string;
-  readonly headers: Headers;
+  readonly headers: OutgoingHeaders;
   readonly body?: RequestBody;
 }
 
@@ -23,7 +24,7 @@ export interface SendOptions {
   /** The hosts configured `insecure` or `plainHttp`, which an https redirect may go down to. */
   readonly hosts?: HostsConfig | undefined;
   /** Called before each hop is sent. */
-  readonly onSend?: (url: URL, headers: Headers) => void;
+  readonly onSend?: (url: URL, headers: OutgoingHeaders) => void;
   /** Called when each hop's response headers arrive. */
   readonly onResponse?: (url: URL, response: Response, durationMs: number) => void;
 }
@@ -82,8 +83,7 @@ export async function sendFollowingRedirects(
     visited.add(current.href);
     if (visited.has(next.href)) throw redirectInvalid(`Redirect loop at ${redactUrl(next)}`);
     if (next.origin !== current.origin) {
-      headers = new Headers(headers);
-      for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+      headers = withoutHeaders(headers, CREDENTIAL_HEADERS);
     }
     if (
       response.status === 303 ||
@@ -91,9 +91,7 @@ export async function sendFollowingRedirects(
     ) {
       if (method !== 'HEAD') method = 'GET';
       body = undefined;
-      headers = new Headers(headers);
-      headers.delete('content-type');
-      headers.delete('content-length');
+      headers = withoutHeaders(headers, ['content-type', 'content-length']);
     } else if (!isReplayable(body)) {
       throw redirectInvalid(
         `Cannot follow a redirect from ${redactUrl(current)}: the streamed body cannot be sent again`,
@@ -117,7 +115,7 @@ async function fetchOnce(url: URL, outgoing: Outgoing, options: SendOptions): Pr
   // A fetch that may have to follow a redirect keeps a copy of its body
   // (undici tees it), which for a streamed upload means the whole upload in
   // memory. A stream is sent with `redirect: 'error'`, which sends it as is.
-  const streamed = body instanceof ReadableStream;
+  const streamed = body !== undefined && body instanceof ReadableStream;
   const init: RequestInit & { duplex?: 'half' } = {
     method: outgoing.method,
     headers: outgoing.headers,

@@ -11,6 +11,7 @@ import {
 } from '@ocikit/auth';
 import { abortError, delay, OciError } from '@ocikit/digest';
 import { isReplayable, type RequestBody } from './body.ts';
+import { type OutgoingHeaders, outgoingHeaders } from './headers.ts';
 import { type Endpoint, endpointsFor, type HostsConfig } from './hosts.ts';
 import { hopRefusal } from './origin-policy.ts';
 import { redactHeaders, redactUrl } from './redact.ts';
@@ -288,9 +289,9 @@ export class Transport {
     let challenged = false;
     for (let retries = 0, attempt = 0; ; attempt += 1) {
       if (signal?.aborted) throw abortError(signal);
-      const headers = new Headers(request.headers);
-      if (!headers.has('user-agent')) headers.set('user-agent', this.#userAgent);
-      if (authorization) headers.set('authorization', authorization);
+      const headers = outgoingHeaders(request.headers);
+      headers['user-agent'] ??= this.#userAgent;
+      if (authorization) headers.authorization = authorization;
       await this.#beforeRequest?.({ registry: request.registry, method, signal });
       let response: Response;
       try {
@@ -456,7 +457,7 @@ export class Transport {
     if (!detection) {
       detection = sendFollowingRedirects(
         new URL(`https://${host}/v2/`),
-        { method: 'GET', headers: new Headers({ 'user-agent': this.#userAgent }) },
+        { method: 'GET', headers: { 'user-agent': this.#userAgent } },
         { fetch: this.#fetch, signal, timeoutMs: this.#timeoutMs, maxRedirects: 0 },
       ).then(
         async (response) => {
@@ -479,7 +480,7 @@ export class Transport {
     await delay(delayMs, signal);
   }
 
-  #traceRequest(id: number, method: string, url: URL, attempt: number, headers: Headers) {
+  #traceRequest(id: number, method: string, url: URL, attempt: number, headers: OutgoingHeaders) {
     this.#trace({
       type: 'request',
       id,

@@ -27,10 +27,11 @@ describe('undici loading (undici.node.ts)', () => {
     const bundled = (await import(
       pathToFileURL(join(dir, 'entry.mjs')).href
     )) as typeof import('./undici.node.ts');
-    expect(typeof bundled.Agent).toBe('function');
-    expect(typeof bundled.fetch).toBe('function');
-    expect(typeof bundled.request).toBe('function');
-    const agent = new bundled.Agent();
+    const undici = await bundled.loadUndici();
+    expect(typeof undici.Agent).toBe('function');
+    expect(typeof undici.fetch).toBe('function');
+    expect(typeof undici.request).toBe('function');
+    const agent = new undici.Agent();
     await agent.close();
   });
 });

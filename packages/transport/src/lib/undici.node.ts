@@ -1,41 +1,41 @@
 import { OciError } from '@ocikit/digest';
-import type { Agent as UndiciAgent } from 'undici';
 
-type Undici = typeof import('undici');
+/** undici's exports. */
+export type Undici = typeof import('undici');
+/** Anything that dispatches undici requests: an `Agent` or a proxy agent. */
+export type Dispatcher = import('undici').Dispatcher;
+
+let loading: Promise<Undici> | undefined;
 
 /**
- * undici's exports. Node gives a CommonJS module's named exports to
- * `import()`; a bundler that puts undici in a chunk of its own (esbuild
- * with splitting) gives only `default`, so both are read.
+ * undici, loaded on first use: it is an optional peer dependency, and its
+ * code (about 40 ms to load in Node 20) is paid only by a fetch that sends
+ * through it. Without it installed, this fails with `DEPENDENCY_MISSING`.
+ *
+ * @returns undici's exports
+ * @throws {OciError} `DEPENDENCY_MISSING` when undici is not installed
  */
-async function loadUndici(): Promise<Undici> {
+export function loadUndici(): Promise<Undici> {
+  loading ??= importUndici();
+  return loading;
+}
+
+/**
+ * Node gives a CommonJS module's named exports to `import()`; a bundler that
+ * puts undici in a chunk of its own (esbuild with splitting) gives only
+ * `default`, so both are read.
+ */
+async function importUndici(): Promise<Undici> {
   let loaded: Undici;
   try {
     loaded = await import('undici');
   } catch (cause) {
     throw new OciError(
       'DEPENDENCY_MISSING',
-      '@ocikit/transport/node runs on undici, an optional peer dependency that is not installed: npm install undici',
+      '@ocikit/transport/node sends through undici, an optional peer dependency that is not installed: npm install undici (or use engine: "node:http")',
       { cause },
     );
   }
   if (typeof loaded.Agent === 'function') return loaded;
   return (loaded as unknown as { default?: Undici }).default ?? loaded;
 }
-
-// undici is an optional peer dependency: only `@ocikit/transport/node` loads
-// it, and importing that entry without it fails with DEPENDENCY_MISSING.
-const undici = await loadUndici();
-
-/** undici's connection pool (`Agent`). */
-export const Agent: Undici['Agent'] = undici.Agent;
-/** undici's connection pool (`Agent`). */
-export type Agent = UndiciAgent;
-/** undici's `fetch`, which takes a `dispatcher`. */
-export const fetch: Undici['fetch'] = undici.fetch;
-/** undici's `request()`, the Node-stream API without fetch's machinery. */
-export const request: Undici['request'] = undici.request;
-/** undici's pool that sends through `HTTP(S)_PROXY` except to `NO_PROXY` hosts. */
-export const EnvHttpProxyAgent: Undici['EnvHttpProxyAgent'] = undici.EnvHttpProxyAgent;
-/** Anything that dispatches undici requests: an {@link Agent} or a proxy agent. */
-export type Dispatcher = import('undici').Dispatcher;
