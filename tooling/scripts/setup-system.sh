@@ -2,9 +2,10 @@
 # Installs the real peers the tests run against (Debian packages): the
 # distribution registry, skopeo, umoci, htpasswd (and ab), containerd (with
 # ctr), tmux (a real terminal for the CLI's progress display), GNU time
-# (peak RSS in the server bench) and openssl (certificates made by an
-# independent tool). Does nothing when they are all present; says what to
-# install when it cannot install them itself.
+# (peak RSS in the server bench), openssl (certificates made by an
+# independent tool), and zsh and fish (shell completion tried in them).
+# Does nothing when they are all present; says what to install when it
+# cannot install them itself.
 set -euo pipefail
 
 declare -A wanted=(
@@ -17,6 +18,8 @@ declare -A wanted=(
   [tmux]=tmux
   [/usr/bin/time]=time
   [openssl]=openssl
+  [zsh]=zsh
+  [fish]=fish
 )
 missing=()
 for command in "${!wanted[@]}"; do

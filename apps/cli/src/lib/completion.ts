@@ -10,6 +10,8 @@ export type Shell = (typeof SHELLS)[number];
 interface Node {
   /** The canonical path, such as `manifest put` (`''` for the root). */
   readonly path: string;
+  /** Each word of the path as it may be typed: the name, then its aliases (`[['copy', 'cp']]`). */
+  readonly typed: readonly (readonly string[])[];
   /** Subcommands: canonical name, aliases, description. */
   readonly children: readonly { name: string; aliases: readonly string[]; summary: string }[];
   /** Its own options and the root's, as written on the command line. */
@@ -29,7 +31,7 @@ interface Node {
  */
 export function completionScript(shell: Shell, program: Command): string {
   const name = program.name();
-  const nodes = flatten(program, '', program.options);
+  const nodes = flatten(program, '', [], program.options);
   const choices = valueChoices(program);
   if (shell === 'fish') return fishScript(name, nodes, choices);
   const bash = bashScript(name, nodes, choices);
@@ -38,10 +40,16 @@ export function completionScript(shell: Shell, program: Command): string {
     : bash;
 }
 
-function flatten(command: Command, path: string, globals: readonly Option[]): Node[] {
+function flatten(
+  command: Command,
+  path: string,
+  typed: readonly (readonly string[])[],
+  globals: readonly Option[],
+): Node[] {
   const own = path === '' ? command.options : [...command.options, ...globals];
   const node: Node = {
     path,
+    typed,
     children: command.commands.map((child) => ({
       name: child.name(),
       aliases: child.aliases(),
@@ -55,7 +63,12 @@ function flatten(command: Command, path: string, globals: readonly Option[]): No
   return [
     node,
     ...command.commands.flatMap((child) =>
-      flatten(child, path === '' ? child.name() : `${path} ${child.name()}`, globals),
+      flatten(
+        child,
+        path === '' ? child.name() : `${path} ${child.name()}`,
+        [...typed, [child.name(), ...child.aliases()]],
+        globals,
+      ),
     ),
   ];
 }
@@ -130,13 +143,15 @@ function fishScript(
   const all = new Set(
     nodes.flatMap((node) => node.children.flatMap((c) => [c.name, ...c.aliases])),
   );
+  // A word counts as seen in any of its spellings (`copy` or `cp`).
+  const seenConditions = (node: Node): string[] =>
+    node.typed.map((words) => `__fish_seen_subcommand_from ${words.join(' ')}`);
   for (const node of nodes) {
-    const seen = node.path.split(' ').filter(Boolean);
     const condition =
-      seen.length === 0
+      node.typed.length === 0
         ? `not __fish_seen_subcommand_from ${[...all].join(' ')}`
         : [
-            ...seen.map((word) => `__fish_seen_subcommand_from ${word}`),
+            ...seenConditions(node),
             ...(node.children.length > 0
               ? [
                   `not __fish_seen_subcommand_from ${node.children.flatMap((c) => [c.name, ...c.aliases]).join(' ')}`,
@@ -155,8 +170,7 @@ function fishScript(
     }
   }
   for (const node of nodes) {
-    const seen = node.path.split(' ').filter(Boolean);
-    const condition = seen.map((word) => `__fish_seen_subcommand_from ${word}`).join('; and ');
+    const condition = seenConditions(node).join('; and ');
     for (const flag of node.flags.filter((each) => each.startsWith('--'))) {
       const on = condition === '' ? '' : ` -n ${quote(condition)}`;
       lines.push(`complete -c ${name}${on} -l ${flag.slice(2)}`);
