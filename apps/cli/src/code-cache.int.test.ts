@@ -1,16 +1,21 @@
 // The bin's V8 code cache (src/launch.ts), run as users run it: the built
 // `ocikit` as a child process with its own cache directory.
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { ocikit } from './lib/ocikit-process.testing.ts';
-
-async function cacheHome(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ocikit-code-cache-'));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { existsSync } from 'node:fs';
+import {
+  chmod,
+  copyFile,
+  cp,
+  lstat,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { OCIKIT_BIN, ocikit, tempDir } from './lib/ocikit-process.testing.ts';
 
 /** The cache files under a cache home, by name. */
 async function cacheFiles(home: string): Promise<string[]> {
@@ -19,7 +24,7 @@ async function cacheFiles(home: string): Promise<string[]> {
 
 describe('the V8 code cache of the ocikit bin', () => {
   it('writes one cache per command at the first run (0600 in a 0700 directory), and V8 takes it unchanged at the next', async () => {
-    const home = await cacheHome();
+    const home = await tempDir();
     const env = { XDG_CACHE_HOME: home };
     expect((await ocikit(['--version'], { env })).code).toBe(0);
     const [file, ...more] = await cacheFiles(home);
@@ -43,7 +48,7 @@ describe('the V8 code cache of the ocikit bin', () => {
   });
 
   it('replaces a cache V8 refuses (garbage bytes), and the command still runs', async () => {
-    const home = await cacheHome();
+    const home = await tempDir();
     const env = { XDG_CACHE_HOME: home };
     await ocikit(['--version'], { env });
     const [file] = await cacheFiles(home);
@@ -59,7 +64,7 @@ describe('the V8 code cache of the ocikit bin', () => {
   });
 
   it('keeps no cache with OCIKIT_NO_CODE_CACHE, and runs where the cache cannot be written', async () => {
-    const home = await cacheHome();
+    const home = await tempDir();
     expect(
       (await ocikit(['--version'], { env: { XDG_CACHE_HOME: home, OCIKIT_NO_CODE_CACHE: '1' } }))
         .code,
@@ -70,5 +75,70 @@ describe('the V8 code cache of the ocikit bin', () => {
     await writeFile(notADirectory, '');
     const run = await ocikit(['--version'], { env: { XDG_CACHE_HOME: notADirectory } });
     expect([run.code, run.stderr]).toEqual([0, '']);
+  });
+
+  it('keeps one cache for every mistyped command, and removes the caches of other bundles when it writes', async () => {
+    const home = await tempDir();
+    const env = { XDG_CACHE_HOME: home };
+    const dir = join(home, 'ocikit', 'code-cache');
+    await ocikit(['--version'], { env });
+    const stale = `${'0'.repeat(32)}-tag.bin`;
+    await writeFile(join(dir, stale), 'an older bundle', { mode: 0o600 });
+    expect((await ocikit(['alpine'], { env })).code).toBe(2);
+    expect((await ocikit(['hello-world'], { env })).code).toBe(2);
+    expect((await ocikit(['tag', '--help'], { env })).code).toBe(0);
+    const files = await cacheFiles(home);
+    expect(files.map((name) => name.slice(name.lastIndexOf('-') + 1)).sort()).toEqual([
+      'other.bin',
+      'tag.bin',
+    ]);
+    expect(files).not.toContain(stale);
+  });
+
+  it('reads no cache others could have written: a group-writable file or a link is replaced by a file of its own', async () => {
+    const home = await tempDir();
+    const env = { XDG_CACHE_HOME: home };
+    const dir = join(home, 'ocikit', 'code-cache');
+    await ocikit(['--version'], { env });
+    const [file] = await cacheFiles(home);
+    const path = join(dir, file as string);
+    await chmod(path, 0o666);
+    expect((await ocikit(['--version'], { env })).code).toBe(0);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+
+    const elsewhere = join(home, 'elsewhere.bin');
+    await copyFile(path, elsewhere);
+    await rm(path);
+    await symlink(elsewhere, path);
+    expect((await ocikit(['--version'], { env })).code).toBe(0);
+    expect((await lstat(path)).isSymbolicLink()).toBe(false);
+  });
+
+  it('ignores a relative XDG_CACHE_HOME (the XDG spec) and keeps the cache under HOME', async () => {
+    const home = await tempDir();
+    const run = await ocikit(['--version'], {
+      env: { XDG_CACHE_HOME: 'relative-cache', HOME: home },
+    });
+    expect(run.code).toBe(0);
+    expect(await readdir(join(home, '.cache', 'ocikit', 'code-cache'))).toHaveLength(1);
+    expect(existsSync(join(process.cwd(), 'relative-cache'))).toBe(false);
+  });
+
+  it('runs the new code after the bundle is edited in place (same length, new time), not the cached one', async () => {
+    const home = await tempDir();
+    const env = { XDG_CACHE_HOME: home };
+    const copy = await tempDir();
+    await cp(dirname(OCIKIT_BIN), copy, { recursive: true });
+    const program = [process.execPath, join(copy, 'ocikit.cjs')];
+    const before = await ocikit(['--version'], { env, program });
+    expect([before.code, (await cacheFiles(home)).length]).toEqual([0, 1]);
+    const bundle = join(copy, 'cli.cjs');
+    const source = await readFile(bundle, 'utf8');
+    const version = before.stdout.trim();
+    const edited = version.replace(/\d/g, '9');
+    expect(edited.length).toBe(version.length);
+    await writeFile(bundle, source.replaceAll(JSON.stringify(version), JSON.stringify(edited)));
+    const after = await ocikit(['--version'], { env, program });
+    expect([after.code, after.stdout.trim()]).toEqual([0, edited]);
   });
 });

@@ -39,7 +39,8 @@ async function shellWithCompletion(shell: 'zsh' | 'fish') {
   const start =
     shell === 'zsh'
       ? `${binary} -i`
-      : `${binary} --no-config -i -C 'function fish_prompt; echo "${PROMPT} "; end; source ${script}'`;
+      : // Autosuggestions off: they would fill a line from history with no Tab pressed.
+        `${binary} --no-config -i -C 'set -g fish_autosuggestion_enabled 0; function fish_prompt; echo "${PROMPT} "; end; source ${script}'`;
   const env = `env -i PATH=${bin}:/usr/bin:/bin HOME=${dir} ZDOTDIR=${dir} TERM=xterm`;
   await run(['-f', '/dev/null', 'new-session', '-d', '-x', '200', '-y', '20', `${env} ${start}`]);
   onTestFinished(() => run(['kill-server']).then(() => undefined));

@@ -2,70 +2,117 @@
 // bundle next to it, `cli.cjs`, through V8's code cache: the bytecode V8
 // compiled in an earlier run of the same command is read back instead of
 // compiled again, which takes about 20 ms off every start on Node 20 (it has
-// no `module.enableCompileCache`). The cache is a file per command and
-// bundle in the user's own cache directory, written once at exit; nothing
-// is cached when `OCIKIT_NO_CODE_CACHE` is set or on Deno and Bun, which
-// cache compiled code themselves. A cache that cannot be read or written,
-// or that V8 refuses, only costs that time.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+// no `module.enableCompileCache`). A cache is executable code, so it is only
+// read from a directory and a file of the user's own that nobody else can
+// write, not through links; it is named by the hash of the bundle's bytes
+// the build wrote beside it (`cli.cjs.sha256`), with the bundle's size and
+// modification time, as V8 itself checks only the source's length (an edit
+// of the bundle in place changes its time); it is written once, at the
+// exit of the command's first run, to a new file then renamed. Nothing is
+// cached with `OCIKIT_NO_CODE_CACHE` set, on Bun and Deno (they cache
+// compiled code themselves) and where there are no user ids (Windows). A
+// cache that cannot be used only costs that time.
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire, wrap } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
+import { TOP_LEVEL_COMMANDS } from './lib/top-level-commands.ts';
 
 const BUNDLE = join(__dirname, 'cli.cjs');
 
+/** Where the caches go, or `undefined` where none is kept. */
+function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.OCIKIT_NO_CODE_CACHE || 'bun' in process.versions || 'Deno' in globalThis) {
+    return undefined;
+  }
+  if (typeof process.getuid !== 'function') return undefined;
+  // The XDG base directory spec: a relative XDG_CACHE_HOME is ignored.
+  const xdg = env.XDG_CACHE_HOME;
+  const base = xdg && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), '.cache');
+  return join(base, 'ocikit', 'code-cache');
+}
+
+/** Whether a file or directory is the user's own and writable by nobody else (and no link). */
+function ownedAndPrivate(stats: Stats): boolean {
+  return stats.uid === process.getuid?.() && (stats.mode & 0o022) === 0;
+}
+
+/** The cache of this key, if one of the user's own is there. */
+function readCache(dir: string, file: string): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    const folder = lstatSync(dir);
+    if (!folder.isDirectory() || !ownedAndPrivate(folder)) return undefined;
+    fd = openSync(join(dir, file), constants.O_RDONLY | constants.O_NOFOLLOW);
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || !ownedAndPrivate(stats)) return undefined;
+    return readFileSync(fd);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /**
- * The cache file for this bundle, this V8 and this command, or `undefined`
- * where no cache is kept. The bundle's size and modification time are in
- * the name, because V8 checks only the length of the source it is given.
+ * Writes the cache to a new file, then renames it into place (a reader never
+ * sees half of it), and removes the caches of other bundles.
  */
-function cacheFile(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.OCIKIT_NO_CODE_CACHE || 'Bun' in process.versions || 'Deno' in globalThis) {
-    return undefined;
-  }
-  const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : homedir());
-  if (!base) return undefined;
-  const { size, mtimeMs } = statSync(BUNDLE);
-  const command = /^[a-z][a-z-]{0,19}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
-  const key = [OCIKIT_VERSION, process.versions.v8, process.arch, size, Math.trunc(mtimeMs)];
-  return join(base, 'ocikit', 'code-cache', `${key.join('-')}-${command}.bin`);
-}
-
-function readCache(file: string | undefined): Buffer | undefined {
-  if (file === undefined) return undefined;
+function writeCache(dir: string, file: string, key: string, script: Script): void {
+  const partial = join(dir, `${file}.${process.pid}.partial`);
   try {
-    return readFileSync(file);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const folder = lstatSync(dir);
+    if (!folder.isDirectory() || !ownedAndPrivate(folder)) return;
+    writeFileSync(partial, script.createCachedData(), { mode: 0o600, flag: 'wx' });
+    renameSync(partial, join(dir, file));
+    for (const name of readdirSync(dir)) {
+      if (name.endsWith('.bin') && !name.startsWith(key)) unlinkSync(join(dir, name));
+    }
   } catch {
-    return undefined;
-  }
-}
-
-/** Writes the cache next to its place, then renames it there: a reader never sees half of it. */
-function writeCache(file: string, script: Script): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    const partial = `${file}.${process.pid}.partial`;
-    writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
-    renameSync(partial, file);
-  } catch {
-    // no cache this time
+    try {
+      unlinkSync(partial);
+    } catch {
+      // never written
+    }
   }
 }
 
 function start(): void {
-  const file = cacheFile(process.env);
-  if (file === undefined) {
+  const dir = cacheDir(process.env);
+  if (dir === undefined) {
     require('./cli.cjs');
     return;
   }
-  const cached = readCache(file);
-  const script = new Script(wrap(readFileSync(BUNDLE, 'utf8')), {
+  const { size, mtimeMs } = statSync(BUNDLE);
+  const hash = readFileSync(`${BUNDLE}.sha256`, 'utf8').trim().slice(0, 32);
+  const key = [hash, size, Math.trunc(mtimeMs), process.versions.v8, process.arch].join('-');
+  const word = process.argv[2] ?? '';
+  const command = TOP_LEVEL_COMMANDS.includes(word) ? word : 'other';
+  const file = `${key}-${command}.bin`;
+  const cached = readCache(dir, file);
+  // Latin-1: the build makes the bundle pure ASCII, which reads faster so.
+  const script = new Script(wrap(readFileSync(BUNDLE, 'latin1')), {
     filename: BUNDLE,
     ...(cached === undefined ? {} : { cachedData: cached }),
   });
   if (cached === undefined || script.cachedDataRejected === true) {
-    process.once('exit', () => writeCache(file, script));
+    process.once('exit', () => writeCache(dir, file, key, script));
   }
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, __dirname);

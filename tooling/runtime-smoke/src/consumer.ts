@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isOciError } from '@ocikit/digest';
+import { Transport } from '@ocikit/transport';
 import { check } from './check.ts';
 
 /**
@@ -21,8 +22,16 @@ export async function smokeConsumer(): Promise<void> {
   try {
     const answer = await createNodeFetch({ engine: 'node:http' })(url, { redirect: 'manual' });
     check((await answer.text()) === 'ok', 'the node:http engine reached a local server');
+    // Through a Transport, as users send: it must not turn the missing
+    // dependency into a network error, nor retry it.
+    const host = new URL(url).host;
+    const transport = new Transport({
+      fetch: createNodeFetch(),
+      hosts: { [host]: { plainHttp: true } },
+      retry: { retries: 0 },
+    });
     try {
-      const viaUndici = await createNodeFetch()(url, { redirect: 'manual' });
+      const viaUndici = await transport.request({ registry: host, path: '/v2/' });
       check('Bun' in globalThis, 'the undici engine sent a request without undici installed');
       check((await viaUndici.text()) === 'ok', "the undici engine on Bun's built-in undici");
     } catch (error) {

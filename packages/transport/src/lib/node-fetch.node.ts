@@ -1,5 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import type { FetchFunction } from '@ocikit/auth';
+import { abortError } from '@ocikit/digest';
 import { type HostsConfig, hostOptions } from './hosts.ts';
 import { nodeHttpResponse } from './node-http.node.ts';
 import { requestResponse, takesFastPath } from './node-request.node.ts';
@@ -107,33 +108,66 @@ function undiciSender(options: NodeFetchOptions): Send {
   };
   return async (url, init) => {
     const undici = await loadUndici();
+    const upload = init.body != null && init.body instanceof ReadableStream ? init.body : undefined;
+    if (init.signal?.aborted) {
+      upload?.cancel().catch(() => {});
+      throw abortError(init.signal);
+    }
     const dispatcher = agentFor(undici, url.host);
     if (takesFastPath(init)) return requestResponse(undici, url, init, dispatcher);
-    return undici.fetch(url, {
-      ...(init as Parameters<Undici['fetch']>[1]),
-      dispatcher,
-    }) as unknown as Promise<Response>;
+    if (upload === undefined) {
+      return undici.fetch(url, { ...(init as UndiciInit), dispatcher }) as unknown as Response;
+    }
+    // undici's fetch leaves the source of a failed upload locked and unread
+    // but not cancelled: it reads a stream of ours, which cancels the source.
+    const reader = upload.getReader();
+    const relay = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+    try {
+      return (await undici.fetch(url, {
+        ...(init as UndiciInit),
+        body: relay,
+        dispatcher,
+      })) as unknown as Response;
+    } catch (error) {
+      reader.cancel(error).catch(() => {});
+      throw error;
+    }
   };
 }
+
+type UndiciInit = Parameters<Undici['fetch']>[1];
 
 function nodeHttpSender(options: NodeFetchOptions): Send {
   const common = { keepAlive: true, maxSockets: options.connections ?? 16 };
   const idleTimeoutMs = options.bodyTimeoutMs ?? 300_000;
-  const agents = new Map<string, HttpAgent>();
-  // node:https (and TLS) is loaded by the first https request only.
-  const agentFor = async (url: URL): Promise<HttpAgent> => {
+  // One pool per origin, kept as a promise: node:https (and TLS) is loaded
+  // by the first https request only, and requests that wait for it share it.
+  const agents = new Map<string, Promise<HttpAgent>>();
+  const agentFor = (url: URL): Promise<HttpAgent> => {
     const key = `${url.protocol}//${url.host}`;
     let agent = agents.get(key);
     if (!agent) {
       agent =
         url.protocol === 'https:'
-          ? new (await import('node:https')).Agent({ ...common, ...tlsFor(options, url.host) })
-          : new HttpAgent(common);
+          ? import('node:https').then(
+              ({ Agent }) => new Agent({ ...common, ...tlsFor(options, url.host) }),
+            )
+          : Promise.resolve(new HttpAgent(common));
       agents.set(key, agent);
     }
     return agent;
   };
-  return async (url, init) => nodeHttpResponse(url, init, await agentFor(url), idleTimeoutMs);
+  return async (url, init) => {
+    const agent = await agentFor(url);
+    return nodeHttpResponse(url, init, agent, idleTimeoutMs);
+  };
 }
 
 /** Options of {@link createNodeTransport}: a transport's and the Node fetch's. */

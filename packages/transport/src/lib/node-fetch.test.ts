@@ -1,12 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ociFailure } from '@ocikit/testbed';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createNodeFetch } from './node-fetch.node.ts';
 import { Transport } from './transport.ts';
 
 const blob = randomBytes(3 * 1024 * 1024);
+
+/** An abort as either engine reports it: ocikit's ABORTED, or a DOMException AbortError. */
+function isAbort(error: unknown): boolean {
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  return code === 'ABORTED' || name === 'AbortError';
+}
 let server: Server;
 let base: string;
 
@@ -105,11 +111,70 @@ describe.each(['undici', 'node:http'] as const)(
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();
       await reader.read();
       abort.abort();
+      const error = await (async () => {
+        for (;;) if ((await reader.read()).done) return 'ended';
+      })().catch((caught: unknown) => caught);
+      // undici's fetch gives a DOMException AbortError, node:http the signal's ABORTED.
+      expect(error).toSatisfy(isAbort);
+    });
+
+    it('rejects a request whose signal was aborted before it, sending nothing', async () => {
+      let received = 0;
+      const count = (request: IncomingMessage) => {
+        if (request.url === '/pre-aborted') received += 1;
+      };
+      server.on('request', count);
+      const error = await fetch(`${base}/pre-aborted`, {
+        redirect: 'manual',
+        signal: AbortSignal.abort(),
+      }).catch((caught: unknown) => caught);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      server.off('request', count);
+      expect(error).toSatisfy(isAbort);
+      expect(received).toBe(0);
+    });
+
+    it('cancels the source of a streamed upload when the request is aborted, and when a redirect refuses it', async () => {
+      const upload = () => {
+        const state = { cancelled: false, pulls: 0 };
+        const body = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            state.pulls += 1;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            controller.enqueue(new Uint8Array(64 * 1024));
+          },
+          cancel() {
+            state.cancelled = true;
+          },
+        });
+        return { state, body };
+      };
+      const aborted = upload();
+      const abort = new AbortController();
+      const sending = fetch(`${base}/echo`, {
+        method: 'PATCH',
+        body: aborted.body,
+        duplex: 'half',
+        signal: abort.signal,
+      } as RequestInit);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      abort.abort();
+      await expect(sending).rejects.toSatisfy(isAbort);
+      await vi.waitFor(() => expect(aborted.state.cancelled).toBe(true));
+
+      const redirected = upload();
       await expect(
-        (async () => {
-          for (;;) if ((await reader.read()).done) return 'ended';
-        })(),
+        fetch(`${base}/moved`, {
+          method: 'PUT',
+          body: redirected.body,
+          duplex: 'half',
+          redirect: 'error',
+        } as RequestInit),
       ).rejects.toBeDefined();
+      await vi.waitFor(() => expect(redirected.state.cancelled).toBe(true));
+      const pulls = redirected.state.pulls;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(redirected.state.pulls).toBe(pulls);
     });
 
     it('sends bytes, a string and a web stream as bodies, and a POST without one with Content-Length 0', async () => {

@@ -35,36 +35,52 @@ export function nodeHttpResponse(
     headers['content-length'] ??= String(Buffer.byteLength(body));
   }
   const { signal } = init;
+  if (signal?.aborted) {
+    if (body !== undefined && body instanceof ReadableStream) body.cancel().catch(() => {});
+    return Promise.reject(abortError(signal));
+  }
   return new Promise<Response>((resolve, reject) => {
     // An https agent makes http's request() speak TLS.
     const request = httpRequest(url, { method, headers, agent });
-    const abort = (): void => {
-      request.destroy(abortError(signal as AbortSignal));
+    let response: IncomingMessage | undefined;
+    let upload: Readable | undefined;
+    /** Ends the exchange: the response's body (its reader gets `error`), the request, the upload's source. */
+    const end = (error?: Error): void => {
+      response?.destroy(error);
+      request.destroy(error);
+      upload?.destroy();
     };
-    if (signal?.aborted) return reject(abortError(signal));
+    request.on('error', (error) => {
+      upload?.destroy();
+      reject(error);
+    });
+    const abort = (): void => end(abortError(signal as AbortSignal));
     signal?.addEventListener('abort', abort, { once: true });
     request.once('close', () => signal?.removeEventListener('abort', abort));
     request.setTimeout(idleTimeoutMs, () => {
-      request.destroy(
+      end(
         new OciError('TIMEOUT', `The connection to ${url.host} was silent for ${idleTimeoutMs} ms`),
       );
     });
-    request.on('error', reject);
-    request.once('response', (response: IncomingMessage) => {
-      const status = response.statusCode ?? 0;
-      if (init.redirect === 'error' && status >= 300 && status < 400 && response.headers.location) {
-        response.resume();
+    request.once('response', (incoming: IncomingMessage) => {
+      response = incoming;
+      // The body's reader listens for its errors; a body nobody reads (HEAD,
+      // a refused redirect) must not turn one into an uncaught exception.
+      incoming.on('error', () => {});
+      const status = incoming.statusCode ?? 0;
+      if (init.redirect === 'error' && status >= 300 && status < 400 && incoming.headers.location) {
         reject(
           new OciError('REDIRECT_INVALID', `${url.host} answered with a redirect (${status})`),
         );
+        end();
         return;
       }
-      resolve(webResponse(url, method, { status, headers: response.headers, body: response }));
+      resolve(webResponse(url, method, { status, headers: incoming.headers, body: incoming }));
     });
     if (body !== undefined && body instanceof ReadableStream) {
-      const source = Readable.fromWeb(body as import('node:stream/web').ReadableStream);
-      source.once('error', (error) => request.destroy(error));
-      source.pipe(request);
+      upload = Readable.fromWeb(body as import('node:stream/web').ReadableStream);
+      upload.once('error', (error) => request.destroy(error));
+      upload.pipe(request);
     } else {
       request.end(body);
     }

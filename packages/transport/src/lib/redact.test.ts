@@ -36,4 +36,14 @@ describe('redactHeaders', () => {
     });
     expect(JSON.stringify(out)).not.toContain('secret');
   });
+
+  it('hides credentials of a plain record whatever the case of their names', () => {
+    expect(
+      redactHeaders({ Authorization: 'Bearer SECRET', COOKIE: 'a=SECRET', Accept: 'text/plain' }),
+    ).toEqual({
+      authorization: 'Bearer <redacted>',
+      cookie: '<redacted>',
+      accept: 'text/plain',
+    });
+  });
 });

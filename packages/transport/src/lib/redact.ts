@@ -22,7 +22,7 @@ const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'
  * Headers as they may appear in a trace: credentials replaced by `<redacted>`
  * (keeping the scheme of an `Authorization`), everything else as it is.
  *
- * @param headers - request or response headers (a plain record has lower-cased names)
+ * @param headers - request or response headers (the names of a record in any case)
  * @returns a plain record of lower-cased names
  */
 export function redactHeaders(
@@ -31,7 +31,8 @@ export function redactHeaders(
   const out: Record<string, string> = {};
   const entries =
     typeof headers.forEach === 'function' ? (headers as Headers) : Object.entries(headers);
-  for (const [name, value] of entries) {
+  for (const [given, value] of entries) {
+    const name = given.toLowerCase();
     if (!SECRET_HEADERS.has(name)) {
       out[name] = name === 'location' ? redactUrl(value) : value;
       continue;

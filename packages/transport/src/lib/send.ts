@@ -115,6 +115,8 @@ async function fetchOnce(url: URL, outgoing: Outgoing, options: SendOptions): Pr
   // A fetch that may have to follow a redirect keeps a copy of its body
   // (undici tees it), which for a streamed upload means the whole upload in
   // memory. A stream is sent with `redirect: 'error'`, which sends it as is.
+  // `body !== undefined` first: the `ReadableStream` global loads Node's web
+  // streams (about 2 ms of start-up) at its first touch.
   const streamed = body !== undefined && body instanceof ReadableStream;
   const init: RequestInit & { duplex?: 'half' } = {
     method: outgoing.method,
@@ -133,6 +135,9 @@ async function fetchOnce(url: URL, outgoing: Outgoing, options: SendOptions): Pr
         `${redactUrl(url)} answered a streamed upload with a redirect, which cannot be followed`,
       );
     }
+    // A fetch that says what went wrong in ocikit's terms (undici missing,
+    // a body it cannot send, a silent connection) is taken at its word.
+    if (error instanceof OciError) throw error;
     throw new OciError(
       'NETWORK_ERROR',
       `Cannot reach ${redactUrl(url)}: ${describeFailure(error)}${tlsHint(url, error)}`,
