@@ -161,14 +161,14 @@ class Unpacker {
     const mode = (header.mode ?? 0o644) & 0o777 & ~this.#umask;
     switch (header.type ?? 'file') {
       case 'directory': {
-        await this.#parents(inside, inside.length);
+        await this.#parents(inside, inside.length, header.name);
         const made = this.#directories.get(key);
         if (made !== undefined) made.mode = mode;
         else await this.#makeDirectory(key, path, mode, header.name);
         return;
       }
       case 'file': {
-        await this.#parents(inside, inside.length - 1);
+        await this.#parents(inside, inside.length - 1, header.name);
         const handle = await this.#create(path, header.name);
         try {
           await writeStreamToFile(body, handle, 0, this.#options.signal).catch((error: unknown) => {
@@ -192,7 +192,7 @@ class Unpacker {
         ) {
           throw escapes(header.name, `is a symbolic link to "${linkname}", outside the directory`);
         }
-        await this.#parents(inside, inside.length - 1);
+        await this.#parents(inside, inside.length - 1, header.name);
         await symlink(linkname, path).catch((error: unknown) => {
           throw this.#existing(error, path, header.name);
         });
@@ -200,15 +200,21 @@ class Unpacker {
         return;
       }
       case 'link': {
-        const to = this.#inside(header.linkname ?? '').join('/');
-        if (!this.#files.has(to)) {
+        const linkname = header.linkname ?? '';
+        let to: string | undefined;
+        try {
+          to = this.#inside(linkname).join('/');
+        } catch {
+          to = undefined;
+        }
+        if (to === undefined || !this.#files.has(to)) {
           throw escapes(
             header.name,
             `is a hard link to "${header.linkname}", which is no regular file written before from this archive`,
           );
         }
-        await this.#parents(inside, inside.length - 1);
-        await link(join(this.#root, to), path).catch((error: unknown) => {
+        await this.#parents(inside, inside.length - 1, header.name);
+        await link(join(this.#root, ...to.split('/')), path).catch((error: unknown) => {
           throw this.#existing(error, path, header.name);
         });
         return;
@@ -235,7 +241,7 @@ class Unpacker {
   }
 
   /** Makes sure the first `count` names of a path are directories made by this unpack. */
-  async #parents(inside: readonly string[], count: number): Promise<void> {
+  async #parents(inside: readonly string[], count: number, name: string): Promise<void> {
     for (let end = 1; end <= count; end++) {
       const key = inside.slice(0, end).join('/');
       if (this.#directories.has(key)) continue;
@@ -246,8 +252,8 @@ class Unpacker {
       });
       if (info !== undefined) {
         throw escapes(
-          inside.join('/'),
-          `passes through "${key}", which the archive made a ${info.isSymbolicLink() ? 'symbolic link' : 'file'}`,
+          name,
+          `passes through "${this.#options.title}/${key}", which the archive made a ${info.isSymbolicLink() ? 'symbolic link' : 'file'}`,
         );
       }
       await this.#makeDirectory(key, path, 0o755 & ~this.#umask, key);
