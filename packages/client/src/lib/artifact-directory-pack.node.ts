@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat, readdir, readlink, stat } from 'node:fs/promises';
 import { isAbsolute, join, posix } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -63,7 +63,8 @@ const EPOCH = new Date(0);
  *
  * @param dir - the directory (a link to one is followed; nothing inside it is)
  * @param title - the archive's top directory, the layer's title
- * @param file - the new file to write the compressed archive to
+ * @param file - the new file to write the compressed archive to (on a
+ *   failure it may hold part of one: the caller removes it)
  * @param options - {@link PackDirectoryOptions}
  * @returns the digests and size of the archive
  * @throws {OciError} `PATH_INVALID` for an entry that cannot be packed, or a
@@ -151,7 +152,8 @@ async function addEntry(
   entry: DirectoryEntry,
   preserveTimes: boolean,
 ): Promise<void> {
-  const info = await lstat(entry.path).catch((error: unknown) => {
+  const look = entry.inside === '' ? stat : lstat;
+  const info = await look(entry.path).catch((error: unknown) => {
     throw pathError(error, entry.path, 'read');
   });
   const fixed = {

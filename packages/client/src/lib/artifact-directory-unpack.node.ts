@@ -47,15 +47,15 @@ const WRITING_MODE = 0o600;
  * each fails the whole unpack. Everything is written into a new temp
  * directory beside `target`, verified (the tar's digest against
  * `tarDigest`, the archive whole), and only then renamed to `target`,
- * replacing a directory that was there; on any failure the temp directory
- * is removed and `target` is untouched.
+ * which must not exist or be an empty directory; on any failure the temp
+ * directory is removed and `target` is untouched.
  *
  * Files and directories get the permission bits of their entries, less the
  * process's umask (no set-user-id, set-group-id or sticky bit); owners and
  * modification times are not restored.
  *
  * @param content - the layer's bytes (verified against its descriptor by the caller)
- * @param target - the directory to create or replace
+ * @param target - the directory to create (missing, or empty)
  * @param options - {@link UnpackDirectoryOptions}
  * @throws {OciError} `PATH_INVALID` for an entry that escapes or a path that
  *   cannot be written; `TAR_INVALID` for a malformed, truncated or not
@@ -81,8 +81,9 @@ export async function unpackDirectory(
     const umask = ~(await stat(temp)).mode & 0o777;
     await chmod(temp, 0o700);
     await new Unpacker(temp, umask, options).run(content);
-    await replaceDirectory(temp, target);
+    await moveIntoPlace(temp, target);
   } catch (error) {
+    await content.cancel(error).catch(() => {});
     await rm(temp, { recursive: true, force: true });
     throw error;
   }
@@ -325,32 +326,20 @@ function archiveError(error: unknown, title: string, root: string): unknown {
 }
 
 /**
- * Puts a finished directory at `target`: a rename when nothing is there; a
- * directory already there is moved aside, replaced, then removed.
+ * Renames a finished directory to `target`, which must not exist or be an
+ * empty directory: `rename` itself refuses a non-empty one, so nothing a
+ * user put there meanwhile is lost.
  */
-async function replaceDirectory(temp: string, target: string): Promise<void> {
-  const existing = await lstat(target).catch((error: unknown) => {
-    if (errnoCode(error) === 'ENOENT') return undefined;
+async function moveIntoPlace(temp: string, target: string): Promise<void> {
+  await rename(temp, target).catch((error: unknown) => {
+    const code = errnoCode(error);
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+      throw new OciError(
+        'PATH_INVALID',
+        `"${target}" already exists and is not empty; remove it to pull the directory again`,
+        { cause: error },
+      );
+    }
     throw pathError(error, target, 'write');
   });
-  if (existing === undefined) {
-    await rename(temp, target).catch((error: unknown) => {
-      throw pathError(error, target, 'write');
-    });
-    return;
-  }
-  if (!existing.isDirectory()) {
-    throw new OciError('PATH_INVALID', `"${target}" is no longer a directory`);
-  }
-  const aside = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.old`);
-  await rename(target, aside).catch((error: unknown) => {
-    throw pathError(error, target, 'write');
-  });
-  try {
-    await rename(temp, target);
-  } catch (error) {
-    await rename(aside, target).catch(() => {});
-    throw pathError(error, target, 'write');
-  }
-  await rm(aside, { recursive: true, force: true });
 }

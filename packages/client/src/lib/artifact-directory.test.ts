@@ -53,13 +53,16 @@ async function makeTree(root: string): Promise<void> {
 }
 
 describe('packDirectory', () => {
-  it('packs a tree reproducibly (same digest twice, whatever the mtimes), as GNU tar lists it: sorted, title first, modes kept, mtime 0, owner 0/0, the link', async () => {
+  it('packs a tree reproducibly (same digest twice, whatever the mtimes, also through a link to it), as GNU tar lists it: sorted, title first, modes kept, mtime 0, owner 0/0, the link', async () => {
     const dir = await tempDir();
     await makeTree(join(dir, 'tree'));
     const first = await packDirectory(join(dir, 'tree'), 'tree', join(dir, 'first.tgz'));
     await writeFile(join(dir, 'tree', 'a.txt'), 'hello\n');
     const second = await packDirectory(join(dir, 'tree'), 'tree', join(dir, 'second.tgz'));
     expect(second).toEqual(first);
+    await symlink(join(dir, 'tree'), join(dir, 'link-to-tree'));
+    const throughLink = await packDirectory(join(dir, 'link-to-tree'), 'tree', join(dir, 'l.tgz'));
+    expect(throughLink, 'a link given as the directory is followed').toEqual(first);
     const bytes = await readFile(join(dir, 'first.tgz'));
     expect(first.digest).toBe(`sha256:${createHash('sha256').update(bytes).digest('hex')}`);
     expect(first.size).toBe(bytes.byteLength);
@@ -123,7 +126,7 @@ function entry(
 }
 
 describe('unpackDirectory', () => {
-  it('unpacks into a new directory with the modes of the entries, replaces one already there, and restores read-only directories last', async () => {
+  it('unpacks into an empty directory with the modes of the entries, restoring read-only directories last, and refuses a directory that holds something', async () => {
     const dir = await tempDir();
     const bytes = await archive([
       entry('tree/', 'directory'),
@@ -136,7 +139,6 @@ describe('unpackDirectory', () => {
     ]);
     const target = join(dir, 'tree');
     await mkdir(target);
-    await writeFile(join(target, 'stale.txt'), 'from before');
     await unpackDirectory(streamFromBytes(bytes), target, { title: 'tree' });
     expect((await readdir(dir)).sort(), 'no temp directory is left').toEqual(['tree']);
     expect((await readdir(target)).sort()).toEqual(['hard', 'implied', 'ro', 'ro-link', 'run.sh']);
@@ -147,6 +149,15 @@ describe('unpackDirectory', () => {
     expect((await stat(join(target, 'hard'))).ino).toBe((await stat(join(target, 'run.sh'))).ino);
     expect(await readFile(join(target, 'implied/parent/f.txt'), 'utf8')).toBe('implied');
     await chmod(join(target, 'ro'), 0o755);
+
+    const taken = join(dir, 'taken');
+    await mkdir(taken);
+    await writeFile(join(taken, 'mine.txt'), 'mine');
+    expect(await codeOf(unpackDirectory(streamFromBytes(bytes), taken, { title: 'tree' }))).toBe(
+      'PATH_INVALID',
+    );
+    expect(await readdir(taken)).toEqual(['mine.txt']);
+    expect((await readdir(dir)).sort(), 'no temp directory is left').toEqual(['taken', 'tree']);
   });
 
   it('refuses hostile archives with a typed error, writing nothing outside, leaving no temp directory and the old directory as it was', async () => {

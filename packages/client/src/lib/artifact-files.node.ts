@@ -1,4 +1,4 @@
-import { lstat, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { type Fetcher, notFound, type OperationOptions } from '@ocikit/content';
@@ -172,8 +172,9 @@ export interface PlannedFile {
  * Plans where each titled layer goes under an output directory, refusing
  * any path that passes through a symbolic link, a file where a directory is
  * needed, or lands on something other than a regular file (a link, a
- * directory, a FIFO) — or, for a directory layer, on something other than
- * a directory. Nothing is created.
+ * directory, a FIFO) — or, for a directory layer, on anything but an
+ * empty directory (a pull never replaces or merges into a directory that
+ * holds something). Nothing is created.
  *
  * @param dir - the output directory (it may be a link; nothing inside it is followed)
  * @param layers - the titled layers, titles already checked
@@ -199,6 +200,12 @@ export async function planFiles(
       if (info === undefined) {
         if (!last) directories.push(current);
         continue;
+      }
+      if (last && layer.unpack && info.isDirectory() && (await readdir(current)).length > 0) {
+        throw new OciError(
+          'PATH_INVALID',
+          `Layer title "${layer.title}" is refused: the directory "${current}" already exists and is not empty`,
+        );
       }
       const fits = last && !layer.unpack ? info.isFile() : info.isDirectory();
       if (!fits) {
