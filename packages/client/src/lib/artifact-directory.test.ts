@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { readFileStream } from '@ocikit/content/fs';
-import { isOciError, streamFromBytes } from '@ocikit/digest';
+import { streamFromBytes } from '@ocikit/digest';
+import { errorCode } from '@ocikit/testbed';
 import { packTar, type TarEntry } from 'modern-tar';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { packDirectory } from './artifact-directory-pack.node.ts';
@@ -30,15 +31,6 @@ async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ocikit-artifact-dir-test-'));
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
   return dir;
-}
-
-async function codeOf(task: Promise<unknown>): Promise<string> {
-  const error = await task.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!isOciError(error)) throw new Error(`Expected an OciError, got ${String(error)}`);
-  return error.code;
 }
 
 /** A tree with nested directories, an executable, a link inside, an empty file. */
@@ -103,7 +95,7 @@ describe('packDirectory', () => {
       await makeTree(join(dir, 'tree'));
       await setup(join(dir, 'tree'));
       const packed = packDirectory(join(dir, 'tree'), 'tree', join(dir, 'x.tgz'));
-      expect(await codeOf(packed), label).toBe('PATH_INVALID');
+      expect(await errorCode(packed), label).toBe('PATH_INVALID');
     }
   });
 });
@@ -153,7 +145,7 @@ describe('unpackDirectory', () => {
     const taken = join(dir, 'taken');
     await mkdir(taken);
     await writeFile(join(taken, 'mine.txt'), 'mine');
-    expect(await codeOf(unpackDirectory(streamFromBytes(bytes), taken, { title: 'tree' }))).toBe(
+    expect(await errorCode(unpackDirectory(streamFromBytes(bytes), taken, { title: 'tree' }))).toBe(
       'PATH_INVALID',
     );
     expect(await readdir(taken)).toEqual(['mine.txt']);
@@ -232,12 +224,27 @@ describe('unpackDirectory', () => {
         title: 'tree',
         tarDigest,
       });
-      expect(await codeOf(unpacking), label).toBe(code);
+      expect(await errorCode(unpacking), label).toBe(code);
       expect(await readdir(join(dir, 'out')), label).toEqual(['tree']);
       expect(await readdir(target), label).toEqual(['old.txt']);
       expect(await readdir(outside), label).toEqual([]);
       await expect(lstat('/tmp/evil'), label).rejects.toThrow();
     }
+  });
+
+  it('stops with ABORTED when the signal has fired, packing and unpacking, leaving no temp directory', async () => {
+    const dir = await tempDir();
+    await makeTree(join(dir, 'tree'));
+    const signal = AbortSignal.abort();
+    const packing = packDirectory(join(dir, 'tree'), 'tree', join(dir, 'x.tgz'), { signal });
+    expect(await errorCode(packing)).toBe('ABORTED');
+    const bytes = await archive([entry('tree/', 'directory'), file('tree/a.txt', 'a')]);
+    const unpacking = unpackDirectory(streamFromBytes(bytes), join(dir, 'out'), {
+      title: 'tree',
+      signal,
+    });
+    expect(await errorCode(unpacking)).toBe('ABORTED');
+    expect((await readdir(dir)).filter((name) => name.includes('out'))).toEqual([]);
   });
 
   it('unpacks what packDirectory packed into the same tree, checked against its tar digest', async () => {
