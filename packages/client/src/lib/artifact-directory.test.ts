@@ -17,7 +17,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { readFileStream } from '@ocikit/content/fs';
 import { streamFromBytes } from '@ocikit/digest';
 import { errorCode } from '@ocikit/testbed';
 import { packTar, type TarEntry } from 'modern-tar';
@@ -99,6 +98,21 @@ describe('packDirectory', () => {
     }
   });
 });
+
+/** A stream of `bytes` in chunks of `size`, each a copy at a non-zero offset of a larger buffer. */
+function chunked(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (offset >= bytes.byteLength) return controller.close();
+      const part = bytes.subarray(offset, offset + size);
+      const backing = new Uint8Array(part.byteLength + 8);
+      backing.set(part, 5);
+      controller.enqueue(backing.subarray(5, 5 + part.byteLength));
+      offset += part.byteLength;
+    },
+  });
+}
 
 /** A gzip-compressed tar of these hand-written entries. */
 async function archive(entries: readonly TarEntry[]): Promise<Uint8Array> {
@@ -247,18 +261,21 @@ describe('unpackDirectory', () => {
     expect((await readdir(dir)).filter((name) => name.includes('out'))).toEqual([]);
   });
 
-  it('unpacks what packDirectory packed into the same tree, checked against its tar digest', async () => {
+  it('unpacks what packDirectory packed into the same tree, checked against its tar digest, whatever the chunk sizes of the stream', async () => {
     const dir = await tempDir();
     await makeTree(join(dir, 'tree'));
     const packed = await packDirectory(join(dir, 'tree'), 'tree', join(dir, 'tree.tgz'));
-    const target = join(dir, 'out', 'tree');
+    const bytes = await readFile(join(dir, 'tree.tgz'));
     await mkdir(join(dir, 'out'));
-    await unpackDirectory(await readFileStream(join(dir, 'tree.tgz')), target, {
-      title: 'tree',
-      tarDigest: packed.tarDigest,
-    });
-    const { stdout } = await run('diff', ['-r', '--no-dereference', join(dir, 'tree'), target]);
-    expect(stdout).toBe('');
-    expect((await stat(join(target, 'run.sh'))).mode & 0o777).toBe(0o755);
+    for (const chunkSize of [1, 3, 100, bytes.byteLength]) {
+      const target = join(dir, 'out', `tree-${chunkSize}`);
+      await unpackDirectory(chunked(bytes, chunkSize), target, {
+        title: 'tree',
+        tarDigest: packed.tarDigest,
+      });
+      const { stdout } = await run('diff', ['-r', '--no-dereference', join(dir, 'tree'), target]);
+      expect(stdout, `chunks of ${chunkSize}`).toBe('');
+      expect((await stat(join(target, 'run.sh'))).mode & 0o777).toBe(0o755);
+    }
   });
 });
