@@ -100,8 +100,8 @@ export async function packDirectory(
     signal === undefined ? {} : { signal },
   );
   const [written, packed] = await Promise.allSettled([writing, packing]);
-  if (written.status === 'rejected') throw packError(written.reason, dir, signal);
-  if (packed.status === 'rejected') throw packError(packed.reason, file, signal);
+  if (written.status === 'rejected') throw packError(written.reason, dir, 'read', signal);
+  if (packed.status === 'rejected') throw packError(packed.reason, file, 'write', signal);
   return { digest: gzip.digest(), size: gzip.size, tarDigest: tar.digest() };
 }
 
@@ -115,10 +115,16 @@ function hashing(see: (chunk: Uint8Array) => void): Transform {
   });
 }
 
-function packError(error: unknown, path: string, signal: AbortSignal | undefined): unknown {
+/** The coded error of a failed pack: reading the directory, or writing the archive. */
+function packError(
+  error: unknown,
+  path: string,
+  doing: 'read' | 'write',
+  signal: AbortSignal | undefined,
+): unknown {
   if (signal?.aborted) return abortError(signal);
   if (isOciError(error)) return error;
-  const coded = pathError(error, path, 'read');
+  const coded = pathError(error, path, doing);
   if (coded !== error) return coded;
   return new OciError('PATH_INVALID', `Cannot pack "${path}": ${String(error)}`, {
     cause: error,

@@ -162,7 +162,7 @@ class Unpacker {
     const mode = (header.mode ?? 0o644) & 0o777 & ~this.#umask;
     switch (header.type ?? 'file') {
       case 'directory': {
-        await this.#parents(inside, inside.length, header.name);
+        await this.#parents(inside, inside.length - 1, header.name);
         const made = this.#directories.get(key);
         if (made !== undefined) made.mode = mode;
         else await this.#makeDirectory(key, path, mode, header.name);
