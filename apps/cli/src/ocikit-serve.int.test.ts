@@ -5,6 +5,7 @@ import {
   makeImage,
   makeMultiPlatformImage,
   opensslCertificate,
+  randomLayer,
   skopeo,
   skopeoInspect,
   umoci,
@@ -90,6 +91,26 @@ describe('ocikit serve (the built binary)', () => {
     expect(pulled.code, pulled.stderr).toBe(0);
     expect(pulled.stdout).toBe(`${digest}\n`);
     expect((await server.stop('SIGINT')).code).toBe(0);
+  });
+
+  it('with --memory-limit refuses a push beyond it (exit 4, DENIED) and takes one within it; a bad size is a usage error', async () => {
+    const server = await ocikitServe(['--memory', '--memory-limit', '256KiB', '--port', '0']);
+    const small = await layoutWith('serve-limit-small');
+    expect((await ocikit(['copy', small.location, `${server.host}/small:v1`])).code).toBe(0);
+    const big = await makeImage({ layers: [await randomLayer({ size: 512 * 1024 })] });
+    const dir = join(await tempDir(), 'big');
+    await writeOciLayout(dir, [{ node: big, tag: 'v1' }]);
+    const refused = await ocikit(['copy', `oci:${dir}:v1`, `${server.host}/big:v1`]);
+    expect([refused.code, refused.stderr]).toEqual([
+      4,
+      expect.stringMatching(/^DENIED: .*over its 262144-byte limit/m),
+    ]);
+    expect((await ocikit(['digest', `${server.host}/small:v1`])).stdout.trim()).toBe(small.digest);
+
+    const badSize = await ocikit(['serve', '--memory', '--memory-limit', 'lots']);
+    expect([badSize.code, badSize.stderr]).toEqual([2, expect.stringContaining('not a size')]);
+    const withDir = await ocikit(['serve', await tempDir(), '--memory-limit', '1GiB']);
+    expect([withDir.code, withDir.stderr]).toEqual([2, expect.stringContaining('--memory-limit')]);
   });
 
   it('with --read-only refuses a push with exit code 1 (UNSUPPORTED) and serves what the directory holds', async () => {

@@ -22,8 +22,14 @@ export const run: CommandRun = async ([dir], flags, session) => {
   if ((dir === undefined) === (flags.memory !== true)) {
     throw new OciError('OPTION_INVALID', 'Give a directory to serve or --memory, not both');
   }
+  const limit = flags.memoryLimit as number | undefined;
+  if (limit !== undefined && dir !== undefined) {
+    throw new OciError('OPTION_INVALID', '--memory-limit goes with --memory, not a directory');
+  }
   const storage =
-    dir === undefined ? new MemoryRegistryStorage() : new DirectoryRegistryStorage(dir);
+    dir === undefined
+      ? new MemoryRegistryStorage(limit === undefined ? {} : { maxBytes: limit })
+      : new DirectoryRegistryStorage(dir);
   const auth = await authOf(flags);
   const tls = await tlsOf(flags);
   const handler = createRegistryHandler({

@@ -1,6 +1,7 @@
 import { Argument, type Command, CommanderError, Option, program as root } from 'commander';
 import { completionScript, SHELLS, type Shell } from './completion.ts';
 import { FORMATS, type GlobalFlags, type Session } from './session.ts';
+import { parseBytes } from './units.ts';
 
 /**
  * A command's code: positional arguments, its own flags, the session. It
@@ -48,6 +49,18 @@ function positiveInteger(value: string): number {
     throw new CommanderError(2, 'commander.invalidArgument', `not an integer ≥ 1: "${value}"`);
   }
   return number;
+}
+
+function size(value: string): number {
+  const bytes = parseBytes(value);
+  if (bytes === undefined || bytes < 1) {
+    throw new CommanderError(
+      2,
+      'commander.invalidArgument',
+      `not a size such as 512MiB or 2GiB: "${value}"`,
+    );
+  }
+  return bytes;
 }
 
 function port(value: string): number {
@@ -531,6 +544,11 @@ ${examples([
     .option('--port <n>', 'the TCP port; 0 picks a free one (default 5000)', port)
     .option('--host <address>', 'the address to listen on (default 127.0.0.1)')
     .option('--memory', 'keep everything in memory instead of a directory')
+    .option(
+      '--memory-limit <size>',
+      'with --memory, the most bytes held (pushes beyond it get 403 DENIED; default 1GiB)',
+      size,
+    )
     .option('--htpasswd <file>', 'require Basic auth against this htpasswd file (htpasswd -B)')
     .option(
       '--token-rules <file>',

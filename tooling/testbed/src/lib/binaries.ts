@@ -12,6 +12,8 @@ export const DEBIAN_PACKAGES = {
   ctr: 'containerd',
   tmux: 'tmux',
   openssl: 'openssl',
+  zsh: 'zsh',
+  fish: 'fish',
 } as const;
 
 /** A program the test bed runs. */
