@@ -1,11 +1,23 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from '@ocikit/client';
 import { pushBytes } from '@ocikit/content';
 import { Annotation, createImageManifest, EMPTY_DESCRIPTOR, MediaType } from '@ocikit/spec';
 import {
   fetchManifest,
+  getOcikitPeers,
   getTestbed,
   makeImage,
   pushImage,
@@ -16,6 +28,8 @@ import {
 } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
 import { ocikit, tempDir } from './lib/ocikit-process.testing.ts';
+
+const run = promisify(execFile);
 
 /** Pushes an artifact whose layers carry these titles to a new repository; returns its location. */
 async function artifactWithTitles(titles: readonly string[]): Promise<string> {
@@ -166,6 +180,48 @@ describe('ocikit artifact (the built binary)', () => {
       'application/vnd.example.other',
     ]);
     expect(filtered.stdout).toBe(`${subject}@${image.manifest.digest}\n`);
+  });
+
+  it('pushes a directory to the ocikit server as one tar+gzip layer (JSON shows its title and media type, skopeo its oras annotations), pulls it back into the same tree, and refuses a FIFO inside with PATH_INVALID (exit 1)', async () => {
+    const { anonymous } = getOcikitPeers();
+    const dir = await tempDir();
+    const tree = join(dir, 'bundle');
+    await mkdir(join(tree, 'bin'), { recursive: true });
+    await writeFile(join(tree, 'bin', 'tool'), '#!/bin/sh\necho tool\n');
+    await chmod(join(tree, 'bin', 'tool'), 0o755);
+    await writeFile(join(tree, 'config.yaml'), 'a: 1\n');
+    await symlink('bin/tool', join(tree, 'tool'));
+    const location = `${anonymous.host}/${uniqueRepo('cli/artifact-dir')}:v1`;
+
+    const pushed = await ocikit(['artifact', 'push', location, tree, '--format', 'json']);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const [layer] = JSON.parse(pushed.stdout).layers;
+    expect(layer).toMatchObject({
+      title: 'bundle',
+      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    });
+    const raw = (await skopeoInspect(`docker://${location}`, { raw: true })) as {
+      layers: { annotations: Record<string, string> }[];
+    };
+    expect(raw.layers[0]?.annotations).toMatchObject({
+      'org.opencontainers.image.title': 'bundle',
+      'io.deis.oras.content.unpack': 'true',
+    });
+
+    const out = join(dir, 'out');
+    const pulled = await ocikit(['artifact', 'pull', location, '-o', out]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(pulled.stdout).toBe(`${join(out, 'bundle')}\n`);
+    expect(pulled.stderr).toContain('(0 files, 1 directories)');
+    const diff = await run('diff', ['-r', '--no-dereference', tree, join(out, 'bundle')]);
+    expect(diff.stdout).toBe('');
+    expect((await stat(join(out, 'bundle', 'bin', 'tool'))).mode & 0o777).toBe(0o755);
+    expect(await readlink(join(out, 'bundle', 'tool'))).toBe('bin/tool');
+
+    await run('mkfifo', [join(tree, 'pipe')]);
+    const refused = await ocikit(['artifact', 'push', location.replace(':v1', ':v2'), tree]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^PATH_INVALID: Cannot pack ".*pipe"/m);
   });
 
   it('refuses absolute and climbing titles with PATH_INVALID (exit 1) before creating even the output directory', async () => {

@@ -1,9 +1,12 @@
 export {
   type ArtifactFileSpec,
+  CONTENT_DIGEST_ANNOTATION,
   DEFAULT_ARTIFACT_TYPE,
+  DEFAULT_DIRECTORY_MEDIA_TYPE,
   DEFAULT_FILE_MEDIA_TYPE,
   parseArtifactFile,
   titleSegments,
+  UNPACK_ANNOTATION,
 } from './lib/artifact-titles.ts';
 export {
   type ArtifactAttachOptions,

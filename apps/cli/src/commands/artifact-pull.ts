@@ -13,12 +13,16 @@ export const run: CommandRun = async ([location], flags, session) => {
     {
       signal: interruptSignal(),
       ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency as number }),
-      onFile: ({ title, descriptor }) =>
-        session.log(`pulled  ${title}  ${descriptor.digest}  ${formatBytes(descriptor.size)}`),
+      onFile: ({ title, kind, descriptor }) =>
+        session.log(
+          `pulled  ${title}${kind === 'directory' ? '/' : ''}  ${descriptor.digest}  ${formatBytes(descriptor.size)}`,
+        ),
     },
   );
+  const directories = result.files.filter((file) => file.kind === 'directory').length;
   session.log(
-    `Pulled ${result.name} ${result.descriptor.digest} (${result.files.length} files` +
+    `Pulled ${result.name} ${result.descriptor.digest} (${result.files.length - directories} files` +
+      `${directories > 0 ? `, ${directories} directories` : ''}` +
       `${result.skipped.length > 0 ? `, ${result.skipped.length} layers without a title skipped` : ''})`,
   );
   if (session.format === 'json') {
@@ -30,6 +34,7 @@ export const run: CommandRun = async ([location], flags, session) => {
       files: result.files.map((file) => ({
         title: file.title,
         path: file.path,
+        kind: file.kind,
         digest: file.descriptor.digest,
         mediaType: file.descriptor.mediaType,
         size: file.descriptor.size,

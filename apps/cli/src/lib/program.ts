@@ -391,7 +391,7 @@ ${examples([
   );
   leaf(artifact, 'push <location> <files...>', 'artifact push')
     .description(
-      'Push files as an artifact: each a layer titled with its base name, an empty config, an artifactType',
+      'Push files and directories as an artifact: each a layer titled with its base name, an empty config, an artifactType',
     )
     .option(
       '--artifact-type <type>',
@@ -399,12 +399,20 @@ ${examples([
     )
     .option('--annotation <key=value>', 'an annotation of the manifest (repeatable)', collect)
     .option('--concurrency <n>', 'the most files moving at once (default 4)', positiveInteger)
+    .option(
+      '--preserve-times',
+      "keep modification times in a directory's archive (no longer reproducible)",
+    )
     .addHelpText(
       'after',
       `\nA file is PATH or PATH:MEDIATYPE (default application/vnd.oci.image.layer.v1.tar), as oras push.
+A directory becomes one tar archive, gzip-compressed (default application/vnd.oci.image.layer.v1.tar+gzip),
+annotated io.deis.oras.content.digest and io.deis.oras.content.unpack=true as oras does; it is
+reproducible (sorted, mtime 0, owner 0). Links must stay inside it; FIFOs and devices are refused.
 The manifest gets org.opencontainers.image.created unless an --annotation sets it.
 ${examples([
   'ocikit artifact push localhost:5000/docs:v1 README.md:text/markdown',
+  'ocikit artifact push localhost:5000/site:v1 ./public',
   'ocikit artifact push ghcr.io/org/policy:v2 policy.rego --artifact-type application/vnd.example.policy.v1',
   'ocikit artifact push oci:./artifacts:v1 a.bin b.bin --annotation org.opencontainers.image.source=https://example.com/repo',
 ])}`,
@@ -412,7 +420,7 @@ ${examples([
     .action(action(() => import('../commands/artifact-push.ts')));
   leaf(artifact, 'pull <location>', 'artifact pull')
     .description(
-      'Write the files of an artifact (each layer with a title) into a directory, verified and atomically',
+      'Write the files of an artifact (each layer with a title) into a directory, verified and atomically; unpack its directories',
     )
     .option('-o, --output <dir>', 'the directory to write into (default .)')
     .option('--concurrency <n>', 'the most files written at once (default 4)', positiveInteger)
@@ -420,6 +428,10 @@ ${examples([
       'after',
       `\nA title that is an absolute path, climbs out with "..", or meets a symbolic link refuses the
 whole pull before anything is written. Layers without a title are skipped, as oras does.
+A layer annotated io.deis.oras.content.unpack=true is a directory: its tar+gzip is unpacked into a
+temp directory beside its title, checked against io.deis.oras.content.digest, then renamed into place
+(replacing a directory already there). An entry that escapes (absolute, "..", through a link, a link
+or hard link outside), a FIFO or device, or a bad archive refuses the pull and leaves nothing behind.
 ${examples([
   'ocikit artifact pull localhost:5000/docs:v1 -o ./docs',
   'ocikit artifact pull oci:./artifacts:v1 --format json',

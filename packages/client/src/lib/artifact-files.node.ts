@@ -1,59 +1,124 @@
-import { lstat, mkdir } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { type Fetcher, notFound, type OperationOptions } from '@ocikit/content';
 import { errnoCode, readFileStream, writeFileAtomic } from '@ocikit/content/fs';
-import { digestStream, isOciError, OciError, streamFromBytes, verifyContent } from '@ocikit/digest';
+import { digestStream, OciError, streamFromBytes, verifyContent } from '@ocikit/digest';
 import {
   Annotation,
   type Descriptor,
   EMPTY_DESCRIPTOR,
   type ParsedImageManifest,
 } from '@ocikit/spec';
+import { packDirectory } from './artifact-directory-pack.node.ts';
+import { unpackDirectory } from './artifact-directory-unpack.node.ts';
+import { pathError } from './artifact-path-error.node.ts';
 import {
   type ArtifactFileSpec,
+  CONTENT_DIGEST_ANNOTATION,
+  DEFAULT_DIRECTORY_MEDIA_TYPE,
   DEFAULT_FILE_MEDIA_TYPE,
   type TitledLayer,
+  UNPACK_ANNOTATION,
 } from './artifact-titles.ts';
 import type { LocationTarget } from './locations.node.ts';
 
+/** Options of {@link describeFiles}. */
+export interface DescribeFilesOptions extends OperationOptions {
+  /**
+   * Keep modification times in the archive of a directory (which is then
+   * no longer reproducible).
+   * @default false
+   */
+  preserveTimes?: boolean;
+}
+
+/** The layers {@link describeFiles} made, and where their bytes are. */
+export interface DescribedFiles {
+  /** One layer descriptor per file or directory, in order. */
+  readonly layers: Descriptor[];
+  /** The file to read each layer from: the file itself, or a directory's packed archive. */
+  readonly paths: string[];
+  /** Removes the packed archives; call it once the layers were pushed (or not). */
+  dispose(): Promise<void>;
+}
+
 /**
- * Describes local files as the layers of an artifact, as oras does: each
- * file's digest and size (read once to hash it), its media type (oras'
- * default when none is given), and `org.opencontainers.image.title` set to
- * its base name. Two files with one base name are refused.
+ * Describes local files and directories as the layers of an artifact, as
+ * oras does: each file's digest and size (read once to hash it), its media
+ * type (oras' default when none is given), and
+ * `org.opencontainers.image.title` set to its base name; a directory is
+ * packed into a gzip-compressed tar archive in a temp directory (see
+ * {@link packDirectory}), its layer annotated with
+ * `io.deis.oras.content.digest` (the tar's digest) and
+ * `io.deis.oras.content.unpack: "true"`, its media type
+ * `application/vnd.oci.image.layer.v1.tar+gzip` unless one is given. Two
+ * entries with one base name are refused.
  *
- * @param files - the files and their media types
- * @param options - `signal`
- * @returns one layer descriptor per file, in order
- * @throws {OciError} `PATH_INVALID` for a missing file, a directory or a
- *   special file, or two files with one base name; `OPTION_INVALID` for no files
+ * @param files - the files and directories, and their media types
+ * @param options - {@link DescribeFilesOptions}
+ * @returns the layers, and where their bytes are
+ * @throws {OciError} `PATH_INVALID` for a missing or special file, a
+ *   directory that cannot be packed, or two entries with one base name;
+ *   `OPTION_INVALID` for no files; `ABORTED`
  */
 export async function describeFiles(
   files: readonly ArtifactFileSpec[],
-  options: OperationOptions = {},
-): Promise<Descriptor[]> {
+  options: DescribeFilesOptions = {},
+): Promise<DescribedFiles> {
   if (files.length === 0)
     throw new OciError('OPTION_INVALID', 'An artifact needs at least one file');
   const titles = new Set<string>();
   const layers: Descriptor[] = [];
-  for (const file of files) {
-    const title = basename(file.path);
-    if (titles.has(title)) {
-      throw new OciError(
-        'PATH_INVALID',
-        `Two files are named "${title}"; each title must be unique`,
-      );
+  const paths: string[] = [];
+  let packed: string | undefined;
+  const dispose = async () => {
+    if (packed !== undefined) await rm(packed, { recursive: true, force: true });
+  };
+  try {
+    for (const file of files) {
+      const title = basename(resolve(file.path));
+      if (titles.has(title)) {
+        throw new OciError(
+          'PATH_INVALID',
+          `Two files are named "${title}"; each title must be unique`,
+        );
+      }
+      titles.add(title);
+      const info = await stat(file.path).catch((error: unknown) => {
+        throw pathError(error, file.path, 'read');
+      });
+      if (!info.isDirectory()) {
+        const { digest, size } = await digestStream(await openFile(file.path), options);
+        layers.push({
+          mediaType: file.mediaType ?? DEFAULT_FILE_MEDIA_TYPE,
+          digest,
+          size,
+          annotations: { [Annotation.Title]: title },
+        });
+        paths.push(file.path);
+        continue;
+      }
+      packed ??= await mkdtemp(join(tmpdir(), 'ocikit-artifact-'));
+      const archive = join(packed, `${layers.length}.tar.gz`);
+      const { digest, size, tarDigest } = await packDirectory(file.path, title, archive, options);
+      layers.push({
+        mediaType: file.mediaType ?? DEFAULT_DIRECTORY_MEDIA_TYPE,
+        digest,
+        size,
+        annotations: {
+          [Annotation.Title]: title,
+          [CONTENT_DIGEST_ANNOTATION]: tarDigest,
+          [UNPACK_ANNOTATION]: 'true',
+        },
+      });
+      paths.push(archive);
     }
-    titles.add(title);
-    const { digest, size } = await digestStream(await openFile(file.path), options);
-    layers.push({
-      mediaType: file.mediaType ?? DEFAULT_FILE_MEDIA_TYPE,
-      digest,
-      size,
-      annotations: { [Annotation.Title]: title },
-    });
+  } catch (error) {
+    await dispose();
+    throw error;
   }
-  return layers;
+  return { layers, paths, dispose };
 }
 
 /**
@@ -62,25 +127,22 @@ export async function describeFiles(
  * changed since {@link describeFiles} fails the copy's verification).
  *
  * @param manifest - the artifact manifest
- * @param files - the files, in the order of the manifest's layers
+ * @param paths - the files to read the layers from, in the order of the manifest's layers
  * @returns a fetcher of exactly that content
  */
-export function artifactSource(
-  manifest: ParsedImageManifest,
-  files: readonly ArtifactFileSpec[],
-): Fetcher {
+export function artifactSource(manifest: ParsedImageManifest, paths: readonly string[]): Fetcher {
   const inMemory = new Map<string, Uint8Array>([
     [manifest.digest, manifest.bytes],
     [EMPTY_DESCRIPTOR.digest, new TextEncoder().encode('{}')],
   ]);
-  const paths = new Map(
-    manifest.value.layers.map((layer, index) => [layer.digest, files[index]?.path]),
+  const byDigest = new Map(
+    manifest.value.layers.map((layer, index) => [layer.digest, paths[index]]),
   );
   return {
     async fetch(descriptor) {
       const bytes = inMemory.get(descriptor.digest);
       if (bytes !== undefined) return streamFromBytes(bytes);
-      const path = paths.get(descriptor.digest);
+      const path = byDigest.get(descriptor.digest);
       if (path === undefined) throw notFound(descriptor);
       return openFile(path);
     },
@@ -94,22 +156,6 @@ async function openFile(path: string): Promise<ReadableStream<Uint8Array>> {
   } catch (error) {
     throw pathError(error, path, 'read');
   }
-}
-
-/**
- * The coded form of a file system error (`ENOENT`, `EACCES`, …) about a
- * path: `PATH_INVALID` naming the path and the errno code; an `OciError`
- * stays as it is.
- */
-function pathError(error: unknown, path: string, doing: 'read' | 'write'): unknown {
-  if (isOciError(error)) return error;
-  const code = errnoCode(error);
-  if (code === undefined) return error;
-  const message =
-    code === 'ENOENT' && doing === 'read'
-      ? `File "${path}" does not exist`
-      : `Cannot ${doing} "${path}" (${code})`;
-  return new OciError('PATH_INVALID', message, { cause: error });
 }
 
 /** Where a titled layer is written, checked before anything is written. */
@@ -126,7 +172,9 @@ export interface PlannedFile {
  * Plans where each titled layer goes under an output directory, refusing
  * any path that passes through a symbolic link, a file where a directory is
  * needed, or lands on something other than a regular file (a link, a
- * directory, a FIFO). Nothing is created.
+ * directory, a FIFO) — or, for a directory layer, on anything but an
+ * empty directory (a pull never replaces or merges into a directory that
+ * holds something). Nothing is created.
  *
  * @param dir - the output directory (it may be a link; nothing inside it is followed)
  * @param layers - the titled layers, titles already checked
@@ -153,11 +201,17 @@ export async function planFiles(
         if (!last) directories.push(current);
         continue;
       }
-      const fits = last ? info.isFile() : info.isDirectory();
+      if (last && layer.unpack && info.isDirectory() && (await readdir(current)).length > 0) {
+        throw new OciError(
+          'PATH_INVALID',
+          `Layer title "${layer.title}" is refused: the directory "${current}" already exists and is not empty`,
+        );
+      }
+      const fits = last && !layer.unpack ? info.isFile() : info.isDirectory();
       if (!fits) {
         const what = info.isSymbolicLink()
           ? 'a symbolic link'
-          : last
+          : last && !layer.unpack
             ? 'not a regular file'
             : 'not a directory';
         throw new OciError(
@@ -174,13 +228,17 @@ export async function planFiles(
 /**
  * Writes one planned file from a source: verified against its descriptor
  * while it streams, into a temp file beside the target, renamed into place
- * only when whole (a failure leaves the old file, or none).
+ * only when whole (a failure leaves the old file, or none). A directory
+ * layer is unpacked the same way, through a temp directory (see
+ * {@link unpackDirectory}), its tar checked against
+ * `io.deis.oras.content.digest`.
  *
  * @param source - where the layer is
  * @param file - the plan of {@link planFiles}
  * @param options - `signal`
  * @throws {OciError} `DIGEST_MISMATCH`, `SIZE_MISMATCH`; `PATH_INVALID` when
- *   a directory on the way was replaced meanwhile; the source's errors
+ *   a directory on the way was replaced meanwhile or an archive entry
+ *   escapes; `TAR_INVALID` for a bad archive; the source's errors
  */
 export async function writePlannedFile(
   source: LocationTarget,
@@ -192,6 +250,14 @@ export async function writePlannedFile(
   }
   const { descriptor } = file.layer;
   const stream = await source.fetch(descriptor, options);
+  if (file.layer.unpack) {
+    await unpackDirectory(verifyContent(stream, descriptor), file.path, {
+      title: file.layer.title,
+      tarDigest: descriptor.annotations?.[CONTENT_DIGEST_ANNOTATION],
+      signal: options.signal,
+    });
+    return;
+  }
   await writeFileAtomic(file.path, verifyContent(stream, descriptor), {
     signal: options.signal,
   }).catch((error: unknown) => {

@@ -4,6 +4,15 @@ import { Annotation, type Descriptor } from '@ocikit/spec';
 /** The media type oras gives a file pushed without one. */
 export const DEFAULT_FILE_MEDIA_TYPE = 'application/vnd.oci.image.layer.v1.tar';
 
+/** The media type oras gives a directory pushed without one: a tar archive, gzip-compressed. */
+export const DEFAULT_DIRECTORY_MEDIA_TYPE = 'application/vnd.oci.image.layer.v1.tar+gzip';
+
+/** oras' annotation of a directory layer: the digest of its uncompressed tar archive. */
+export const CONTENT_DIGEST_ANNOTATION = 'io.deis.oras.content.digest';
+
+/** oras' annotation of a directory layer: `"true"` asks a pull to unpack it into a directory. */
+export const UNPACK_ANNOTATION = 'io.deis.oras.content.unpack';
+
 /** The artifact type oras gives an artifact pushed without one (image-spec 1.1 manifests). */
 export const DEFAULT_ARTIFACT_TYPE = 'application/vnd.unknown.artifact.v1';
 
@@ -67,6 +76,8 @@ export interface TitledLayer {
   readonly title: string;
   /** The title's names (see {@link titleSegments}). */
   readonly segments: readonly string[];
+  /** Whether it is a directory to unpack (`io.deis.oras.content.unpack: "true"`), not a file. */
+  readonly unpack: boolean;
 }
 
 /**
@@ -98,7 +109,8 @@ export function titledLayers(layers: readonly Descriptor[]): {
       throw new OciError('PATH_INVALID', `Layer title "${title}" is used by two layers`);
     }
     seen.add(key);
-    titled.push({ descriptor, title, segments });
+    const unpack = descriptor.annotations?.[UNPACK_ANNOTATION] === 'true';
+    titled.push({ descriptor, title, segments, unpack });
   }
   for (const { title, segments } of titled) {
     for (let end = 1; end < segments.length; end += 1) {

@@ -1,16 +1,42 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { pushBytes } from '@ocikit/content';
 import { isOciError } from '@ocikit/digest';
 import { OciLayout } from '@ocikit/layout/fs';
 import { referrersTag } from '@ocikit/registry';
 import { Annotation, createImageManifest, EMPTY_DESCRIPTOR, MediaType } from '@ocikit/spec';
-import { fetchManifest, getTestbed, makeImage, pushImage, uniqueRepo } from '@ocikit/testbed';
+import {
+  fetchBlob,
+  fetchManifest,
+  getOcikitPeers,
+  getTestbed,
+  makeImage,
+  pushImage,
+  skopeoInspect,
+  uniqueRepo,
+} from '@ocikit/testbed';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Artifacts } from './artifacts.node.ts';
 import { Client } from './client.node.ts';
+
+const run = promisify(execFile);
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ocikit-artifacts-test-'));
@@ -184,6 +210,111 @@ describe('Artifacts against distribution', () => {
     expect((await errorOf(byDigest)).code).toBe('REFERENCE_INVALID');
     const missing = fetchManifest({ url: anonymous.url }, repo, 'v1');
     await expect(missing).rejects.toThrow(/404/);
+  });
+});
+
+describe('Artifacts with directories', () => {
+  it('pushes a directory tree to distribution and to the ocikit server as one tar+gzip layer with oras annotations (skopeo shows them, GNU tar lists the blob, the same tree gives the same digest) and pulls it back into the same tree', async () => {
+    const dir = await tempDir();
+    const tree = join(dir, 'site');
+    await mkdir(join(tree, 'assets', 'img'), { recursive: true });
+    await writeFile(join(tree, 'index.html'), '<h1>hi</h1>\n');
+    await writeFile(join(tree, 'deploy.sh'), '#!/bin/sh\necho deploy\n');
+    await chmod(join(tree, 'deploy.sh'), 0o755);
+    await writeFile(join(tree, 'assets', 'img', 'logo.bin'), randomBytes(300 * 1024));
+    await symlink('assets/img/logo.bin', join(tree, 'logo'));
+    await writeFile(join(dir, 'notes.txt'), 'notes\n');
+    for (const [peer, registry] of [
+      ['distribution', getTestbed().anonymous],
+      ['ocikit server', getOcikitPeers().anonymous],
+    ] as const) {
+      const repo = uniqueRepo('client/artifact-dir');
+      const pushed = await artifacts().push(`${registry.host}/${repo}:v1`, [
+        { path: tree },
+        { path: join(dir, 'notes.txt') },
+      ]);
+      const [layer] = pushed.layers;
+      expect(layer?.mediaType, peer).toBe('application/vnd.oci.image.layer.v1.tar+gzip');
+      expect(layer?.annotations, peer).toEqual({
+        [Annotation.Title]: 'site',
+        'io.deis.oras.content.digest': expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+        'io.deis.oras.content.unpack': 'true',
+      });
+      const raw = (await skopeoInspect(`docker://${registry.host}/${repo}:v1`, {
+        raw: true,
+      })) as { layers: { digest: string; annotations: Record<string, string> }[] };
+      expect(raw.layers[0], peer).toEqual(layer);
+      const blob = join(dir, `${peer}.tgz`);
+      await writeFile(blob, await fetchBlob({ url: registry.url }, repo, layer?.digest ?? ''));
+      const { stdout } = await run('tar', ['-tzf', blob]);
+      expect(stdout.trim().split('\n'), peer).toEqual([
+        'site/',
+        'site/assets/',
+        'site/assets/img/',
+        'site/assets/img/logo.bin',
+        'site/deploy.sh',
+        'site/index.html',
+        'site/logo',
+      ]);
+      const again = await artifacts().push(`${registry.host}/${repo}:v2`, [{ path: tree }]);
+      expect(again.layers[0]?.digest, `${peer}: reproducible`).toBe(layer?.digest);
+
+      const out = join(dir, `out-${peer.replace(' ', '-')}`);
+      const pulled = await artifacts().pull(`${registry.host}/${repo}:v1`, out);
+      expect(
+        pulled.files.map((file) => [file.title, file.kind]),
+        peer,
+      ).toEqual([
+        ['site', 'directory'],
+        ['notes.txt', 'file'],
+      ]);
+      const diff = await run('diff', ['-r', '--no-dereference', tree, join(out, 'site')]);
+      expect(diff.stdout, peer).toBe('');
+      expect((await stat(join(out, 'site', 'deploy.sh'))).mode & 0o777).toBe(0o755);
+      expect((await stat(join(out, 'site', 'index.html'))).mode & 0o777).toBe(0o644);
+      expect(await readlink(join(out, 'site', 'logo'))).toBe('assets/img/logo.bin');
+      expect((await readdir(out)).sort(), 'no temp directory is left').toEqual([
+        'notes.txt',
+        'site',
+      ]);
+      const twice = await errorOf(artifacts().pull(`${registry.host}/${repo}:v1`, out));
+      expect(twice.code, `${peer}: a directory already there is not replaced`).toBe('PATH_INVALID');
+    }
+  });
+
+  it('fails the pull of a directory layer whose blob was forged (valid tar+gzip, same size) with DIGEST_MISMATCH, leaving nothing behind', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'tree'));
+    await writeFile(join(dir, 'tree', 'a.txt'), 'a');
+    const layoutDir = join(dir, 'layout');
+    const pushed = await artifacts().push(`oci:${layoutDir}:v1`, [{ path: join(dir, 'tree') }]);
+    const digest = pushed.layers[0]?.digest ?? '';
+    const blobPath = join(layoutDir, 'blobs', 'sha256', digest.slice(7));
+    const blob = await readFile(blobPath);
+    const tar = gunzipSync(blob);
+    tar[tar.indexOf('a', 1024)] = 'b'.charCodeAt(0);
+    const forged = gzipSync(tar);
+    expect(forged.byteLength, 'a forged blob of the same size').toBe(blob.byteLength);
+    await chmod(blobPath, 0o644);
+    await writeFile(blobPath, forged);
+    const out = join(dir, 'out');
+    const error = await errorOf(artifacts().pull(`oci:${layoutDir}:v1`, out));
+    expect(error.code).toBe('DIGEST_MISMATCH');
+    expect(await readdir(out), 'neither the directory nor a temp directory').toEqual([]);
+  });
+
+  it('refuses to push a directory holding a link that climbs out, pushing nothing', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'tree'));
+    await symlink('../../etc/passwd', join(dir, 'tree', 'passwd'));
+    const { anonymous } = getTestbed();
+    const repo = uniqueRepo('client/artifact-dir-refused');
+    const error = await errorOf(
+      artifacts().push(`${anonymous.host}/${repo}:v1`, [{ path: join(dir, 'tree') }]),
+    );
+    expect(error.code).toBe('PATH_INVALID');
+    expect(error.message).toContain('passwd');
+    await expect(fetchManifest({ url: anonymous.url }, repo, 'v1')).rejects.toThrow(/404/);
   });
 });
 

@@ -44,6 +44,13 @@ export interface ArtifactPushOptions extends OperationOptions {
    */
   concurrency?: number;
   /**
+   * Keep modification times in the archive of a directory, instead of the
+   * fixed 1970-01-01 that makes pushing the same tree twice give the same
+   * digest.
+   * @default false
+   */
+  preserveTimes?: boolean;
+  /**
    * The progress of the push, as `copy` of `@ocikit/transfer` reports it
    * (per blob: started, bytes, skipped, done).
    * @default undefined
@@ -93,6 +100,8 @@ export interface PulledFile {
   readonly title: string;
   /** The absolute path written. */
   readonly path: string;
+  /** `directory` for a layer unpacked into a directory (`io.deis.oras.content.unpack`), else `file`. */
+  readonly kind: 'file' | 'directory';
   /** The layer. */
   readonly descriptor: Descriptor;
 }
@@ -286,9 +295,10 @@ export class Artifacts {
         options.concurrency ?? DEFAULT_CONCURRENCY,
         (file, signal) =>
           writePlannedFile(opened.target, file, { signal }).then(() => {
-            const pulled = {
+            const pulled: PulledFile = {
               title: file.layer.title,
               path: file.path,
+              kind: file.layer.unpack ? 'directory' : 'file',
               descriptor: file.layer.descriptor,
             };
             options.onFile?.(pulled);
@@ -368,8 +378,18 @@ export class Artifacts {
   ): Promise<ArtifactPushResult> {
     const { signal } = options;
     assertCreated(options.annotations?.[Annotation.Created]);
-    const layers = await describeFiles(files, { signal });
-    const opened = await this.#client.open(location, { mode: 'write', signal });
+    const described = await describeFiles(files, {
+      signal,
+      preserveTimes: options.preserveTimes === true,
+    });
+    const { layers } = described;
+    let opened: OpenedLocation<'write'>;
+    try {
+      opened = await this.#client.open(location, { mode: 'write', signal });
+    } catch (error) {
+      await described.dispose();
+      throw error;
+    }
     try {
       const { kind } = opened.location;
       if (kind === 'docker-archive') {
@@ -403,7 +423,7 @@ export class Artifacts {
       const tags = subject === undefined && opened.tag !== undefined ? [opened.tag] : [];
       await copy(
         {
-          from: artifactSource(manifest, files),
+          from: artifactSource(manifest, described.paths),
           to: opened.target,
           reference: manifest.descriptor,
         },
@@ -419,6 +439,7 @@ export class Artifacts {
       return { name: opened.name, descriptor, artifactType, tags, layers, subject };
     } finally {
       await opened.close();
+      await described.dispose();
     }
   }
 }
