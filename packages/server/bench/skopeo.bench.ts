@@ -1,9 +1,10 @@
 // The ocikit server (directory storage, its own process) against
 // distribution 2.8, same images, same run, in paired rounds whose order
 // alternates: skopeo push and pull throughput, each server's peak RSS
-// (/usr/bin/time -v) for the big image and for a 5 MiB one, and requests/s
-// for HEAD of a manifest under 50 connections (ApacheBench). Every round starts
-// fresh registries, so no blob is already there or mountable.
+// (/usr/bin/time -v) for the big image and for a 5 MiB one (each server goes
+// through the same push, HEAD load and pull), and requests/s for HEAD of a
+// manifest under 50 connections (ApacheBench). Every round starts fresh
+// registries, so no blob is already there or mountable.
 // Run: pnpm --filter @ocikit/server bench; MiB=1024 for the size,
 // ROUNDS=N (default 5), RPS_SECONDS=N (default 5).
 // Needs skopeo, docker-registry and ab (Debian packages skopeo,
@@ -261,8 +262,10 @@ async function measureRound(
     return { push: pushMs, pull: pullMs, rps, pushCpu: cpu1 - cpu0, pullCpu: cpu3 - cpu2 };
   });
   await rm(pulled, { recursive: true, force: true });
+  // The same steps as for the big image, so the two peaks differ by the image size alone.
   const [, rssSmall] = await serving(await start('small'), async (server) => {
     await skopeoCopy('push', images.small, server.host);
+    await headRate(server.host);
     await skopeoCopy('pull', pulled, server.host);
   });
   await rm(pulled, { recursive: true, force: true });
