@@ -1,9 +1,12 @@
 // The ocikit server (directory storage, its own process) against
 // distribution 2.8, same images, same run, in paired rounds whose order
 // alternates: skopeo push and pull throughput, each server's peak RSS
-// (/usr/bin/time -v) for the big image and for a 5 MiB one, and requests/s
-// for HEAD of a manifest under 50 connections (ApacheBench). Every round starts
-// fresh registries, so no blob is already there or mountable.
+// (/usr/bin/time -v) for the big image and for a 5 MiB one (each server goes
+// through the same push, HEAD load and pull), and requests/s for HEAD of a
+// manifest under 50 connections (ApacheBench). Every round starts fresh
+// registries, so no blob is already there or mountable.
+// Each round also times skopeo pushing into an endpoint that discards every
+// byte (bench/discard-registry.mjs): the push ceiling on this machine.
 // Run: pnpm --filter @ocikit/server bench; MiB=1024 for the issue's size,
 // ROUNDS=N (default 5), RPS_SECONDS=N (default 5).
 // Needs skopeo, docker-registry and ab (Debian packages skopeo,
@@ -158,17 +161,40 @@ async function startDistribution(dir: string): Promise<Server> {
   throw new Error('distribution did not start');
 }
 
-async function startOcikit(dir: string): Promise<Server> {
-  const timeFile = join(dir, 'time.txt');
-  const script = join(import.meta.dirname, 'serve-once.mjs');
-  const child = measured(process.execPath, [script, join(dir, 'served')], timeFile);
+/** The `host:port` of a child that prints `{"listening":"http://HOST/"}` as its first line. */
+async function listeningHost(child: ChildProcess): Promise<string> {
   let out = '';
   for await (const chunk of child.stdout ?? []) {
     out += chunk;
     if (out.includes('\n')) break;
   }
   const { listening } = JSON.parse(out) as { listening: string };
-  return server(new URL(listening).host, child, timeFile);
+  return new URL(listening).host;
+}
+
+async function startOcikit(dir: string): Promise<Server> {
+  const timeFile = join(dir, 'time.txt');
+  const script = join(import.meta.dirname, 'serve-once.mjs');
+  const child = measured(process.execPath, [script, join(dir, 'served')], timeFile);
+  return server(await listeningHost(child), child, timeFile);
+}
+
+/**
+ * How long skopeo takes to push the image into an endpoint that throws
+ * every byte away (bench/discard-registry.mjs): the ceiling of any
+ * registry's push on this machine, skopeo's own cost.
+ */
+async function pushCeiling(image: string): Promise<number> {
+  const script = join(import.meta.dirname, 'discard-registry.mjs');
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const host = await listeningHost(child);
+    return await timed(() => skopeoCopy('push', image, host));
+  } finally {
+    const exited = once(child, 'exit');
+    child.kill();
+    await exited;
+  }
 }
 
 /** `skopeo copy` between an OCI layout and the registry's `bench/app:v1`, plain HTTP, no credentials. */
@@ -261,8 +287,10 @@ async function measureRound(
     return { push: pushMs, pull: pullMs, rps, pushCpu: cpu1 - cpu0, pullCpu: cpu3 - cpu2 };
   });
   await rm(pulled, { recursive: true, force: true });
+  // The same steps as for the big image, so the two peaks differ by the image size alone.
   const [, rssSmall] = await serving(await start('small'), async (server) => {
     await skopeoCopy('push', images.small, server.host);
+    await headRate(server.host);
     await skopeoCopy('pull', pulled, server.host);
   });
   await rm(pulled, { recursive: true, force: true });
@@ -288,9 +316,11 @@ try {
   await writeImage(images.big, bigMiB);
   await writeImage(images.small, smallMiB);
   const results: Record<Kind, Round[]> = { distribution: [], ocikit: [] };
+  const ceilings: number[] = [];
   for (let round = 0; round < rounds; round += 1) {
     const roundDir = join(dir, `round-${round}`);
     await mkdir(roundDir);
+    ceilings.push(await pushCeiling(images.big));
     const order: Kind[] = round % 2 ? ['ocikit', 'distribution'] : ['distribution', 'ocikit'];
     for (const kind of order) results[kind].push(await measureRound(kind, roundDir, images));
     await rm(roundDir, { recursive: true, force: true });
@@ -374,6 +404,10 @@ try {
   for (const row of [header, ...rows]) {
     console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));
   }
+  const ceilingRatios = ceilings.map((ms, index) => (results.distribution[index]?.push ?? 0) / ms);
+  console.log(
+    `push ceiling, skopeo into an endpoint that discards every byte: ${spread(ceilings.map(rate), 0)} MiB/s, so at most ${spread(ceilingRatios, 2)}× distribution's push in the same rounds`,
+  );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

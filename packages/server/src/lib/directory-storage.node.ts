@@ -1,17 +1,5 @@
-import { createReadStream } from 'node:fs';
-import {
-  type FileHandle,
-  link,
-  lstat,
-  mkdir,
-  open,
-  readdir,
-  rename,
-  rm,
-  stat,
-} from 'node:fs/promises';
+import { link, lstat, mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { Readable } from 'node:stream';
 import type {
   OperationOptions,
   RangeFetchOptions,
@@ -25,10 +13,11 @@ import {
   removeStaleFiles,
   syncDirectory,
 } from '@ocikit/content/fs';
-import { createHasher, isOciError, OciError, parseDigest } from '@ocikit/digest';
+import { isOciError, OciError, parseDigest } from '@ocikit/digest';
 import { OciLayout } from '@ocikit/layout/fs';
 import { isTag } from '@ocikit/reference';
 import { DEFAULT_MAX_MANIFEST_SIZE, type Descriptor, isManifestMediaType } from '@ocikit/spec';
+import { FileSpool } from './file-spool.node.ts';
 import type {
   RegistryStorage,
   RepositoryLookupOptions,
@@ -42,8 +31,11 @@ const INDEX_FILE = 'index.json';
 const UPLOADS_DIR = '.uploads';
 /** How long an untouched upload spool lives before `gc` removes it, as for the stores' unfinished writes: one day. */
 const DEFAULT_STALE_WRITE_MS = 24 * 60 * 60 * 1000;
-/** How many bytes of an upload are gathered before one write. */
-const WRITE_BATCH = 1024 * 1024;
+/**
+ * With `fsync`, how many bytes an upload spool writes between two background
+ * syncs: a commit then flushes at most about this much before its rename.
+ */
+const SYNC_EVERY = 8 * 1024 * 1024;
 
 /** One repository of a {@link DirectoryRegistryStorage}: an OCI image layout. */
 class LayoutRepository implements RepositoryStorage {
@@ -119,133 +111,6 @@ class LayoutRepository implements RepositoryStorage {
   }
 }
 
-/**
- * Upload bytes in a temp file of the storage, until committed or dropped;
- * they are hashed (sha256) as they arrive, so a commit by rename needs no
- * second read.
- */
-class FileSpool implements UploadSpool {
-  readonly path: string;
-  readonly #hasher = createHasher('sha256');
-  #handle: FileHandle | undefined;
-  /** The batch being gathered, and how much of it is filled. */
-  #batch: Uint8Array | undefined;
-  #filled = 0;
-  /** The other batch buffer, once its write is done. */
-  #spare: Uint8Array | undefined;
-  #writing: Promise<void> = Promise.resolve();
-  #size = 0;
-
-  constructor(path: string) {
-    this.path = path;
-  }
-
-  get size(): number {
-    return this.#size;
-  }
-
-  /**
-   * Hashes the chunk and copies it into a 1 MiB batch; a full batch goes to
-   * the file in one write while the next one fills (two buffers, reused:
-   * the append that fills the second waits for the first to be written).
-   */
-  async append(chunk: Uint8Array): Promise<void> {
-    this.#hasher.update(chunk);
-    this.#size += chunk.byteLength;
-    let at = 0;
-    while (at < chunk.byteLength) {
-      if (!this.#batch) {
-        this.#batch = this.#spare ?? new Uint8Array(WRITE_BATCH);
-        this.#spare = undefined;
-      }
-      const count = Math.min(WRITE_BATCH - this.#filled, chunk.byteLength - at);
-      this.#batch.set(chunk.subarray(at, at + count), this.#filled);
-      this.#filled += count;
-      at += count;
-      if (this.#filled === WRITE_BATCH) {
-        await this.#writing;
-        this.#writeBatch();
-      }
-    }
-  }
-
-  /** Writes what is gathered and waits for it; the batch buffers are let go (an idle session holds none). */
-  async flush(): Promise<void> {
-    await this.#writing;
-    this.#writeBatch();
-    await this.#writing;
-    this.#spare = undefined;
-  }
-
-  /** Starts writing the gathered batch. */
-  #writeBatch(): void {
-    const batch = this.#batch;
-    if (!batch || this.#filled === 0) return;
-    const bytes = batch.subarray(0, this.#filled);
-    this.#batch = undefined;
-    this.#filled = 0;
-    this.#writing = this.#writeAll(bytes).then(() => {
-      this.#spare = batch;
-    });
-    // Awaited by the next append or flush; handled here so a failure is not unhandled meanwhile.
-    this.#writing.catch(() => {});
-  }
-
-  async #writeAll(bytes: Uint8Array): Promise<void> {
-    this.#handle ??= await open(this.path, 'a', 0o600);
-    let written = 0;
-    while (written < bytes.byteLength) {
-      const result = await this.#handle.write(bytes, written, bytes.byteLength - written);
-      written += result.bytesWritten;
-    }
-  }
-
-  content(): ReadableStream<Uint8Array> {
-    if (this.#size === 0) return new ReadableStream({ start: (c) => c.close() });
-    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-    return new ReadableStream<Uint8Array>({
-      start: () => this.flush(),
-      pull: async (controller) => {
-        reader ??= (
-          Readable.toWeb(
-            createReadStream(this.path, { highWaterMark: WRITE_BATCH }),
-          ) as ReadableStream<Uint8Array>
-        ).getReader();
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      },
-      cancel: (reason) => reader?.cancel(reason),
-    });
-  }
-
-  /**
-   * Ends the writes (the file then readable by all, as layout blobs are, and
-   * synced to disk when `fsync`) and says what was written.
-   * @param fsync - whether to `fsync` the file
-   * @returns the sha256 digest of everything appended
-   */
-  async finish(fsync: boolean): Promise<string> {
-    await this.flush();
-    const handle = this.#handle ?? (await open(this.path, 'a', 0o600));
-    this.#handle = undefined;
-    try {
-      await handle.chmod(0o644);
-      if (fsync) await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    return this.#hasher.digest();
-  }
-
-  async discard(): Promise<void> {
-    await this.#writing.catch(() => {});
-    await this.#handle?.close().catch(() => {});
-    this.#handle = undefined;
-    await rm(this.path, { force: true });
-  }
-}
-
 /** What {@link DirectoryRegistryStorage.gc} did in one repository. */
 export interface RepositoryGcResult extends GcResult {
   /** The repository name. */
@@ -255,7 +120,9 @@ export interface RepositoryGcResult extends GcResult {
 /** Options of {@link DirectoryRegistryStorage}. */
 export interface DirectoryStorageOptions {
   /**
-   * `fsync` blobs and `index.json` before they are renamed into place.
+   * `fsync` blobs and `index.json` before they are renamed into place. An
+   * upload's spool is also synced in the background while it streams, so
+   * the sync before its commit only has the last few MiB to flush.
    * @default true
    */
   fsync?: boolean;
@@ -351,7 +218,8 @@ export class DirectoryRegistryStorage implements RegistryStorage {
   async createSpool(): Promise<UploadSpool> {
     const dir = join(this.root, UPLOADS_DIR);
     await mkdir(dir, { recursive: true });
-    return new FileSpool(join(dir, crypto.randomUUID()));
+    const syncEvery = (this.#options.fsync ?? true) ? SYNC_EVERY : 0;
+    return new FileSpool(join(dir, crypto.randomUUID()), { syncEvery });
   }
 
   /**

@@ -147,6 +147,60 @@ describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
     expect(await readdir(join(root, '.uploads'))).toEqual([]);
   });
 
+  it('with fsync (the default), keeps nothing visible of an upload whose client went away mid-PATCH or whose digest is wrong, though its spool was synced while it streamed', async () => {
+    const synced = await listen(
+      createRegistryHandler({ storage: new DirectoryRegistryStorage(root) }),
+    );
+    try {
+      const base = synced.url.origin;
+      const bytes = new Uint8Array(randomBytes(20 * (1 << 20)));
+      const digest = digestBytes(bytes);
+      const open = async () => {
+        const opened = await fetch(`${base}/v2/team/durable/blobs/uploads/`, { method: 'POST' });
+        return new URL(opened.headers.get('location') ?? '', base);
+      };
+      const blobs = join(root, 'team/durable/blobs/sha256');
+
+      const cut = await open();
+      const socket = connect(Number(synced.url.port), synced.url.hostname);
+      await once(socket, 'connect');
+      socket.write(
+        `PATCH ${cut.pathname} HTTP/1.1\r\nHost: ${synced.host}\r\nContent-Length: ${bytes.byteLength}\r\n\r\n`,
+      );
+      await new Promise<void>((resolve) =>
+        socket.write(bytes.subarray(0, 12 * (1 << 20)), () => resolve()),
+      );
+      socket.destroy();
+      await once(socket, 'close');
+      expect(await readdir(blobs).catch(() => [])).toEqual([]);
+      // The session is busy until the server has seen the disconnect; then it can be cancelled.
+      let cancelled = await fetch(cut, { method: 'DELETE' });
+      for (let attempt = 0; cancelled.status === 400 && attempt < 200; attempt += 1) {
+        expect((await cancelled.json()).errors[0].code).toBe('BLOB_UPLOAD_INVALID');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        cancelled = await fetch(cut, { method: 'DELETE' });
+      }
+      expect(cancelled.status).toBe(204);
+      expect(await readdir(join(root, '.uploads'))).toEqual([]);
+
+      const wrong = await open();
+      expect((await fetch(wrong, { method: 'PATCH', body: bytes })).status).toBe(202);
+      const refused = await fetch(`${wrong.href}?digest=${digestBytes('other')}`, {
+        method: 'PUT',
+      });
+      expect((await refused.json()).errors[0].code).toBe('DIGEST_INVALID');
+      expect(await readdir(blobs).catch(() => [])).toEqual([]);
+      expect(await readdir(join(root, '.uploads'))).toEqual([]);
+
+      const right = await open();
+      expect((await fetch(right, { method: 'PATCH', body: bytes })).status).toBe(202);
+      expect((await fetch(`${right.href}?digest=${digest}`, { method: 'PUT' })).status).toBe(201);
+      expect(digestBytes(await readFile(join(blobs, digest.slice(7))))).toBe(digest);
+    } finally {
+      await synced.close();
+    }
+  });
+
   it('spools PATCH chunks that cross its 1 MiB write batches at every kind of boundary into the exact file', async () => {
     const bytes = new Uint8Array(randomBytes(3 * (1 << 20) + 12_345));
     const digest = digestBytes(bytes);
