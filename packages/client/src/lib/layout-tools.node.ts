@@ -83,6 +83,8 @@ export interface LayoutGcResult {
   readonly freedBytes: number;
   /** How many blobs are kept. */
   readonly kept: number;
+  /** Unreachable blobs kept as newer than `keepNewerThanMs` of `OciLayout.gc` (0 here: not given). */
+  readonly recent: number;
   /** Content the entries reach that is missing from the layout. */
   readonly missing: readonly Descriptor[];
   /** Unfinished writes of dead writers removed. */

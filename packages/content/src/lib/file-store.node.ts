@@ -73,14 +73,23 @@ export interface GcOptions extends OperationOptions {
    * @default 86400000 (one day)
    */
   staleWriteMs?: number;
+  /**
+   * Unreachable blobs written (or touched) less than this many ms ago are
+   * kept: the content of a push still in progress (its layers land before
+   * the manifest that references them) is not collected under it.
+   * @default 0 (every unreachable blob is removed)
+   */
+  keepNewerThanMs?: number;
 }
 
 /** What {@link FileStore.gc} did. */
 export interface GcResult {
   /** Blobs removed (or that would be, in a dry run). */
   readonly removed: readonly StoredBlob[];
-  /** How many blobs were kept. */
+  /** How many blobs were kept because they are reachable. */
   readonly kept: number;
+  /** How many unreachable blobs were kept because they are newer than `keepNewerThanMs`. */
+  readonly recent: number;
   /** Content reachable from the roots that is missing from the store. */
   readonly missing: readonly Descriptor[];
   /** Unfinished writes removed. */
@@ -309,7 +318,8 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
   /**
    * Garbage collection: removes every blob not reachable from `roots`
    * (manifests lead to their children and their subject), and unfinished
-   * writes older than `staleWriteMs`. It removes only what {@link FileStore.walk}
+   * writes older than `staleWriteMs`; unreachable blobs newer than
+   * `keepNewerThanMs` stay. It removes only what {@link FileStore.walk}
    * lists (and stale regular dot-files beside them), so it never deletes
    * through a link nor outside `<root>/blobs`.
    *
@@ -321,10 +331,19 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
     const { reachable, missing } = await findReachable(this, roots, options);
     const removed: StoredBlob[] = [];
     let kept = 0;
+    let recent = 0;
+    const keepNewerThanMs = options.keepNewerThanMs ?? 0;
     for await (const blob of this.walk(options)) {
       if (reachable.has(blob.digest)) {
         kept += 1;
         continue;
+      }
+      if (keepNewerThanMs > 0) {
+        const info = await lstatIfExists(this.blobPath(blob.digest));
+        if (info !== undefined && Date.now() - info.mtimeMs < keepNewerThanMs) {
+          recent += 1;
+          continue;
+        }
       }
       if (!options.dryRun) await rm(this.blobPath(blob.digest), { force: true });
       removed.push(blob);
@@ -333,7 +352,7 @@ export class FileStore implements Storage, Deleter, RangeFetcher, ResumablePushe
       options.staleWriteMs ?? 86_400_000,
       options.dryRun,
     );
-    return { removed, kept, missing, staleWrites };
+    return { removed, kept, recent, missing, staleWrites };
   }
 
   async #removeStaleWrites(maxAgeMs: number, dryRun = false): Promise<number> {

@@ -1,4 +1,4 @@
-import { link, lstat, mkdir, readdir, rename, stat } from 'node:fs/promises';
+import { link, lstat, mkdir, readdir, rename, stat, utimes } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type {
   OperationOptions,
@@ -31,6 +31,8 @@ const INDEX_FILE = 'index.json';
 const UPLOADS_DIR = '.uploads';
 /** How long an untouched upload spool lives before `gc` removes it, as for the stores' unfinished writes: one day. */
 const DEFAULT_STALE_WRITE_MS = 24 * 60 * 60 * 1000;
+/** How long `gc` keeps unreachable blobs as part of a push in progress. */
+const DEFAULT_GC_GRACE_MS = 60 * 60 * 1000;
 /**
  * With `fsync`, how many bytes an upload spool writes between two background
  * syncs: a commit then flushes at most about this much before its rename.
@@ -164,17 +166,27 @@ export class DirectoryRegistryStorage implements RegistryStorage {
    * that no tag (and no referrer entry) of its `index.json` reaches, and
    * unfinished writes, and the spool files of upload sessions untouched for
    * `staleWriteMs` (left by a crash or a restart: no session owns them).
-   * Run it while nothing is pushed: content of a push in progress, and
-   * manifests pushed by digest only, are not reachable yet.
+   * It may run while clients push: the content of a push in progress (its
+   * layers land, or are mounted, before the manifest that references them;
+   * an index's manifests before the index) is not reachable yet, so
+   * unreachable blobs written or mounted within `keepNewerThanMs` (an hour
+   * unless given) stay for a later collection. A push that takes longer
+   * than that between a blob and its manifest may lose the blob (the
+   * manifest is then refused with `MANIFEST_BLOB_UNKNOWN`, and pushing
+   * again repairs it).
    *
-   * @param options - `GcOptions` of `@ocikit/content/fs` (`dryRun`, `staleWriteMs`, `signal`)
+   * @param options - `GcOptions` of `@ocikit/content/fs` (`dryRun`, `staleWriteMs`, `keepNewerThanMs`, `signal`)
    * @returns what was removed and kept, per repository
    */
   async gc(options: GcOptions = {}): Promise<RepositoryGcResult[]> {
     const results: RepositoryGcResult[] = [];
+    const settings = {
+      ...options,
+      keepNewerThanMs: options.keepNewerThanMs ?? DEFAULT_GC_GRACE_MS,
+    };
     for await (const name of this.repositories()) {
       const repository = await this.#layoutRepository(name, false);
-      if (repository) results.push({ repository: name, ...(await repository.gc(options)) });
+      if (repository) results.push({ repository: name, ...(await repository.gc(settings)) });
     }
     const uploads = join(this.root, UPLOADS_DIR);
     if ((await lstat(uploads).catch(() => undefined))?.isDirectory()) {
@@ -262,15 +274,19 @@ export class DirectoryRegistryStorage implements RegistryStorage {
     const source = join(this.#inside(from), 'blobs', algorithm, encoded);
     const folder = join(this.#inside(to), 'blobs', algorithm);
     await mkdir(folder, { recursive: true });
+    const target = join(folder, encoded);
     try {
-      await link(source, join(folder, encoded));
-      return true;
+      await link(source, target);
     } catch (error) {
       const code = errnoCode(error);
-      if (code === 'EEXIST') return true;
       if (code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP') return false;
-      throw error;
+      if (code !== 'EEXIST') throw error;
     }
+    // Touched, so that a collection running before the manifest that needs
+    // it arrives sees the blob as part of a push in progress (see gc).
+    const now = new Date();
+    await utimes(target, now, now);
+    return true;
   }
 
   /** The directory of a repository, checked to be inside the root. */

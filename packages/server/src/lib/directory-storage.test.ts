@@ -281,7 +281,8 @@ describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
     };
     await repo.pushBlob(strayBlob, streamFromBytes(stray));
 
-    const first = await storage.gc({ staleWriteMs: 0 });
+    // As an offline collection does: no grace for blobs of pushes in progress.
+    const first = await storage.gc({ staleWriteMs: 0, keepNewerThanMs: 0 });
     expect(first.map(({ repository, removed }) => [repository, removed.length])).toEqual([
       ['team/gc', 1],
     ]);
@@ -289,9 +290,47 @@ describe('DirectoryRegistryStorage behind the handler, over HTTP', () => {
     expect((await repo.fetchManifest('v1')).bytes).toEqual(image.manifest.bytes);
 
     await repo.untag('v1');
-    const second = await storage.gc({ staleWriteMs: 0 });
+    const second = await storage.gc({ staleWriteMs: 0, keepNewerThanMs: 0 });
     expect(second[0]?.removed).toHaveLength(3);
     for (const blob of image.blobs) expect(await repo.exists(blob.descriptor)).toBe(false);
+  });
+
+  it('collects while a push is in flight: its layers and a blob mounted for it stay (an hour by default), an old stray goes, and the manifest then lands', async () => {
+    const storage = new DirectoryRegistryStorage(root, { fsync: false });
+    const file = (name: string, digest: string) =>
+      join(root, name, 'blobs/sha256', digest.slice(7));
+    const longAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    const source = new Repository(`${server.host}/team/gc-source`);
+    const target = new Repository(`${server.host}/team/gc-push`);
+    const image = smallImage(700);
+    const [mounted, ...uploaded] = image.blobs;
+    if (mounted === undefined) throw new Error('smallImage has no blobs');
+    // The source holds the mounted blob since long ago, unreferenced there.
+    await source.pushBlob(mounted.descriptor, streamFromBytes(mounted.bytes));
+    await utimes(file('team/gc-source', mounted.descriptor.digest), longAgo, longAgo);
+    const stray = new Uint8Array(100).fill(9);
+    const strayBlob = {
+      mediaType: 'application/octet-stream',
+      digest: digestBytes(stray),
+      size: 100,
+    };
+    await target.pushBlob(strayBlob, streamFromBytes(stray));
+    await utimes(file('team/gc-push', strayBlob.digest), longAgo, longAgo);
+
+    // The push: one blob mounted, the others uploaded; no manifest yet.
+    expect(await target.mountBlob(mounted.descriptor, source.name)).toMatchObject({
+      mounted: true,
+    });
+    for (const blob of uploaded)
+      await target.pushBlob(blob.descriptor, streamFromBytes(blob.bytes));
+    const collected = await storage.gc();
+    const pushing = collected.find(({ repository }) => repository === 'team/gc-push');
+    expect(pushing?.removed.map(({ digest }) => digest)).toEqual([strayBlob.digest]);
+    expect(pushing?.recent).toBe(image.blobs.length);
+
+    await target.putManifest(image.manifest, { tags: ['v1'] });
+    expect((await target.fetchManifest('v1')).bytes).toEqual(image.manifest.bytes);
+    for (const blob of image.blobs) expect(await target.exists(blob.descriptor)).toBe(true);
   });
 
   it('answers blob requests from the blob file alone, without reading index.json', async () => {
