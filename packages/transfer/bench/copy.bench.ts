@@ -100,7 +100,7 @@ const ocikitScript = process.env.OCIKIT_SCRIPT;
 // OCIKIT_CLI runs another build of the CLI (a before/after comparison).
 const cli =
   process.env.OCIKIT_CLI ??
-  fileURLToPath(new URL('../../../apps/cli/dist/ocikit.js', import.meta.url));
+  fileURLToPath(new URL('../../../apps/cli/dist/ocikit.cjs', import.meta.url));
 // NODE_ARGS adds flags to ocikit's node (e.g. --max-semi-space-size=4).
 const nodeArgs = (process.env.NODE_ARGS ?? '').split(' ').filter(Boolean);
 /** The ocikit command line of a copy; `hosts` are the plain-HTTP registries it reaches. */
