@@ -11,7 +11,11 @@
 // another build of it, OCIKIT_SCRIPT=path a copy-once.mjs instead
 // (bench/copy-once.mjs: the library alone). A benchmark, not a test. Run:
 // pnpm --filter @ocikit/transfer bench (MiB=1024 LAYERS=8 ROUNDS=5 for the
-// issue's 1 GiB case; CASES=pull,push to pick; NODE_ARGS=… for node flags).
+// issue's 1 GiB case; CASES=pull,push to pick, e.g. CASES=mount runs only the
+// mount case, without the pull's memory yardstick; NODE_ARGS=… for node flags).
+// With TRACE=1, a case on the shared registry (pull, mount) runs once more on
+// each side and prints the requests the registry logged for it: when (ms from
+// the process's start), status, the registry's own time and the connection.
 // With SERVE=1 it starts the registry, pushes the image, prints the two pull
 // commands to time by hand and waits (Ctrl-C stops it).
 import { execFile } from 'node:child_process';
@@ -29,6 +33,7 @@ import { createImageManifest, MediaType } from '@ocikit/spec';
 import { type RunningRegistry, startRegistry } from '@ocikit/testbed';
 import { copy } from '@ocikit/transfer';
 import { createNodeTransport } from '@ocikit/transport/node';
+import { loggedRequests, logLength } from './registry-log.ts';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -36,6 +41,7 @@ const totalMiB = Number(process.env.MiB ?? 256);
 const layers = Number(process.env.LAYERS ?? 4);
 const rounds = Number(process.env.ROUNDS ?? 3);
 const cases = (process.env.CASES ?? 'pull,push,registry,mount').split(',');
+const trace = Boolean(process.env.TRACE);
 
 interface Measured {
   wall: number;
@@ -94,7 +100,7 @@ const ocikitScript = process.env.OCIKIT_SCRIPT;
 // OCIKIT_CLI runs another build of the CLI (a before/after comparison).
 const cli =
   process.env.OCIKIT_CLI ??
-  fileURLToPath(new URL('../../../apps/cli/dist/ocikit.js', import.meta.url));
+  fileURLToPath(new URL('../../../apps/cli/dist/ocikit.cjs', import.meta.url));
 // NODE_ARGS adds flags to ocikit's node (e.g. --max-semi-space-size=4).
 const nodeArgs = (process.env.NODE_ARGS ?? '').split(' ').filter(Boolean);
 /** The ocikit command line of a copy; `hosts` are the plain-HTTP registries it reaches. */
@@ -115,6 +121,8 @@ const ocikitCopy = (from: string, to: string, hosts: string[]) =>
 interface Case {
   id: 'pull' | 'push' | 'registry' | 'mount';
   name: string;
+  /** The log of the registry that sees all of its requests (for TRACE=1). */
+  log?: string;
   prepare(
     round: number,
     side: 'ocikit' | 'skopeo',
@@ -150,6 +158,31 @@ async function compare(list: Case[]) {
       `  skopeo  wall ${spread(walls(results.skopeo), 2)} s  peak RSS ${spread(rss(results.skopeo), 0)} MiB`,
     );
     console.log(`  ocikit/skopeo  wall ${spread(ratios, 2)}×  peak RSS ${spread(rssRatios, 1)}×`);
+    if (trace && each.log !== undefined) await traceRun(each, each.log);
+  }
+}
+
+/** Runs a case once more on each side and prints the requests its registry logged. */
+async function traceRun(each: Case, log: string) {
+  for (const side of ['ocikit', 'skopeo'] as const) {
+    const { args, done } = await each.prepare(rounds + 1, side);
+    const offset = await logLength(log);
+    const started = Date.now();
+    const { wall } = await timed(side === 'ocikit' ? 'node' : 'skopeo', args);
+    await done?.();
+    const requests = await loggedRequests(log, offset, started);
+    const connections = new Set(requests.map((request) => request.port)).size;
+    console.log(
+      `  ${side} traced: wall ${(wall * 1000).toFixed(0)} ms, ${requests.length} requests on ${connections} connections`,
+    );
+    for (const r of requests) {
+      const uri = r.uri
+        .replace(/(sha256(?:%3A|:)[0-9a-f]{12})[0-9a-f]+/g, '$1…')
+        .replace(/_state=[^&]+/, '_state=…');
+      console.log(
+        `    ${r.at.toFixed(0).padStart(5)} ms  ${r.method.padEnd(5)} ${r.status}  ${r.durationMs.toFixed(1).padStart(6)} ms  :${r.port}  ${uri}`,
+      );
+    }
   }
 }
 
@@ -167,22 +200,29 @@ try {
     { tags: ['v1'] },
   );
   const sourceLayout = join(work, 'source-layout');
-  await copy(
-    { from: store, to: await OciLayout.open(sourceLayout, { create: true }), reference: root },
-    { tags: ['v1'] },
-  );
-  const small = await FileStore.open(join(work, 'small'), { fsync: false });
-  const smallRoot = await buildImage(small, 5, 1);
-  await copy(
-    { from: small, to: repositoryAt(registry.host, 'bench/small'), reference: smallRoot },
-    { tags: ['v1'] },
-  );
+  if (cases.includes('push')) {
+    await copy(
+      { from: store, to: await OciLayout.open(sourceLayout, { create: true }), reference: root },
+      { tags: ['v1'] },
+    );
+  }
+  // The memory yardstick of a pull: built and run only with the pull case.
+  const yardstick = cases.includes('pull');
+  if (yardstick) {
+    const small = await FileStore.open(join(work, 'small'), { fsync: false });
+    const smallRoot = await buildImage(small, 5, 1);
+    await copy(
+      { from: small, to: repositoryAt(registry.host, 'bench/small'), reference: smallRoot },
+      { tags: ['v1'] },
+    );
+  }
 
   const pulled = { ocikit: join(work, 'ocikit-layout'), skopeo: join(work, 'skopeo-layout') };
   const source = `${registry.host}/bench/pull:v1`;
   const pull: Case = {
     id: 'pull',
     name: `registry → OCI layout, ${totalMiB} MiB in ${layers} layers`,
+    log: registry.logFile,
     async prepare(_round, side) {
       await rm(pulled[side], { recursive: true, force: true });
       return side === 'ocikit'
@@ -217,6 +257,7 @@ try {
   const mount: Case = {
     id: 'mount',
     name: `same registry, new repository (mount), ${totalMiB} MiB in ${layers} layers`,
+    log: registry.logFile,
     async prepare(round, side) {
       const to = `${registry.host}/bench/mount-${side}-${round}:v1`;
       return {
@@ -243,6 +284,8 @@ try {
     });
   } else {
     await compare([pull, push, toRegistry, mount].filter((each) => cases.includes(each.id)));
+  }
+  if (!process.env.SERVE && yardstick) {
     const smallRuns: Measured[] = [];
     for (let round = 0; round < rounds; round += 1) {
       await rm(pulled.ocikit, { recursive: true, force: true });

@@ -151,6 +151,96 @@ describe('copy between the real registry and OCI layouts', () => {
     await expectHolds(to, graph);
   });
 
+  it('registry → registry on one registry: one HEAD and one GET of the source manifest, one HEAD of the destination manifest, a POST per blob, one PUT', async () => {
+    const graph = image([5000, 6000, 7000]);
+    const sourceRequests: { method: string; url: string; status?: number }[] = [];
+    const from = await inRegistry(graph, sourceRequests);
+    sourceRequests.length = 0;
+    const requests: { method: string; url: string; status?: number }[] = [];
+    const to = repository(requests);
+    await copy({ from, to, reference: 'v1' }, { tags: ['v1'] });
+    const digest = graph.root.digest;
+    const exchange = (list: typeof requests) =>
+      list.map((r) => {
+        const path = new URL(r.url).pathname.replace(/^\/v2\/.*?\/(manifests|blobs)\//, '$1/');
+        return `${r.method} ${r.status} ${path}`;
+      });
+    // No /v2/ ping, no token, no tag listing, no blob HEAD, the manifest fetched once.
+    expect(exchange(sourceRequests)).toEqual([
+      'HEAD 200 manifests/v1',
+      `GET 200 manifests/${digest}`,
+    ]);
+    expect(exchange(requests).sort()).toEqual(
+      [
+        `HEAD 404 manifests/${digest}`,
+        ...graph.blobs.map(() => 'POST 201 blobs/uploads/'),
+        'PUT 201 manifests/v1',
+      ].sort(),
+    );
+  });
+
+  it('registry → registry on one registry sends its mounts beside each other, beyond concurrency: 4 POSTs in flight at concurrency 1', async () => {
+    const graph = image([1000, 2000, 3000]);
+    const from = await inRegistry(graph);
+    let inFlight = 0;
+    let peak = 0;
+    const transport = createNodeTransport({
+      onTrace: (event: TraceEvent) => {
+        if (event.type === 'request' && event.method === 'POST') {
+          inFlight += 1;
+          peak = Math.max(peak, inFlight);
+        }
+        if (event.type === 'response' && event.method === 'POST') inFlight -= 1;
+      },
+    });
+    const to = new Repository(
+      { registry: getTestbed().anonymous.host, repository: uniqueRepo('transfer/mounts-at-once') },
+      { transport },
+    );
+    const result = await copy({ from, to, reference: 'v1' }, { concurrency: 1 });
+    expect(result).toMatchObject({ blobsMounted: 4, blobsCopied: 0 });
+    expect(peak).toBe(4);
+    await expectHolds(to, graph);
+  });
+
+  it('registry → registry on one registry: a mount the registry refuses (202, the source read through a mirror) cancels its session and sends the bytes', async () => {
+    const { anonymous, basic } = getTestbed();
+    const graph = image([3000, 4000]);
+    // The image is only on the mirror (the basic-auth registry), under the same name.
+    const name = uniqueRepo('transfer/mirrored');
+    const basicTransport = createNodeTransport({
+      credentials: staticCredentials({ [basic.host]: basic.users.push }),
+    });
+    const memory = new MemoryStore();
+    await load(memory, graph);
+    const onMirror = new Repository(
+      { registry: basic.host, repository: name },
+      { transport: basicTransport },
+    );
+    await copy({ from: memory, to: onMirror, reference: graph.root }, { tags: ['v1'] });
+    const requests: { method: string; url: string; status?: number }[] = [];
+    const transport = createNodeTransport({
+      credentials: staticCredentials({ [basic.host]: basic.users.push }),
+      hosts: { [anonymous.host]: { mirrors: [basic.host] } },
+      onTrace: (event: TraceEvent) => {
+        if (event.type === 'response') {
+          requests.push({ method: event.method, url: event.url, status: event.status });
+        }
+      },
+    });
+    const from = new Repository({ registry: anonymous.host, repository: name }, { transport });
+    const to = new Repository(
+      { registry: anonymous.host, repository: uniqueRepo('transfer/refused-mount') },
+      { transport },
+    );
+    const result = await copy({ from, to, reference: 'v1' });
+    expect(result).toMatchObject({ blobsMounted: 0, blobsCopied: 3 });
+    const onRegistry = requests.filter((r) => new URL(r.url).host === anonymous.host);
+    expect(count(onRegistry, 'POST', '/blobs/uploads/')).toBe(6);
+    expect(count(onRegistry, 'DELETE', '/blobs/uploads/')).toBe(3);
+    await expectHolds(to, graph);
+  });
+
   it('registry → registry on the token-auth registry mounts every blob across repositories', async () => {
     const { host, users } = getTestbed().token;
     const transport = createNodeTransport({

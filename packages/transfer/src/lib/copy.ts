@@ -2,9 +2,12 @@ import {
   type ExistenceChecker,
   type Fetcher,
   fetchBytes,
+  isLocated,
   isMounter,
   isReferrerLister,
+  type Mounter,
   type Pusher,
+  type RepositoryLocation,
   type Resolver,
   type Tagger,
 } from '@ocikit/content';
@@ -53,8 +56,10 @@ export interface CopyRequest {
  * taken to come with its graph (one `exists`, nothing below it fetched),
  * unless referrers are copied or an index is filtered by platform. A blob
  * the destination can mount (a cross-repository mount on one registry) is
- * mounted, one request; any other blob it has costs one `exists`; a blob two
- * manifests share moves once. Every byte is verified before the destination commits
+ * mounted, one request, the mounts of a copy within one registry running
+ * up to 4 × `concurrency` at once, as they move no bytes (a blob the
+ * registry does not mount is then sent within `concurrency`);
+ * any other blob it has costs one `exists`; a blob two manifests share moves once. Every byte is verified before the destination commits
  * it, and a blob's bytes are hashed once: the source's fetch verifies them
  * and the destination, seeing a self-verifying stream (`verifyContent` of
  * `@ocikit/digest`), only counts them. On the first failure, or when `signal` fires, the rest of the copy is
@@ -114,6 +119,13 @@ export async function copy(request: CopyRequest, options: CopyOptions = {}): Pro
   }
 }
 
+/**
+ * How many cross-repository mounts may run per slot of `concurrency`: a
+ * mount is one small request that moves no bytes (4 × the default 4 is the
+ * 16 connections a Node transport keeps per registry).
+ */
+const MOUNTS_PER_SLOT = 4;
+
 /** One copy in progress: what is moving, what is done, and the counts. */
 class GraphCopy {
   readonly #from: CopySource;
@@ -123,6 +135,10 @@ class GraphCopy {
   readonly #locations: KnownLocations;
   readonly #signal: AbortSignal;
   readonly #limiter: Limiter;
+  /** The bound of cross-repository mounts, which move no bytes. */
+  readonly #mounts: Limiter;
+  /** The source's repository when the destination can mount from it (one registry). */
+  readonly #mountFrom: RepositoryLocation | undefined;
   /** source digest → the descriptor pushed for it */
   readonly #manifests = new Map<string, Promise<Descriptor>>();
   readonly #blobs = new Map<string, Promise<void>>();
@@ -148,6 +164,14 @@ class GraphCopy {
     this.#locations = locations;
     this.#signal = signal;
     this.#limiter = new Limiter(settings.concurrency);
+    this.#mounts = new Limiter(settings.concurrency * MOUNTS_PER_SLOT);
+    this.#mountFrom =
+      isMounter(to) &&
+      isLocated(from) &&
+      isLocated(to) &&
+      from.location.registry === to.location.registry
+        ? from.location
+        : undefined;
   }
 
   /** The root's descriptor at the source. */
@@ -360,30 +384,58 @@ class GraphCopy {
       await this.#limiter.run(() => this.#plan(descriptor), signal);
       return;
     }
-    await this.#limiter.run(async () => {
-      // A mount first: one request whether or not the blob is there already,
-      // and none when the source cannot be mounted from. `force` sends the bytes.
-      if (force) {
-        await this.#stream(descriptor);
-      } else if (
-        isMounter(to) &&
-        (await onSide('destination', `mount ${descriptor.digest}`, () =>
-          to.mount(descriptor, this.#from, { signal }),
-        ))
-      ) {
-        this.#mounted(descriptor);
-      } else if (await this.#exists(descriptor)) {
-        tally.blobsSkipped += 1;
-        tally.emit(descriptor, { type: 'skipped', reason: 'exists' });
-      } else if (await this.#locations.mount(descriptor, signal)) {
-        // Another repository of the destination's registry was seen holding it.
-        this.#mounted(descriptor);
-      } else {
-        await this.#stream(descriptor);
-      }
-    }, signal);
+    const mountFrom = force ? undefined : this.#mountFrom;
+    if (mountFrom !== undefined && isMounter(to)) {
+      await this.#mountOrStream(descriptor, to, mountFrom);
+    } else {
+      await this.#limiter.run(async () => {
+        // A mount first: one request whether or not the blob is there already,
+        // and none when the source cannot be mounted from. `force` sends the bytes.
+        if (force) {
+          await this.#stream(descriptor);
+        } else if (
+          isMounter(to) &&
+          (await onSide('destination', `mount ${descriptor.digest}`, () =>
+            to.mount(descriptor, this.#from, { signal }),
+          ))
+        ) {
+          this.#mounted(descriptor);
+        } else if (await this.#exists(descriptor)) {
+          tally.blobsSkipped += 1;
+          tally.emit(descriptor, { type: 'skipped', reason: 'exists' });
+        } else if (await this.#locations.mount(descriptor, signal)) {
+          // Another repository of the destination's registry was seen holding it.
+          this.#mounted(descriptor);
+        } else {
+          await this.#stream(descriptor);
+        }
+      }, signal);
+    }
     this.#locations.atSource(descriptor.digest);
     this.#locations.atDestination(descriptor.digest);
+  }
+
+  /**
+   * Within one registry: a mount, beside the other mounts (it moves no
+   * bytes), one request whether or not the blob is there already. When the
+   * registry does not mount (it opens an upload instead, which the mount
+   * cancels), the bytes are sent within `concurrency`.
+   */
+  async #mountOrStream(
+    descriptor: Descriptor,
+    to: CopyDestination & Mounter,
+    from: RepositoryLocation,
+  ): Promise<void> {
+    const signal = this.#signal;
+    const mounted = await this.#mounts.run(
+      () =>
+        onSide('destination', `mount ${descriptor.digest}`, () =>
+          to.mount(descriptor, from, { signal }),
+        ),
+      signal,
+    );
+    if (mounted) this.#mounted(descriptor);
+    else await this.#limiter.run(() => this.#stream(descriptor), signal);
   }
 
   /** Counts a blob of a dry run: skipped when the destination has it (and not `force`), else to copy. */

@@ -38,6 +38,8 @@ export interface CopyOptions {
   foreignLayers?: 'skip' | 'copy';
   /**
    * The most blob and manifest operations at once, for the whole copy.
+   * Cross-repository mounts within one registry, which move no bytes, run
+   * up to 4 × this many at once.
    * @default 4
    */
   concurrency?: number;
