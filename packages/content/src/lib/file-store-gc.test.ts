@@ -51,6 +51,20 @@ describe('FileStore.gc', () => {
     return n;
   }
 
+  it('keeps unreachable blobs newer than keepNewerThanMs (a push in progress) and removes older ones', async () => {
+    const { index, orphan } = await setUp();
+    const old = randomBlob(600);
+    await pushBlob(old);
+    const longAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(store.blobPath(old.descriptor.digest), longAgo, longAgo);
+    const result = await store.gc([index.descriptor], { keepNewerThanMs: 60 * 60 * 1000 });
+    const removed = result.removed.map((blob) => blob.digest);
+    expect(removed).toContain(old.descriptor.digest);
+    expect(removed).not.toContain(orphan.descriptor.digest);
+    expect(await store.exists(orphan.descriptor)).toBe(true);
+    expect(result.recent).toBeGreaterThanOrEqual(1);
+  });
+
   it('removes what the roots do not reach, and keeps an index with all its children', async () => {
     const { images, index, orphan, signature } = await setUp();
     const reachable = new Set([
