@@ -22,7 +22,7 @@ export const run: CommandRun = async ([source, destination], flags, session) => 
   // node:http starts sooner for (a refused mount still sends the bytes).
   const mounts = flags.force !== true && sameRegistry(source as string, destination as string);
   const client = await session.client(mounts ? {} : MOVES_BLOBS);
-  const progress = dryRun ? undefined : copyProgress(session);
+  const progress = dryRun ? undefined : await copyProgress(session);
   const options: CopyOptions = {
     signal: interruptSignal(),
     ...(platforms === undefined ? {} : { platforms }),

@@ -7,7 +7,7 @@ import { copyProgress } from '../lib/progress.ts';
 /** `ocikit layout import FILE.tar DIR`: an oci-archive or docker save tar into a layout. */
 export const run: CommandRun = async ([file, dir], _flags, session) => {
   session.log(`Importing ${file} into ${dir}…`);
-  const progress = copyProgress(session);
+  const progress = await copyProgress(session);
   let result: Awaited<ReturnType<typeof importArchive>>;
   try {
     result = await importArchive(file as string, dir as string, {

@@ -41,7 +41,7 @@ export async function runArtifactPush(
 ): Promise<void> {
   const { Artifacts } = await import('@ocikit/client');
   const artifacts = new Artifacts(await session.client(MOVES_BLOBS));
-  const progress = copyProgress(session);
+  const progress = await copyProgress(session);
   let result: ArtifactPushResult;
   try {
     result = await push(artifacts, {

@@ -1,8 +1,6 @@
 import type { ProgressEvent } from '@ocikit/transfer';
-import { createLogUpdate } from 'log-update';
 import type { Session } from './session.ts';
-import { paint } from './terminal.ts';
-import { formatBytes, shortDigest } from './units.ts';
+import { formatBytes } from './units.ts';
 
 /** Shows a copy's progress; `stop` before printing anything else. */
 export interface CopyProgress {
@@ -12,16 +10,6 @@ export interface CopyProgress {
   stop(): void;
 }
 
-interface Row {
-  readonly size: number;
-  transferred: number;
-  state: 'moving' | 'copied' | 'skipped' | 'mounted' | 'failed';
-}
-
-const BAR_WIDTH = 24;
-const SHOWN_ROWS = 10;
-const REDRAW_MS = 100;
-
 /**
  * The progress display of a copy: live bars on a terminal (unless `CI` is
  * set), one line per finished blob otherwise, nothing with `--quiet`.
@@ -29,12 +17,15 @@ const REDRAW_MS = 100;
  * @param session - the session (its terminal and quietness)
  * @returns the display, or `undefined` when nothing is shown
  */
-export function copyProgress(session: Session): CopyProgress | undefined {
+export async function copyProgress(session: Session): Promise<CopyProgress | undefined> {
   if (session.quiet) return undefined;
-  return session.terminal.live ? liveProgress(session) : lineProgress(session);
+  if (!session.terminal.live) return lineProgress(session);
+  // log-update and its text-width tables load only for a live display (about 11 ms).
+  return (await import('./live-progress.ts')).liveProgress(session);
 }
 
-function isManifest(event: ProgressEvent): boolean {
+/** Whether a progress event is about a manifest (or index), not a blob. */
+export function isManifest(event: ProgressEvent): boolean {
   return /manifest|index/.test(event.descriptor.mediaType);
 }
 
@@ -51,80 +42,4 @@ function lineProgress(session: Session): CopyProgress {
     },
     stop() {},
   };
-}
-
-/** Bars per blob and a total line, redrawn at most every 100 ms with log-update. */
-function liveProgress(session: Session): CopyProgress {
-  const update = createLogUpdate(process.stderr, { showCursor: false });
-  const color = session.terminal.color;
-  const rows = new Map<string, Row>();
-  const started = Date.now();
-  let totals: ProgressEvent['totals'] | undefined;
-  let drawn = 0;
-
-  const render = (): string => {
-    const lines: string[] = [];
-    const entries = [...rows.entries()];
-    const hidden = Math.max(0, entries.length - SHOWN_ROWS);
-    if (hidden > 0) lines.push(paint(color, 'dim', `  … ${hidden} more`));
-    for (const [digest, row] of entries.slice(hidden)) lines.push(rowLine(digest, row, color));
-    const seconds = Math.max((Date.now() - started) / 1000, 0.001);
-    const copied = totals?.bytesCopied ?? 0;
-    lines.push(
-      `  total ${formatBytes(copied)} at ${formatBytes(copied / seconds)}/s · ` +
-        `${totals?.blobsCopied ?? 0} copied · ${totals?.blobsSkipped ?? 0} skipped · ` +
-        `${totals?.blobsMounted ?? 0} mounted · ${totals?.manifests ?? 0} manifests`,
-    );
-    return lines.join('\n');
-  };
-
-  return {
-    onProgress(event) {
-      totals = event.totals;
-      if (!isManifest(event)) {
-        const row = rows.get(event.descriptor.digest) ?? {
-          size: event.descriptor.size,
-          transferred: 0,
-          state: 'moving',
-        };
-        rows.set(event.descriptor.digest, row);
-        if (event.type === 'bytes') row.transferred = event.transferred;
-        else if (event.type === 'done') row.state = 'copied';
-        else if (event.type === 'skipped') row.state = 'skipped';
-        else if (event.type === 'mounted') row.state = 'mounted';
-        else if (event.type === 'failed') row.state = 'failed';
-      }
-      const now = Date.now();
-      if (now - drawn >= REDRAW_MS || event.type !== 'bytes') {
-        drawn = now;
-        update(render());
-      }
-    },
-    stop() {
-      if (totals === undefined) update.clear();
-      else update(render());
-      update.done();
-    },
-  };
-}
-
-function rowLine(digest: string, row: Row, color: boolean): string {
-  const name = shortDigest(digest);
-  const size = formatBytes(row.size);
-  switch (row.state) {
-    case 'copied':
-      return `${paint(color, 'green', '✓')} ${name}  copied  ${size}`;
-    case 'skipped':
-      return `${paint(color, 'dim', '=')} ${name}  skipped (exists)  ${size}`;
-    case 'mounted':
-      return `${paint(color, 'green', '↪')} ${name}  mounted  ${size}`;
-    case 'failed':
-      return `${paint(color, 'red', '✗')} ${name}  failed`;
-    default: {
-      const fraction = row.size > 0 ? Math.min(row.transferred / row.size, 1) : 0;
-      const filled = Math.round(fraction * BAR_WIDTH);
-      const bar = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
-      return `  ${name}  ${bar}  ${formatBytes(row.transferred)} / ${size}`;
-    }
-  }
 }
