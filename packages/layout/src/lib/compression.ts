@@ -40,7 +40,17 @@ export async function decompressArchive(
 }
 
 /** The largest piece of compressed input handed to the decompressor at once. */
-const GUNZIP_PIECE = 64 * 1024;
+const MAX_PIECE = 64 * 1024;
+/** The smallest. */
+const MIN_PIECE = 1024;
+/** The output chunk that pieces are sized for, where one piece comes out as one chunk. */
+const TARGET_OUTPUT = 1024 * 1024;
+
+/** What {@link gunzip}'s two halves share: the piece size, and how the source failed. */
+interface Pacing {
+  piece: number;
+  sourceFailure?: { error: unknown };
+}
 
 /**
  * Decompresses a gzip stream with the runtime's `DecompressionStream`,
@@ -49,12 +59,16 @@ const GUNZIP_PIECE = 64 * 1024;
  * `pipeThrough` cannot be used for this: Node's `DecompressionStream` has a
  * writable side whose high-water mark of 16384 counts chunks, not bytes, so a
  * pipe queues up to 16384 source chunks (1 GiB of 64 KiB file reads) ahead of
- * a reader slower than the source. Here one piece of at most 64 KiB is
- * written at a time, and the next only once the decompressor has taken it —
- * which Node's zlib does only as its 16 KiB output chunks are read. What is
- * held is then one piece and a few 16 KiB buffers on Node, whatever the
- * compression ratio; Deno's decompressor turns one piece into one output
- * chunk, at most 1032 times the piece (64.5 MiB for zeros).
+ * a reader slower than the source. Here one piece of compressed bytes is
+ * written at a time, and the next only once the decompressor has taken it.
+ * Node's and Bun's decompressors take a piece only as their 16 KiB or 64 KiB
+ * output chunks are read, so what is held is one piece and a few such
+ * chunks, whatever the compression ratio. Deno's turns a whole piece into one
+ * chunk (64 KiB of zeros is 64 MiB), so pieces are sized from what comes out:
+ * the first is 1 KiB, and each next one is what the last output chunk
+ * suggests gives about 1 MiB, between 1 KiB and 64 KiB. A piece is sized
+ * before the previous one's output is seen, so where incompressible data
+ * turns into zeros one 64 MiB chunk can still come out on Deno.
  *
  * @param stream - the gzip bytes
  * @returns the decompressed bytes; the stream fails with the source's own
@@ -68,17 +82,22 @@ export function gunzip(stream: ReadableStream<Uint8Array>): ReadableStream<Uint8
   >;
   const input = stream.getReader();
   const output = inflate.readable.getReader();
-  const failure: { source?: unknown } = {};
-  void feed(input, inflate.writable.getWriter(), failure);
+  const pacing: Pacing = { piece: MIN_PIECE };
+  void feed(input, inflate.writable.getWriter(), pacing);
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
           const { done, value } = await output.read();
-          if (done) controller.close();
-          else controller.enqueue(value);
+          if (done) {
+            controller.close();
+            return;
+          }
+          const sized = Math.floor((pacing.piece * TARGET_OUTPUT) / value.byteLength);
+          pacing.piece = Math.min(MAX_PIECE, Math.max(MIN_PIECE, sized));
+          controller.enqueue(value);
         } catch (error) {
-          controller.error('source' in failure ? failure.source : gzipError(error));
+          controller.error(pacing.sourceFailure ? pacing.sourceFailure.error : gzipError(error));
         }
       },
       async cancel(reason) {
@@ -98,14 +117,14 @@ export function gunzip(stream: ReadableStream<Uint8Array>): ReadableStream<Uint8
 async function feed(
   input: ReadableStreamDefaultReader<Uint8Array>,
   writer: WritableStreamDefaultWriter<Uint8Array>,
-  failure: { source?: unknown },
+  pacing: Pacing,
 ): Promise<void> {
   for (;;) {
     let next: ReadableStreamReadResult<Uint8Array>;
     try {
       next = await input.read();
     } catch (error) {
-      failure.source = error;
+      pacing.sourceFailure = { error };
       await writer.abort(error).catch(() => {});
       return;
     }
@@ -115,8 +134,10 @@ async function feed(
         return;
       }
       const chunk = next.value;
-      for (let at = 0; at < chunk.byteLength; at += GUNZIP_PIECE) {
-        await writer.write(chunk.subarray(at, at + GUNZIP_PIECE));
+      for (let at = 0; at < chunk.byteLength; ) {
+        const end = at + pacing.piece;
+        await writer.write(chunk.subarray(at, end));
+        at = end;
       }
     } catch (error) {
       // The reader of the output sees the decompressor's error.
