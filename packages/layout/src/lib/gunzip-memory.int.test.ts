@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -6,12 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
+import { runJsonScript } from '@ocikit/testbed';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '../../../..');
 const SIZE_MIB = 64;
 /** The most the resident set may grow while the child decompresses `SIZE_MIB` MiB. */
 const GROWTH_LIMIT_MIB = 24;
@@ -42,26 +39,16 @@ it(`decompresses ${SIZE_MIB} MiB of gzip for a slow reader with the resident set
     ['zeros', await gzipFile('zeros.gz', new Uint8Array(1024 * 1024), 1)],
   ];
   for (const [label, file] of cases) {
-    const { stdout } = await run(
-      join(root, 'node_modules/.bin/tsx'),
-      [
-        '--tsconfig',
-        join(root, 'tsconfig.base.json'),
-        join(import.meta.dirname, 'gunzip-memory-child.testing.node.ts'),
-      ],
+    const { result, output } = await runJsonScript<{ size: number; growthMiB: number }>(
+      join(import.meta.dirname, 'gunzip-memory-child.testing.node.ts'),
       {
-        cwd: root,
-        timeout: 30_000,
+        timeoutMs: 30_000,
         // A 1 MiB young generation, so that the resident set shows what the
         // streams hold rather than garbage waiting for a scavenge.
-        env: { ...process.env, NODE_OPTIONS: '--max-semi-space-size=1', OCIKIT_GUNZIP_FILE: file },
+        env: { NODE_OPTIONS: '--max-semi-space-size=1', OCIKIT_GUNZIP_FILE: file },
       },
     );
-    const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as {
-      size: number;
-      growthMiB: number;
-    };
-    console.log(`gunzip memory (${label}): ${stdout.trim()}`);
+    console.log(`gunzip memory (${label}): ${output}`);
     expect(result.size, label).toBe(SIZE_MIB * 1024 * 1024);
     expect(result.growthMiB, label).toBeLessThan(GROWTH_LIMIT_MIB);
   }
