@@ -62,8 +62,8 @@ interface Pacing {
  * a reader slower than the source. Here one piece of compressed bytes is
  * written at a time, and the next only once the decompressor has taken it.
  * Node's and Bun's decompressors take a piece only as their 16 KiB or 64 KiB
- * output chunks are read, so what is held is one piece, the source chunk
- * read ahead, and a few such output chunks, whatever the compression ratio. Deno's turns a whole piece into one
+ * output chunks are read, so what is held is one piece and a few such
+ * output chunks, whatever the compression ratio. Deno's turns a whole piece into one
  * chunk (64 KiB of zeros is 64 MiB), so pieces are sized from what comes out:
  * the first is 1 KiB, and each next one is what the last output chunk
  * suggests gives about 1 MiB, between 1 KiB and 256 KiB (the chunk of a
@@ -112,21 +112,19 @@ export function gunzip(stream: ReadableStream<Uint8Array>): ReadableStream<Uint8
 
 /**
  * Writes the source into the decompressor one piece at a time, each write
- * awaited, while the next source chunk is read (so reading the source
- * overlaps decompressing: one chunk ahead, no more). A source failure is
- * recorded and aborts the decompressor; a decompressor failure (corrupt
- * data, or the output cancelled) cancels the source. Never rejects.
+ * awaited. A source failure is recorded and aborts the decompressor; a
+ * decompressor failure (corrupt data, or the output cancelled) cancels the
+ * source. Never rejects.
  */
 async function feed(
   input: ReadableStreamDefaultReader<Uint8Array>,
   writer: WritableStreamDefaultWriter<Uint8Array>,
   pacing: Pacing,
 ): Promise<void> {
-  let reading = readAhead(input);
   for (;;) {
     let next: ReadableStreamReadResult<Uint8Array>;
     try {
-      next = await reading;
+      next = await input.read();
     } catch (error) {
       pacing.sourceFailure = { error };
       await writer.abort(error).catch(() => {});
@@ -137,7 +135,6 @@ async function feed(
         await writer.close();
         return;
       }
-      reading = readAhead(input);
       const chunk = next.value;
       for (let at = 0; at < chunk.byteLength; ) {
         const end = at + pacing.piece;
@@ -150,15 +147,6 @@ async function feed(
       return;
     }
   }
-}
-
-/** The next read of the source, its failure held (not reported as unhandled) until awaited. */
-function readAhead(
-  input: ReadableStreamDefaultReader<Uint8Array>,
-): Promise<ReadableStreamReadResult<Uint8Array>> {
-  const read = input.read();
-  read.catch(() => {});
-  return read;
 }
 
 /** A decompressor's error as `TAR_INVALID`. */
