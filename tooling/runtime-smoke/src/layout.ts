@@ -16,6 +16,16 @@ import { extractArchive, importDockerArchive, OciArchive, OciLayout } from '@oci
 import { createImageManifest, MediaType } from '@ocikit/spec';
 import { check, rejectsWith } from './check.ts';
 
+/** Reads an archive with `readLayoutArchive`, every blob to its end: the kinds of its entries, sorted. */
+async function readArchiveKinds(archive: Uint8Array): Promise<string> {
+  const kinds: string[] = [];
+  for await (const entry of readLayoutArchive(streamFromBytes(archive, 777))) {
+    if (entry.kind === 'blob') await readBytes(entry.body, { maxBytes: entry.descriptor.size });
+    kinds.push(entry.kind);
+  }
+  return kinds.sort().join();
+}
+
 /** Writes, reads and archives layouts through the built @ocikit/layout, in a temp dir. */
 export async function smokeLayout(): Promise<void> {
   check(isLayoutTag('example.com/app:v1') && !isLayoutTag('bad tag!'), 'isLayoutTag');
@@ -39,12 +49,22 @@ export async function smokeLayout(): Promise<void> {
   const archive = new Uint8Array(
     await new Response(await createLayoutArchive(store, index)).arrayBuffer(),
   );
-  const kinds: string[] = [];
-  for await (const entry of readLayoutArchive(streamFromBytes(archive, 777))) {
-    if (entry.kind === 'blob') await readBytes(entry.body, { maxBytes: entry.descriptor.size });
-    kinds.push(entry.kind);
-  }
-  check(kinds.sort().join() === 'blob,blob,blob,index,oci-layout', 'readLayoutArchive');
+  const kinds = 'blob,blob,blob,index,oci-layout';
+  check((await readArchiveKinds(archive)) === kinds, 'readLayoutArchive');
+  // The same archive gzip-compressed, through the runtime's DecompressionStream; cut short, it is TAR_INVALID.
+  const gzipped = new Uint8Array(
+    await new Response(
+      streamFromBytes(archive).pipeThrough(
+        new CompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>,
+      ),
+    ).arrayBuffer(),
+  );
+  check((await readArchiveKinds(gzipped)) === kinds, 'readLayoutArchive (gzip)');
+  await rejectsWith(
+    readArchiveKinds(gzipped.subarray(0, gzipped.byteLength >> 1)),
+    'TAR_INVALID',
+    'readLayoutArchive (gzip cut short)',
+  );
 
   // The filesystem entry: a layout, its archive read in place and extracted.
   const dir = await mkdtemp(join(tmpdir(), 'ocikit-smoke-layout-'));

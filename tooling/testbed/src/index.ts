@@ -68,6 +68,7 @@ export type {
   TokenRegistryInfo,
 } from './lib/info.ts';
 export { getOcikitPeers, getTestbed } from './lib/info.ts';
+export { type RunJsonScriptOptions, runJsonScript } from './lib/json-script.ts';
 export { type LayoutEntry, writeOciLayout } from './lib/layout.ts';
 export {
   type MtlsFrontOptions,

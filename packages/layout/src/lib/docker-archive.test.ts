@@ -56,6 +56,13 @@ async function archiveFiles(stream: ReadableStream<Uint8Array>): Promise<Map<str
 
 const json = (bytes: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(bytes));
 
+async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const compressed = streamFromBytes(bytes).pipeThrough(
+    new CompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>,
+  );
+  return new Uint8Array(await new Response(compressed).arrayBuffer());
+}
+
 /** A Docker archive in the format of Docker before 25: `<id>/layer.tar` links to layer files named by diff_id. */
 async function legacyArchive(
   options: { link?: string; layerBytes?: Uint8Array; before?: RawEntry[] } = {},
@@ -265,10 +272,7 @@ describe('importDockerArchive', () => {
     expect(asDocker?.descriptor.mediaType).toBe(MediaType.DockerManifest);
     expect(await errorCode(docker.resolve('v1'))).toBe('MANIFEST_UNKNOWN');
     const gzipFile = join(dir, 'image.tar.gz');
-    const gzip = new Response(
-      new Blob([await readFile(file)]).stream().pipeThrough(new CompressionStream('gzip')),
-    );
-    await writeFile(gzipFile, new Uint8Array(await gzip.arrayBuffer()));
+    await writeFile(gzipFile, await gzip(await readFile(file)));
     const layout = await OciLayout.open(join(dir, 'layout'), { create: true, fsync: false });
     const [inLayout] = await importDockerArchive(gzipFile, layout, { tempDir: dir });
     expect(inLayout?.descriptor).toEqual(imported?.descriptor);
@@ -361,6 +365,20 @@ describe('importDockerArchive', () => {
         'TAR_INVALID',
       ],
       ['a truncated archive', (await legacyArchive()).bytes.subarray(0, 700), 'TAR_INVALID'],
+      [
+        'a gzip archive cut short',
+        (await gzip((await legacyArchive()).bytes)).subarray(0, 300),
+        'TAR_INVALID',
+      ],
+      [
+        'a gzip layer cut short',
+        (
+          await legacyArchive({
+            layerBytes: (await gzip(other.bytes as Uint8Array)).subarray(0, 40),
+          })
+        ).bytes,
+        'TAR_INVALID',
+      ],
       [
         'a symbolic link holding data (GNU tar skips it, Go reads it as headers)',
         (

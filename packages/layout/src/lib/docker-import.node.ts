@@ -21,7 +21,7 @@ import {
   MediaType,
   parseImageConfig,
 } from '@ocikit/spec';
-import { type Compression, decompressArchive, detectCompression } from './compression.ts';
+import { type Compression, decompressArchive, detectCompression, gunzip } from './compression.ts';
 import {
   type DockerArchiveItem,
   MAX_DOCKER_MANIFEST_SIZE,
@@ -337,14 +337,9 @@ class DockerArchive {
     let layer: { digest: Digest; size: number; compression: Compression; diffId?: Digest };
     if (compression === 'gzip') {
       const hashing = new HashingStream();
-      const content = await digestStream(
-        bytes
-          .pipeThrough(hashing)
-          .pipeThrough(
-            new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>,
-          ),
-        { signal: this.#signal },
-      );
+      const content = await digestStream(gunzip(bytes.pipeThrough(hashing)), {
+        signal: this.#signal,
+      });
       layer = { ...hashing.result, compression, diffId: content.digest };
     } else {
       const { digest, size } = await digestStream(bytes, { signal: this.#signal });

@@ -1,11 +1,7 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { getTestbed, uniqueRepo } from '@ocikit/testbed';
+import { getTestbed, runJsonScript, uniqueRepo } from '@ocikit/testbed';
 import { expect, it } from 'vitest';
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '../../../..');
 const HEAP_MIB = 64;
 const BLOB_MIB = 512;
 
@@ -14,32 +10,21 @@ for (const [upload, streamed] of [
   ['as one streamed PUT', '1'],
 ] as const) {
   it(`streams a ${BLOB_MIB} MiB blob up (${upload}) and down with a ${HEAP_MIB} MiB heap, memory flat`, async () => {
-    const { stdout } = await run(
-      join(root, 'node_modules/.bin/tsx'),
-      [
-        '--tsconfig',
-        join(root, 'tsconfig.base.json'),
-        join(import.meta.dirname, 'memory-child.testing.node.ts'),
-      ],
-      {
-        cwd: root,
-        timeout: 55_000,
-        env: {
-          ...process.env,
-          NODE_OPTIONS: `--max-old-space-size=${HEAP_MIB}`,
-          OCIKIT_MEMORY_SIZE: String(BLOB_MIB * 1024 * 1024),
-          OCIKIT_MEMORY_REGISTRY: getTestbed().anonymous.host,
-          OCIKIT_MEMORY_REPOSITORY: uniqueRepo('registry/memory'),
-          OCIKIT_MEMORY_STREAMED: streamed,
-        },
-      },
-    );
-    const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as {
+    const { result, output } = await runJsonScript<{
       verified: boolean;
       size: number;
       peakRssMiB: number;
-    };
-    console.log(`memory (${upload}): ${stdout.trim()}`);
+    }>(join(import.meta.dirname, 'memory-child.testing.node.ts'), {
+      timeoutMs: 55_000,
+      env: {
+        NODE_OPTIONS: `--max-old-space-size=${HEAP_MIB}`,
+        OCIKIT_MEMORY_SIZE: String(BLOB_MIB * 1024 * 1024),
+        OCIKIT_MEMORY_REGISTRY: getTestbed().anonymous.host,
+        OCIKIT_MEMORY_REPOSITORY: uniqueRepo('registry/memory'),
+        OCIKIT_MEMORY_STREAMED: streamed,
+      },
+    });
+    console.log(`memory (${upload}): ${output}`);
     expect(result.verified).toBe(true);
     expect(result.size).toBe(BLOB_MIB * 1024 * 1024);
     expect(result.peakRssMiB).toBeLessThan(BLOB_MIB / 2);
