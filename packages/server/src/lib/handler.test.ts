@@ -320,6 +320,35 @@ describe('createRegistryHandler: manifests', () => {
     expect([refused.status, refused.code()]).toEqual([404, 'MANIFEST_UNKNOWN']);
   });
 
+  it('pushes by digest with ?tag= parameters: every tag points at it, confirmed in OCI-Tag; an invalid tag stores nothing', async () => {
+    const call = registry();
+    const manifest = await pushImage(call, 'app', 'v1');
+    const put = (query: string, reference: string = manifest.digest) =>
+      call('PUT', `/v2/app/manifests/${reference}${query}`, {
+        body: manifest.bytes,
+        headers: { 'content-type': MediaType.OciImageManifest },
+      });
+    const tagged = await put('?tag=v2&tag=latest&tag=v2');
+    expect(tagged.status).toBe(201);
+    expect(tagged.headers.get('oci-tag')).toBe('v2, latest');
+    for (const tag of ['v2', 'latest']) {
+      const get = await call('GET', `/v2/app/manifests/${tag}`);
+      expect(get.headers.get('docker-content-digest'), tag).toBe(manifest.digest);
+    }
+    const untagged = await put('');
+    expect([untagged.status, untagged.headers.get('oci-tag')]).toEqual([201, null]);
+
+    const invalid = await put('?tag=ok&tag=-bad');
+    expect([invalid.status, invalid.code()]).toEqual([400, 'TAG_INVALID']);
+    expect((await call('GET', '/v2/app/manifests/ok')).code(), 'no tag of that push').toBe(
+      'MANIFEST_UNKNOWN',
+    );
+    const byTag = await put('?tag=other', 'v1');
+    expect([byTag.status, byTag.code()]).toEqual([400, 'TAG_INVALID']);
+    const { tags } = (await call('GET', '/v2/app/tags/list')).json() as { tags: string[] };
+    expect(tags.sort()).toEqual(['latest', 'v1', 'v2']);
+  });
+
   it('refuses invalid manifests with the spec codes', async () => {
     const call = registry({ maxManifestSize: 1000 });
     const config = await pushBlob(call, 'app', text('{}'));

@@ -1,4 +1,5 @@
 import { digestBytes, OciError, readBytes, streamFromBytes } from '@ocikit/digest';
+import { isTag } from '@ocikit/reference';
 import {
   type Descriptor,
   isManifestMediaType,
@@ -70,6 +71,7 @@ export async function putManifest(
 ): Promise<Response> {
   const { request, settings } = context;
   const parsedReference = parseManifestReference(reference);
+  const extraTags = pushTags(context.url, parsedReference);
   const bytes = await readManifestBody(request, settings.maxManifestSize);
   const manifest = parseUpload(
     bytes,
@@ -89,12 +91,34 @@ export async function putManifest(
   if (held && held.mediaType !== descriptor.mediaType) await repository.delete(held);
   await repository.push(descriptor, streamFromBytes(bytes), { signal: request.signal });
   if (parsedReference.tag !== undefined) await repository.tag(descriptor, parsedReference.tag);
+  for (const tag of extraTags) await repository.tag(descriptor, tag);
   const subject = manifestSubject(manifest);
   return answer(201, {
     location: `/v2/${name}/manifests/${descriptor.digest}`,
     'docker-content-digest': descriptor.digest,
     ...(subject ? { 'oci-subject': subject.digest } : {}),
+    ...(extraTags.length > 0 ? { 'oci-tag': extraTags.join(', ') } : {}),
   });
+}
+
+/**
+ * The `?tag=` parameters of a manifest `PUT` by digest (OCI distribution
+ * spec 1.1: the manifest is pushed and every tag points at it, confirmed
+ * in `OCI-Tag`), each checked by the tag grammar before anything is stored.
+ *
+ * @throws {OciError} `TAG_INVALID` for a tag outside the grammar, or tags
+ *   given with a `PUT` by tag
+ */
+function pushTags(url: URL, reference: ManifestReference): string[] {
+  const tags = [...new Set(url.searchParams.getAll('tag'))];
+  if (tags.length > 0 && reference.digest === undefined) {
+    throw new OciError('TAG_INVALID', '?tag= goes with a PUT by digest, not by tag');
+  }
+  const invalid = tags.find((tag) => !isTag(tag));
+  if (invalid !== undefined) {
+    throw new OciError('TAG_INVALID', `Invalid tag "${invalid.slice(0, 200)}" in ?tag=`);
+  }
+  return tags;
 }
 
 /**
