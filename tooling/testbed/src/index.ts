@@ -107,6 +107,7 @@ export {
   skopeoInspect,
 } from './lib/skopeo.ts';
 export { type StartTestbedOptions, startTestbed, type Testbed } from './lib/start.ts';
+export { tempDirs } from './lib/temp-dirs.ts';
 export {
   REGISTRY_LEEWAY_SECONDS,
   type RunningTokenIssuer,

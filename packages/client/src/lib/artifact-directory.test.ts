@@ -4,33 +4,26 @@ import {
   chmod,
   lstat,
   mkdir,
-  mkdtemp,
   readdir,
   readFile,
   readlink,
-  rm,
   stat,
   symlink,
   writeFile,
 } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { streamFromBytes } from '@ocikit/digest';
-import { errorCode } from '@ocikit/testbed';
+import { errorCode, tempDirs } from '@ocikit/testbed';
 import { packTar, type TarEntry } from 'modern-tar';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { packDirectory } from './artifact-directory-pack.node.ts';
 import { unpackDirectory } from './artifact-directory-unpack.node.ts';
 
 const run = promisify(execFile);
 
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ocikit-artifact-dir-test-'));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = tempDirs('ocikit-artifact-dir-test-');
 
 /** A tree with nested directories, an executable, a link inside, an empty file. */
 async function makeTree(root: string): Promise<void> {

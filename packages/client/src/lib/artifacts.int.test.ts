@@ -4,16 +4,13 @@ import {
   chmod,
   lstat,
   mkdir,
-  mkdtemp,
   readdir,
   readFile,
   readlink,
-  rm,
   stat,
   symlink,
   writeFile,
 } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -30,19 +27,16 @@ import {
   makeImage,
   pushImage,
   skopeoInspect,
+  tempDirs,
   uniqueRepo,
 } from '@ocikit/testbed';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Artifacts } from './artifacts.node.ts';
 import { Client } from './client.node.ts';
 
 const run = promisify(execFile);
 
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ocikit-artifacts-test-'));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = tempDirs('ocikit-artifacts-test-');
 
 function artifacts(): Artifacts {
   return new Artifacts(new Client({ env: { HOME: '/nonexistent' } }));

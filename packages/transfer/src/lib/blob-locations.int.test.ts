@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import { OciLayout } from '@ocikit/layout/fs';
 import { Repository } from '@ocikit/registry';
-import { getTestbed, uniqueRepo } from '@ocikit/testbed';
+import { getTestbed, tempDirs, uniqueRepo } from '@ocikit/testbed';
 import { createNodeTransport } from '@ocikit/transport/node';
 import { describe, expect, it } from 'vitest';
 import { copy } from './copy.ts';
 import { FileBlobLocations } from './file-blob-locations.node.ts';
 import { image, load } from './graphs.testing.ts';
-import { tempDirs } from './temp-dirs.testing.node.ts';
 
 const tempDir = tempDirs('ocikit-transfer-locations-');
 

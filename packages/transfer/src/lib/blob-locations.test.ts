@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempDirs } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
 import { MemoryBlobLocations } from './blob-locations.ts';
 import { FileBlobLocations } from './file-blob-locations.node.ts';
-import { tempDirs } from './temp-dirs.testing.node.ts';
 
 const tempDir = tempDirs('ocikit-transfer-locations-');
 const at = (repository: string) => ({ registry: 'r.example', repository });

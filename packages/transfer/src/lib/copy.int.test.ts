@@ -11,6 +11,7 @@ import {
   getTestbed,
   ociFailure,
   skopeoInspect,
+  tempDirs,
   umoci,
   uniqueRepo,
 } from '@ocikit/testbed';
@@ -19,7 +20,6 @@ import { createNodeTransport } from '@ocikit/transport/node';
 import { describe, expect, it } from 'vitest';
 import { copy } from './copy.ts';
 import { type Graph, image, index, load, nth, referrer } from './graphs.testing.ts';
-import { tempDirs } from './temp-dirs.testing.node.ts';
 
 const tempDir = tempDirs('ocikit-transfer-layout-');
 

@@ -9,13 +9,12 @@ import {
   MediaType,
   parseManifest,
 } from '@ocikit/spec';
-import { ociFailure } from '@ocikit/testbed';
+import { ociFailure, tempDirs } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
 import { copy } from './copy.ts';
 import { TransferError } from './errors.ts';
 import { type Graph, image, index, load, nth, referrer } from './graphs.testing.ts';
 import type { ProgressEvent } from './progress.ts';
-import { tempDirs } from './temp-dirs.testing.node.ts';
 
 const tempDir = tempDirs('ocikit-transfer-');
 

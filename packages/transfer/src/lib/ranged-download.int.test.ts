@@ -1,13 +1,12 @@
 import { fetchBytes, MemoryStore } from '@ocikit/content';
 import { OciLayout } from '@ocikit/layout/fs';
 import { Repository } from '@ocikit/registry';
-import { faultClient, getTestbed, umoci, uniqueRepo } from '@ocikit/testbed';
+import { faultClient, getTestbed, tempDirs, umoci, uniqueRepo } from '@ocikit/testbed';
 import type { TraceEvent } from '@ocikit/transport';
 import { createNodeTransport } from '@ocikit/transport/node';
 import { describe, expect, it } from 'vitest';
 import { copy } from './copy.ts';
 import { image, load, nth } from './graphs.testing.ts';
-import { tempDirs } from './temp-dirs.testing.node.ts';
 
 const tempDir = tempDirs('ocikit-transfer-ranged-int-');
 const MIB = 1024 * 1024;

@@ -7,11 +7,10 @@ import {
 } from '@ocikit/content';
 import { FileStore } from '@ocikit/content/fs';
 import type { Descriptor } from '@ocikit/spec';
-import { ociFailure } from '@ocikit/testbed';
+import { ociFailure, tempDirs } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
 import { copy } from './copy.ts';
 import { image, load, nth } from './graphs.testing.ts';
-import { tempDirs } from './temp-dirs.testing.node.ts';
 
 const tempDir = tempDirs('ocikit-transfer-ranged-');
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fetchBytes, MemoryStore, type RepositoryLocation } from '@ocikit/content';
 import { OciLayout } from '@ocikit/layout/fs';
 import { Repository } from '@ocikit/registry';
-import { faultClient, getTestbed, ociFailure, uniqueRepo } from '@ocikit/testbed';
+import { faultClient, getTestbed, ociFailure, tempDirs, uniqueRepo } from '@ocikit/testbed';
 import type { TraceEvent } from '@ocikit/transport';
 import { createNodeTransport } from '@ocikit/transport/node';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,6 @@ import { FileUploadSessions } from './file-upload-sessions.node.ts';
 import { image, load, nth } from './graphs.testing.ts';
 import type { CopyResult } from './options.ts';
 import { runChild } from './run-child.testing.node.ts';
-import { tempDirs } from './temp-dirs.testing.node.ts';
 import { MemoryUploadSessions } from './upload-sessions.ts';
 
 const tempDir = tempDirs('ocikit-transfer-upload-');

@@ -3,14 +3,13 @@ import { join } from 'node:path';
 import { fetchBytes, MemoryStore } from '@ocikit/content';
 import { OciLayout } from '@ocikit/layout/fs';
 import { Repository } from '@ocikit/registry';
-import { getTestbed, skopeoInspect, umoci, uniqueRepo } from '@ocikit/testbed';
+import { getTestbed, skopeoInspect, tempDirs, umoci, uniqueRepo } from '@ocikit/testbed';
 import { createNodeTransport } from '@ocikit/transport/node';
 import { describe, expect, it } from 'vitest';
 import { copy } from './copy.ts';
 import { image, load } from './graphs.testing.ts';
 import type { CopyResult } from './options.ts';
 import { runChild } from './run-child.testing.node.ts';
-import { tempDirs } from './temp-dirs.testing.node.ts';
 
 const tempDir = tempDirs('ocikit-transfer-resume-');
 const MIB = 1024 * 1024;

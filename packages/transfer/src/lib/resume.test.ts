@@ -1,11 +1,11 @@
 import { fetchBytes, MemoryStore, type RangeFetchOptions } from '@ocikit/content';
 import { FileStore } from '@ocikit/content/fs';
 import type { Descriptor } from '@ocikit/spec';
+import { tempDirs } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
 import { copy } from './copy.ts';
 import { image, load, nth } from './graphs.testing.ts';
 import type { ProgressEvent } from './progress.ts';
-import { tempDirs } from './temp-dirs.testing.node.ts';
 
 const tempDir = tempDirs('ocikit-transfer-resume-');
 

@@ -1,8 +1,8 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { tempDirs } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
 import { FileUploadSessions } from './file-upload-sessions.node.ts';
-import { tempDirs } from './temp-dirs.testing.node.ts';
 import { MemoryUploadSessions } from './upload-sessions.ts';
 
 const tempDir = tempDirs('ocikit-transfer-sessions-');

@@ -1,13 +1,12 @@
 import { MemoryStore } from '@ocikit/content';
 import { OciLayout } from '@ocikit/layout/fs';
 import { Repository } from '@ocikit/registry';
-import { getTestbed, uniqueRepo } from '@ocikit/testbed';
+import { getTestbed, tempDirs, uniqueRepo } from '@ocikit/testbed';
 import { createNodeTransport } from '@ocikit/transport/node';
 import { describe, expect, it, vi } from 'vitest';
 import { hashCounter } from '../../../digest/src/lib/hash-counter.testing.ts';
 import { type CopyDestination, type CopySource, copy } from './copy.ts';
 import { type Graph, image, index, load } from './graphs.testing.ts';
-import { tempDirs } from './temp-dirs.testing.node.ts';
 
 vi.mock('../../../digest/src/lib/hasher.ts', async (original) =>
   (await import('../../../digest/src/lib/hash-counter.testing.ts')).countingHasherModule(

@@ -1,10 +1,10 @@
 import { MemoryStore } from '@ocikit/content';
 import { FileStore } from '@ocikit/content/fs';
+import { tempDirs } from '@ocikit/testbed';
 import { describe, expect, it, vi } from 'vitest';
 import { hashCounter } from '../../../digest/src/lib/hash-counter.testing.ts';
 import { copy } from './copy.ts';
 import { image, index, load } from './graphs.testing.ts';
-import { tempDirs } from './temp-dirs.testing.node.ts';
 
 vi.mock('../../../digest/src/lib/hasher.ts', async (original) =>
   (await import('../../../digest/src/lib/hash-counter.testing.ts')).countingHasherModule(
