@@ -141,4 +141,18 @@ describe('the V8 code cache of the ocikit bin', () => {
     const after = await ocikit(['--version'], { env, program });
     expect([after.code, after.stdout.trim()]).toEqual([0, edited]);
   });
+
+  it('runs without a cache when the hash file beside the bundle is missing or malformed', async () => {
+    const home = await tempDir();
+    const copy = await tempDir();
+    await cp(dirname(OCIKIT_BIN), copy, { recursive: true });
+    const program = [process.execPath, join(copy, 'ocikit.cjs')];
+    await rm(join(copy, 'cli.cjs.sha256'));
+    const missing = await ocikit(['--version'], { env: { XDG_CACHE_HOME: home }, program });
+    expect([missing.code, missing.stderr]).toEqual([0, '']);
+    await writeFile(join(copy, 'cli.cjs.sha256'), '../../outside\n');
+    const malformed = await ocikit(['--version'], { env: { XDG_CACHE_HOME: home }, program });
+    expect([malformed.code, malformed.stderr]).toEqual([0, '']);
+    expect(await cacheFiles(home)).toEqual([]);
+  });
 });

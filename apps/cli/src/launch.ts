@@ -93,15 +93,31 @@ function writeCache(dir: string, file: string, key: string, script: Script): voi
   }
 }
 
+/**
+ * What names this bundle's caches: its hash (from `cli.cjs.sha256`), size,
+ * time, and the V8 version; `undefined` without a well-formed hash beside
+ * it, and then no cache is kept.
+ */
+function bundleKey(): string | undefined {
+  try {
+    const hash = readFileSync(`${BUNDLE}.sha256`, 'utf8').trim();
+    if (!/^[0-9a-f]{64}$/.test(hash)) return undefined;
+    const { size, mtimeMs } = statSync(BUNDLE);
+    return [hash.slice(0, 32), size, Math.trunc(mtimeMs), process.versions.v8, process.arch].join(
+      '-',
+    );
+  } catch {
+    return undefined;
+  }
+}
+
 function start(): void {
   const dir = cacheDir(process.env);
-  if (dir === undefined) {
+  const key = dir === undefined ? undefined : bundleKey();
+  if (dir === undefined || key === undefined) {
     require('./cli.cjs');
     return;
   }
-  const { size, mtimeMs } = statSync(BUNDLE);
-  const hash = readFileSync(`${BUNDLE}.sha256`, 'utf8').trim().slice(0, 32);
-  const key = [hash, size, Math.trunc(mtimeMs), process.versions.v8, process.arch].join('-');
   const word = process.argv[2] ?? '';
   const command = TOP_LEVEL_COMMANDS.includes(word) ? word : 'other';
   const file = `${key}-${command}.bin`;
