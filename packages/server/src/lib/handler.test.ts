@@ -343,6 +343,8 @@ describe('createRegistryHandler: manifests', () => {
     expect((await call('GET', '/v2/app/manifests/ok')).code(), 'no tag of that push').toBe(
       'MANIFEST_UNKNOWN',
     );
+    const many = await put(`?${Array.from({ length: 101 }, (_, i) => `tag=t${i}`).join('&')}`);
+    expect([many.status, many.code()]).toEqual([400, 'TAG_INVALID']);
     const byTag = await put('?tag=other', 'v1');
     expect([byTag.status, byTag.code()]).toEqual([400, 'TAG_INVALID']);
     const { tags } = (await call('GET', '/v2/app/tags/list')).json() as { tags: string[] };

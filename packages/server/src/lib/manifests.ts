@@ -101,6 +101,9 @@ export async function putManifest(
   });
 }
 
+/** The most `?tag=` of one manifest `PUT`: each one is a write of the tag list. */
+const MAX_PUSH_TAGS = 100;
+
 /**
  * The `?tag=` parameters of a manifest `PUT` by digest (OCI distribution
  * spec 1.1: the manifest is pushed and every tag points at it, confirmed
@@ -111,6 +114,12 @@ export async function putManifest(
  */
 function pushTags(url: URL, reference: ManifestReference): string[] {
   const tags = [...new Set(url.searchParams.getAll('tag'))];
+  if (tags.length > MAX_PUSH_TAGS) {
+    throw new OciError(
+      'TAG_INVALID',
+      `At most ${MAX_PUSH_TAGS} ?tag= per push, not ${tags.length}`,
+    );
+  }
   if (tags.length > 0 && reference.digest === undefined) {
     throw new OciError('TAG_INVALID', '?tag= goes with a PUT by digest, not by tag');
   }
