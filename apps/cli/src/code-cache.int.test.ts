@@ -47,6 +47,22 @@ describe('the V8 code cache of the ocikit bin', () => {
     ]);
   });
 
+  it('keeps the cache of a command that tunes V8 for moving bytes: written once, taken at the next start', async () => {
+    const home = await tempDir();
+    const env = { XDG_CACHE_HOME: home };
+    // A copy between two layouts moves bytes: the bin sets V8 flags for it,
+    // and V8 refuses a cache made under other flags than its own.
+    const missing = `oci:${join(home, 'missing')}:v1`;
+    const copy = ['copy', missing, `oci:${join(home, 'out')}:v1`];
+    expect((await ocikit(copy, { env })).code).not.toBe(0);
+    const [file] = await cacheFiles(home);
+    expect(file).toMatch(/-copy\.bin$/);
+    const path = join(home, 'ocikit', 'code-cache', file as string);
+    const written = await stat(path);
+    expect((await ocikit(copy, { env })).code).not.toBe(0);
+    expect((await stat(path)).mtimeMs).toBe(written.mtimeMs);
+  });
+
   it('replaces a cache V8 refuses (garbage bytes), and the command still runs', async () => {
     const home = await tempDir();
     const env = { XDG_CACHE_HOME: home };

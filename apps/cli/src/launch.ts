@@ -28,10 +28,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire, wrap } from 'node:module';
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { Script } from 'node:vm';
+import { cacheHome } from './lib/cache-home.ts';
 import { TOP_LEVEL_COMMANDS } from './lib/top-level-commands.ts';
+import { BYTE_MOVING_COMMANDS, tuneV8ForMovingBytes } from './lib/v8-tuning.ts';
 
 const BUNDLE = join(__dirname, 'cli.cjs');
 
@@ -41,10 +42,7 @@ function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
     return undefined;
   }
   if (typeof process.getuid !== 'function') return undefined;
-  // The XDG base directory spec: a relative XDG_CACHE_HOME is ignored.
-  const xdg = env.XDG_CACHE_HOME;
-  const base = xdg && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), '.cache');
-  return join(base, 'ocikit', 'code-cache');
+  return join(cacheHome(env), 'code-cache');
 }
 
 /** Whether a file or directory is the user's own and writable by nobody else (and no link). */
@@ -120,6 +118,7 @@ function start(): void {
   }
   const word = process.argv[2] ?? '';
   const command = TOP_LEVEL_COMMANDS.includes(word) ? word : 'other';
+  if (BYTE_MOVING_COMMANDS.includes(command)) tuneV8ForMovingBytes();
   const file = `${key}-${command}.bin`;
   const cached = readCache(dir, file);
   // Latin-1: the build makes the bundle pure ASCII, which reads faster so.

@@ -380,6 +380,38 @@ describe('ocikit copy --dry-run and --force (the built binary)', () => {
   });
 });
 
+describe('ocikit copy with the blob cache (the built binary)', () => {
+  it('mounts the blobs of a layout pushed into a new repository from where the pull that made the layout saw them; --no-blob-cache sends them', async () => {
+    const image = await makeImage({ seed: 'cli-blob-cache' });
+    const from = `${await seeded(image)}:v1`;
+    const dir = await tempDir();
+    const env = { XDG_CACHE_HOME: join(dir, 'cache') };
+    const cacheFile = join(dir, 'cache', 'ocikit', 'blob-locations.json');
+    const layout = `oci:${join(dir, 'layout')}:v1`;
+    const host = getTestbed().anonymous.host;
+    const copy = async (source: string, destination: string, ...flags: string[]) => {
+      const run = await ocikit(['copy', source, destination, '--format', 'json', ...flags], {
+        env,
+      });
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as Record<string, unknown>;
+    };
+
+    await copy(from, layout, '--dry-run');
+    expect(existsSync(cacheFile)).toBe(false);
+    await copy(from, layout);
+    expect(existsSync(cacheFile)).toBe(true);
+    const pushed = await copy(layout, `${host}/${uniqueRepo('cli/blob-cache')}:v1`);
+    expect(pushed).toMatchObject({ blobsMounted: 1 + image.layers.length, bytesCopied: 0 });
+    const uncached = await copy(
+      layout,
+      `${host}/${uniqueRepo('cli/blob-cache')}:v1`,
+      '--no-blob-cache',
+    );
+    expect(uncached).toMatchObject({ blobsCopied: 1 + image.layers.length, blobsMounted: 0 });
+  });
+});
+
 describe('ocikit completion (the built binary, completed by a real bash)', () => {
   it('completes subcommands, aliases, flags and flag values in bash; zsh and fish scripts come from the same tree', async () => {
     const script = join(await tempDir(), 'ocikit.bash');

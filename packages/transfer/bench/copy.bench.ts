@@ -5,6 +5,9 @@
 //   push      OCI layout → an empty registry (a fresh registry for every run)
 //   registry  registry → an empty registry (a fresh registry for every run)
 //   mount     same registry, a new repository (cross-repository mounts)
+//   remount   OCI layout → a new repository of a registry that holds its blobs
+//             in another repository, which each tool learned from its
+//             warm-up push (skopeo's blob-info cache, ocikit's blob cache)
 // and the peak RSS of an ocikit pull of a 5 MB image, the yardstick for
 // "memory stays flat". The ocikit side is the built CLI, as users run it
 // (`ocikit copy`, apps/cli/dist; build it first); OCIKIT_CLI=path runs
@@ -40,7 +43,7 @@ const MiB = 1024 * 1024;
 const totalMiB = Number(process.env.MiB ?? 256);
 const layers = Number(process.env.LAYERS ?? 4);
 const rounds = Number(process.env.ROUNDS ?? 3);
-const cases = (process.env.CASES ?? 'pull,push,registry,mount').split(',');
+const cases = (process.env.CASES ?? 'pull,push,registry,mount,remount').split(',');
 const trace = Boolean(process.env.TRACE);
 
 interface Measured {
@@ -119,7 +122,7 @@ const ocikitCopy = (from: string, to: string, hosts: string[]) =>
 
 /** One case: before each run `prepare` gives the arguments of both commands. */
 interface Case {
-  id: 'pull' | 'push' | 'registry' | 'mount';
+  id: 'pull' | 'push' | 'registry' | 'mount' | 'remount';
   name: string;
   /** The log of the registry that sees all of its requests (for TRACE=1). */
   log?: string;
@@ -187,6 +190,8 @@ async function traceRun(each: Case, log: string) {
 }
 
 const work = await mkdtemp(join(tmpdir(), 'ocikit-transfer-bench-'));
+// ocikit's caches (code, blob locations) start empty in every run of the bench.
+process.env.XDG_CACHE_HOME = join(work, 'xdg-cache');
 const registry = await startRegistry({ dir: join(work, 'registry') });
 const empties: RunningRegistry[] = [];
 try {
@@ -200,7 +205,7 @@ try {
     { tags: ['v1'] },
   );
   const sourceLayout = join(work, 'source-layout');
-  if (cases.includes('push')) {
+  if (cases.includes('push') || cases.includes('remount')) {
     await copy(
       { from: store, to: await OciLayout.open(sourceLayout, { create: true }), reference: root },
       { tags: ['v1'] },
@@ -268,6 +273,22 @@ try {
       };
     },
   };
+  const remount: Case = {
+    id: 'remount',
+    name: `OCI layout → new repository of a registry holding its blobs (blob cache), ${totalMiB} MiB in ${layers} layers`,
+    log: registry.logFile,
+    async prepare(round, side) {
+      // Round 0, the warm-up, pushes the blobs; the timed rounds find them through the cache.
+      const to = `${registry.host}/bench/remount-${side}-${round}:v1`;
+      const from = `oci:${sourceLayout}:v1`;
+      return {
+        args:
+          side === 'ocikit'
+            ? ocikitCopy(from, to, [registry.host])
+            : [...skopeoCopy, ...http, from, `docker://${to}`],
+      };
+    },
+  };
   if (process.env.SERVE) {
     console.log(
       `registry ${registry.host}, image bench/pull:v1 (${totalMiB} MiB in ${layers} layers); the pull of each side (empty the layout before each run):`,
@@ -283,7 +304,9 @@ try {
       process.once('SIGTERM', resolve);
     });
   } else {
-    await compare([pull, push, toRegistry, mount].filter((each) => cases.includes(each.id)));
+    await compare(
+      [pull, push, toRegistry, mount, remount].filter((each) => cases.includes(each.id)),
+    );
   }
   if (!process.env.SERVE && yardstick) {
     const smallRuns: Measured[] = [];

@@ -150,6 +150,10 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 authentication or permissio
       'say what would move and how many bytes (the destination is only asked what it has); write nothing',
     )
     .option('--force', 'skip nothing and mount nothing: send every blob and manifest again')
+    .option(
+      '--no-blob-cache',
+      'neither read nor record where blobs were seen ($XDG_CACHE_HOME/ocikit/blob-locations.json, to mount them from)',
+    )
     .addHelpText(
       'after',
       `\nLocations (skopeo's syntax works unchanged):

@@ -75,8 +75,8 @@ export function createSession(flags: GlobalFlags): Session {
     terminal,
     env: process.env,
     async client(extra = {}) {
-      if (extra.httpEngine === 'undici')
-        await (await import('./v8-tuning.ts')).tuneV8ForMovingBytes();
+      // The bin set these before compiling (see BYTE_MOVING_COMMANDS); again for other starts.
+      if (extra.httpEngine === 'undici') (await import('./v8-tuning.ts')).tuneV8ForMovingBytes();
       const { Client } = await import('@ocikit/client');
       return new Client({
         insecure: flags.insecure ?? [],

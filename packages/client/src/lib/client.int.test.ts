@@ -17,6 +17,7 @@ import {
   type TestNode,
   uniqueRepo,
 } from '@ocikit/testbed';
+import { FileBlobLocations } from '@ocikit/transfer/fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Client, openLocation } from './client.node.ts';
 
@@ -134,6 +135,39 @@ describe('Client.copy between location strings', () => {
     expect(result.blobsMounted).toBe(1 + image.layers.length);
     expect(result.blobsCopied).toBe(0);
     expect(result.digest).toBe(image.manifest.digest);
+  });
+
+  it('mounts from where a blob cache file saw the blobs: a layout pushed into a second repository sends no bytes', async () => {
+    const image = await makeImage({ seed: 'blob-cache' });
+    const dir = await tempDir();
+    const cacheFile = join(dir, 'blob-locations.json');
+    const layout = `oci:${join(dir, 'layout')}:v1`;
+    await client().copy(`${await seeded(getTestbed().anonymous, image)}:v1`, layout);
+    const host = getTestbed().anonymous.host;
+    const withCache = async () =>
+      new Client({
+        env: { HOME: '/nonexistent' },
+        blobLocations: await FileBlobLocations.open(cacheFile),
+      });
+    const first = await (await withCache()).copy(
+      layout,
+      `${host}/${uniqueRepo('client/cache')}:v1`,
+    );
+    expect(first.blobsCopied).toBe(1 + image.layers.length);
+    // A new client (another process) reads where the first copy put the blobs.
+    const second = await (await withCache()).copy(
+      layout,
+      `${host}/${uniqueRepo('client/cache')}:v1`,
+    );
+    expect(second).toMatchObject({
+      blobsMounted: 1 + image.layers.length,
+      blobsCopied: 0,
+      bytesCopied: 0,
+    });
+    expect(second.digest).toBe(image.manifest.digest);
+    // Without the cache, the same copy sends the bytes again.
+    const uncached = await client().copy(layout, `${host}/${uniqueRepo('client/cache')}:v1`);
+    expect(uncached.blobsCopied).toBe(1 + image.layers.length);
   });
 
   it('copies into an oci-archive: that skopeo reads, and out of it into a registry', async () => {

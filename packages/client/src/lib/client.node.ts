@@ -201,6 +201,7 @@ export class Client {
           {
             tags,
             concurrency: options.concurrency ?? this.#concurrency,
+            ...pick(this.#options, ['blobLocations']),
             ...pick(options, [
               'platforms',
               'referrers',

@@ -3,6 +3,7 @@ import type { CredentialSource, Environment } from '@ocikit/auth';
 import { defaultCredentials } from '@ocikit/auth/docker';
 import { errnoCode } from '@ocikit/content/fs';
 import { OciError } from '@ocikit/digest';
+import type { BlobLocationCache } from '@ocikit/transfer';
 import type {
   HostOptions,
   HostsConfig,
@@ -94,6 +95,16 @@ export interface ClientOptions {
    * @default 4
    */
   concurrency?: number;
+  /**
+   * Where blobs were seen (skopeo's blob-info cache plays this role): a
+   * `copy` into a repository mounts a blob from another repository of that
+   * registry known to hold it instead of sending its bytes, and records
+   * where it saw each blob. `FileBlobLocations` of `@ocikit/transfer/fs`
+   * keeps it in a file across processes (the `ocikit` command uses
+   * `$XDG_CACHE_HOME/ocikit/blob-locations.json`).
+   * @default undefined (a copy mounts only from its own source repository)
+   */
+  blobLocations?: BlobLocationCache;
   /**
    * Where Docker archives are unpacked while they are read or written.
    * @default os.tmpdir()

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDirs } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
@@ -65,6 +65,22 @@ describe('FileBlobLocations', () => {
       await (await FileBlobLocations.open(path)).repositories('r.example', 'sha256:1'),
     ).toEqual(['a']);
   });
+  it('reads the file only when asked, and writes it only after something was remembered', async () => {
+    const path = join(await tempDir(), 'locations.json');
+    const cache = await FileBlobLocations.open(path);
+    await cache.flush();
+    await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
+    const other = await FileBlobLocations.open(path);
+    other.remember(at('a'), 'sha256:1');
+    await other.flush();
+    // Written after `cache` was opened: read at its first question, older than what it saw itself.
+    cache.remember(at('b'), 'sha256:1');
+    expect(await cache.repositories('r.example', 'sha256:1')).toEqual(['b', 'a']);
+    const before = await stat(path);
+    await other.flush();
+    expect((await stat(path)).mtimeMs).toBe(before.mtimeMs);
+  });
+
   it('reads no cache from a FIFO or an oversized file, without blocking or reading it', async () => {
     const dir = await tempDir();
     const fifo = join(dir, 'fifo.json');

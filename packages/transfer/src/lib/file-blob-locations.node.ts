@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import type { RepositoryLocation } from '@ocikit/content';
 import { writeFileAtomic } from '@ocikit/content/fs';
 import {
   type BlobLocationEntry,
@@ -10,16 +11,23 @@ import { readStateFile } from './json-file.node.ts';
 
 /**
  * A {@link @ocikit/transfer!BlobLocationCache} kept in a JSON file, shared by the processes
- * of one user: read when opened, and on each `flush` (at the end of every
- * copy) merged with what other processes wrote meanwhile and written
- * atomically (a temp file renamed over it). Bounded like
+ * of one user. The file is read when the cache is first asked where a blob
+ * is (a copy that never asks, such as one within one registry, does not
+ * read it), and on each `flush` (at the end of every copy that learned
+ * something) merged with what other processes wrote meanwhile and written
+ * atomically (a temp file renamed over it, not flushed to disk: a cache
+ * lost in a crash costs requests, not data). Bounded like
  * {@link MemoryBlobLocations}. A missing or unreadable file (a FIFO, a
- * directory, over 64 MiB) is an empty
- * cache: the cache only saves requests, it is never the truth.
+ * directory, over 64 MiB, not a cache) is an empty cache: the cache only
+ * saves requests, it is never the truth.
  */
 export class FileBlobLocations extends MemoryBlobLocations {
   /** The file (absolute). */
   readonly path: string;
+  /** The file's entries merged in, once asked for. */
+  #loaded: Promise<void> | undefined;
+  /** Whether something was remembered since the last flush. */
+  #changed = false;
 
   private constructor(path: string, options: BlobLocationOptions) {
     super(options);
@@ -27,26 +35,45 @@ export class FileBlobLocations extends MemoryBlobLocations {
   }
 
   /**
-   * Opens the cache of a file, reading what it holds.
+   * The cache of a file, read when first needed.
    *
    * @param path - the JSON file, such as `~/.cache/ocikit/blob-locations.json`
    * @param options - {@link BlobLocationOptions}
    * @returns the cache
    */
   static async open(path: string, options: BlobLocationOptions = {}): Promise<FileBlobLocations> {
-    const cache = new FileBlobLocations(resolve(path), options);
-    cache.add(...(await readEntries(cache.path)));
-    return cache;
+    return new FileBlobLocations(resolve(path), options);
   }
 
-  /** Writes the cache, merged with the file's current entries (this process's are the most recent). */
+  /** {@inheritDoc @ocikit/transfer!BlobLocationCache.repositories} */
+  override async repositories(registry: string, digest: string): Promise<readonly string[]> {
+    this.#loaded ??= this.#merge();
+    await this.#loaded;
+    return super.repositories(registry, digest);
+  }
+
+  /** {@inheritDoc @ocikit/transfer!BlobLocationCache.remember} */
+  override remember(location: RepositoryLocation, digest: string): void {
+    super.remember(location, digest);
+    this.#changed = true;
+  }
+
+  /** Writes the cache, merged with the file's current entries (this process's are the most recent); nothing when nothing was remembered. */
   async flush(): Promise<void> {
-    const ours = this.entries();
-    this.add(...(await readEntries(this.path)));
-    this.add(...ours);
+    if (!this.#changed) return;
+    await this.#merge();
+    this.#changed = false;
     await mkdir(dirname(this.path), { recursive: true });
     const text = JSON.stringify({ version: 1, blobs: this.entries() });
-    await writeFileAtomic(this.path, new TextEncoder().encode(text));
+    await writeFileAtomic(this.path, new TextEncoder().encode(text), { fsync: false });
+  }
+
+  /** Adds the file's entries as older than what this process saw. */
+  async #merge(): Promise<void> {
+    const theirs = await readEntries(this.path);
+    const ours = this.entries();
+    this.add(...theirs);
+    this.add(...ours);
   }
 }
 
