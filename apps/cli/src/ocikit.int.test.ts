@@ -8,6 +8,7 @@ import {
   makeMultiPlatformImage,
   pushImage,
   type RegistryInfo,
+  randomLayer,
   skopeoInspect,
   type TestNode,
   tarLayer,
@@ -134,6 +135,33 @@ describe('ocikit copy (the built binary)', () => {
     const quiet = await ocikit(['copy', `${from}:v1`, `oci:${dir}:v1`, '--quiet']);
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');
+  });
+});
+
+describe('ocikit copy --parallel-ranges (the built binary)', () => {
+  it('fetches a 65 MiB layer as 8 MiB Range requests (counted by the proxy) into a layout umoci reads, the layer whole', async () => {
+    const { faults } = getTestbed();
+    const layer = await randomLayer({ size: 65 * 1024 * 1024, seed: 'cli-parallel-ranges' });
+    const image = await makeImage({ seed: 'cli-parallel-ranges', layers: [layer] });
+    const repo = uniqueRepo('cli/parallel-ranges');
+    await pushImage({ url: faults.url }, repo, image, { tag: 'v1' });
+    const dir = await tempDir();
+    const run = await ocikit([
+      'copy',
+      `${faults.host}/${repo}:v1`,
+      `oci:${join(dir, 'layout')}:v1`,
+      '--parallel-ranges',
+      '4',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const gets = (await faultClient(faults.controlUrl).requests(`/blobs/${layer.digest}`)).filter(
+      (request) => request.method === 'GET',
+    );
+    expect(gets).toHaveLength(Math.ceil(layer.size / (8 * 1024 * 1024)));
+    const file = join(dir, 'layout', 'blobs', 'sha256', layer.digest.slice('sha256:'.length));
+    const bytes = await readFile(file);
+    expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(layer.digest);
+    await umoci(['stat', '--image', `${join(dir, 'layout')}:v1`]); // fails on a broken layout
   });
 });
 

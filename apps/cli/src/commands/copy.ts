@@ -37,6 +37,9 @@ export const run: CommandRun = async ([source, destination], flags, session) => 
       ? { referrers: artifactType === undefined ? true : { artifactType } }
       : {}),
     ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency as number }),
+    ...(flags.parallelRanges === undefined
+      ? {}
+      : { rangedDownload: { parts: flags.parallelRanges as number } }),
     ...(dryRun ? { dryRun } : {}),
     ...(flags.force === true ? { force: true } : {}),
     ...(progress === undefined ? {} : { onProgress: progress.onProgress }),

@@ -146,6 +146,11 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 authentication or permissio
     .option('--artifact-type <type>', 'with --referrers: only referrers of this artifact type')
     .option('--concurrency <n>', 'the most blobs moving at once (default 4)', positiveInteger)
     .option(
+      '--parallel-ranges <n>',
+      'fetch each blob of 64 MiB or more from a registry as N Range requests at once',
+      positiveInteger,
+    )
+    .option(
       '--dry-run',
       'say what would move and how many bytes (the destination is only asked what it has); write nothing',
     )

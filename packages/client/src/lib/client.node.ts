@@ -50,6 +50,7 @@ export interface CopyOptions
     | 'force'
     | 'signal'
     | 'onProgress'
+    | 'rangedDownload'
   > {
   /**
    * Tags to set at the destination instead of the one its location names.
@@ -210,6 +211,7 @@ export class Client {
               'force',
               'signal',
               'onProgress',
+              'rangedDownload',
             ]),
           },
         );

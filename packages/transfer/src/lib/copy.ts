@@ -361,7 +361,7 @@ class GraphCopy {
     return indexFor(parsed, pushed, this.#settings.maxManifestSize);
   }
 
-  /** Whether the destination has content (the caller holds a slot of the limiter). */
+  /** Whether the destination has content (the caller holds a slot of a limiter). */
   #exists(descriptor: Descriptor): Promise<boolean> {
     return onSide('destination', `check ${descriptor.digest}`, () =>
       this.#to.exists(descriptor, { signal: this.#signal }),
@@ -388,31 +388,48 @@ class GraphCopy {
     if (mountFrom !== undefined && isMounter(to)) {
       await this.#mountOrStream(descriptor, to, mountFrom);
     } else {
-      await this.#limiter.run(async () => {
-        // A mount first: one request whether or not the blob is there already,
-        // and none when the source cannot be mounted from. `force` sends the bytes.
-        if (force) {
-          await this.#stream(descriptor);
-        } else if (
-          isMounter(to) &&
-          (await onSide('destination', `mount ${descriptor.digest}`, () =>
-            to.mount(descriptor, this.#from, { signal }),
-          ))
-        ) {
-          this.#mounted(descriptor);
-        } else if (await this.#exists(descriptor)) {
-          tally.blobsSkipped += 1;
-          tally.emit(descriptor, { type: 'skipped', reason: 'exists' });
-        } else if (await this.#locations.mount(descriptor, signal)) {
-          // Another repository of the destination's registry was seen holding it.
-          this.#mounted(descriptor);
-        } else {
-          await this.#stream(descriptor);
-        }
-      }, signal);
+      // The checks and mounts move no bytes: they run beside each other, as
+      // mounts do; only sending the bytes takes a slot of `concurrency`.
+      const landed =
+        !force && (await this.#mounts.run(() => this.#skipOrMount(descriptor), signal));
+      if (!landed) await this.#limiter.run(() => this.#stream(descriptor), signal);
     }
     this.#locations.atSource(descriptor.digest);
     this.#locations.atDestination(descriptor.digest);
+  }
+
+  /**
+   * Lands a blob at the destination without its bytes where it can: a mount
+   * from the source first (one request whether or not the blob is there
+   * already, none when the source cannot be mounted from), else skipped when
+   * the destination has it, else a mount from another repository of the
+   * destination's registry seen holding it.
+   *
+   * @returns whether the destination holds the blob now
+   */
+  async #skipOrMount(descriptor: Descriptor): Promise<boolean> {
+    const signal = this.#signal;
+    const to = this.#to;
+    const tally = this.#tally;
+    if (
+      isMounter(to) &&
+      (await onSide('destination', `mount ${descriptor.digest}`, () =>
+        to.mount(descriptor, this.#from, { signal }),
+      ))
+    ) {
+      this.#mounted(descriptor);
+      return true;
+    }
+    if (await this.#exists(descriptor)) {
+      tally.blobsSkipped += 1;
+      tally.emit(descriptor, { type: 'skipped', reason: 'exists' });
+      return true;
+    }
+    if (await this.#locations.mount(descriptor, signal)) {
+      this.#mounted(descriptor);
+      return true;
+    }
+    return false;
   }
 
   /**
