@@ -1,9 +1,15 @@
-import { isNotFound, isTagLister, type Target } from '@ocikit/content';
+import { fetchBytes, isNotFound, isTagLister, type Target } from '@ocikit/content';
 import { abortError, OciError } from '@ocikit/digest';
-import type { Descriptor } from '@ocikit/spec';
+import {
+  DEFAULT_MAX_MANIFEST_SIZE,
+  type Descriptor,
+  isIndexMediaType,
+  parseManifest,
+} from '@ocikit/spec';
 import type { BlobLocationCache } from './blob-locations.ts';
 import { copy } from './copy.ts';
 import type { CopyOptions } from './options.ts';
+import { indexFor, parsePlatformFilter, selectEntries } from './platforms.ts';
 import type { TagFilter } from './tag-filter.ts';
 
 /**
@@ -237,13 +243,14 @@ async function syncTag(
   }
   try {
     const source = await from.resolve(reference, { signal });
+    const expected = await copiedDigest(from, source, item.platforms, signal);
     const present = await resolveIfAny(to, tag, signal);
-    if (present?.digest === source.digest) {
-      report({ item, tag, status: 'unchanged', digest: source.digest });
+    if (expected !== undefined && present?.digest === expected) {
+      report({ item, tag, status: 'unchanged', digest: expected });
       return;
     }
     if (options.dryRun) {
-      report({ item, tag, status: 'would-copy', digest: source.digest });
+      report({ item, tag, status: 'would-copy', digest: expected ?? source.digest });
       return;
     }
     const result = await copy(
@@ -273,6 +280,33 @@ async function syncTag(
 function stopBehind(error: unknown, options: SyncOptions): SyncStop | undefined {
   if ((error as { code?: unknown } | undefined)?.code !== 'TOOMANYREQUESTS') return undefined;
   return options.shouldStop?.();
+}
+
+/**
+ * The digest a copy of `source` with these platforms gives the
+ * destination's tag: the source's own, or (an index with `platforms`) that
+ * of the index of the platforms kept, as the copy builds it; `undefined`
+ * when that cannot be known without copying (a kept entry is itself an
+ * index, which the copy filters too).
+ */
+async function copiedDigest(
+  from: Target,
+  source: Descriptor,
+  platforms: readonly string[] | undefined,
+  signal: AbortSignal | undefined,
+): Promise<string | undefined> {
+  if (platforms === undefined || !isIndexMediaType(source.mediaType)) return source.digest;
+  const maxSize = DEFAULT_MAX_MANIFEST_SIZE;
+  const bytes = await fetchBytes(from, source, { maxBytes: maxSize, signal });
+  const parsed = parseManifest(bytes, {
+    contentType: source.mediaType,
+    maxSize,
+    expectedDigest: source.digest,
+  });
+  if (parsed.kind !== 'index') return source.digest;
+  const entries = selectEntries(parsed, parsePlatformFilter(platforms));
+  if (entries.some((entry) => isIndexMediaType(entry.mediaType))) return undefined;
+  return indexFor(parsed, entries, maxSize).digest;
 }
 
 /** What a tag of the destination points at, or `undefined` when it has no such tag. */
