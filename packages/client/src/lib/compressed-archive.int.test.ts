@@ -42,7 +42,7 @@ describe('oci-archive sources compressed with gzip', () => {
     expect(await readdir(tempDir)).toEqual([]); // the staging layout is gone
   });
 
-  it('reads a .tar.gz made by gzip of a GNU tar into the real registry, and inspects and lists its tags like an uncompressed one', async () => {
+  it('reads a .tar.gz made by gzip of a GNU tar into the real registry, and inspects it (to the digest skopeo reads from it too) and lists its tags like an uncompressed one', async () => {
     const dir = await newDir();
     const { image, layout } = await skopeoLayout(dir);
     const archive = join(dir, 'image.tar.gz');
@@ -50,6 +50,9 @@ describe('oci-archive sources compressed with gzip', () => {
     const client = new Client({ env: { HOME: '/nonexistent' } });
     const inspected = await client.inspect(`oci-archive:${archive}`);
     expect(inspected.digest).toBe(image.manifest.digest);
+    // skopeo (containers/image) reads the same compressed archive to the same digest.
+    const bySkopeo = (await skopeoInspect(`oci-archive:${archive}:v1`)) as { Digest: string };
+    expect(bySkopeo.Digest).toBe(image.manifest.digest);
     expect(await client.tags(`oci-archive:${archive}`)).toEqual(['v1']);
     const target = `${getTestbed().anonymous.host}/${uniqueRepo('client/from-gz')}:v1`;
     const result = await client.copy(`oci-archive:${archive}:v1`, `docker://${target}`);
