@@ -1,7 +1,13 @@
 import type { Target } from '@ocikit/content';
 import { OciError } from '@ocikit/digest';
 import type { Location } from '@ocikit/reference';
-import { type SyncItem, type SyncReport, type SyncStop, sync } from '@ocikit/transfer';
+import {
+  type SyncImage,
+  type SyncItem,
+  type SyncReport,
+  type SyncStop,
+  sync,
+} from '@ocikit/transfer';
 import { RegistryPacer, type SpentRateLimit } from '@ocikit/transport';
 import {
   type OpenContext,
@@ -10,7 +16,7 @@ import {
   parseClientLocation,
 } from './locations.node.ts';
 import { type ClientOptions, clientSettings } from './options.node.ts';
-import { type ClientSyncPlan, parseShard } from './sync-plan.ts';
+import { type ClientSyncEntry, type ClientSyncPlan, parseShard } from './sync-plan.ts';
 
 /** Options of {@link Client.sync}. */
 export interface ClientSyncOptions {
@@ -96,7 +102,7 @@ export async function runSyncPlan(
 }
 
 /** An entry with the plan's defaults filled in, its locations checked. */
-function syncItem(plan: ClientSyncPlan, entry: ClientSyncPlan['sync'][number]): SyncItem {
+function syncItem(plan: ClientSyncPlan, entry: ClientSyncEntry): SyncItem {
   const source = namedIn(entry.source, 'source');
   const destination = namedIn(entry.destination, 'destination');
   const image = entry.type === 'image' ? imageOf(entry, source, destination) : undefined;
@@ -163,7 +169,7 @@ function namedIn(input: string, role: 'source' | 'destination'): Named {
  * `latest` (a registry's; a layout or archive must name its image); the
  * destination's tag, else the source's (a digest source needs one).
  */
-function imageOf(entry: ClientSyncPlan['sync'][number], source: Named, destination: Named) {
+function imageOf(entry: ClientSyncEntry, source: Named, destination: Named): SyncImage {
   if (source.kind !== 'registry' && source.tag === undefined && source.digest === undefined) {
     throw new OciError(
       'REFERENCE_INVALID',
