@@ -7,13 +7,21 @@ import { copy } from './copy.ts';
 import { image, index, load } from './graphs.testing.ts';
 import { sync } from './sync.ts';
 
+/** A new source and destination repository on the real registry, and how to open them. */
+function repositories(label: string) {
+  const { host } = getTestbed().anonymous;
+  const transport = createNodeTransport();
+  return {
+    host,
+    open: (location: string) => new Repository(location, { transport }),
+    source: `${host}/${uniqueRepo(`transfer/${label}-source`)}`,
+    destination: `${host}/${uniqueRepo(`transfer/${label}-destination`)}`,
+  };
+}
+
 describe('sync against the real registry', () => {
   it('copies the matching tags, then only the tag that changed; a missing source repository fails alone', async () => {
-    const { host } = getTestbed().anonymous;
-    const transport = createNodeTransport();
-    const open = (location: string) => new Repository(location, { transport });
-    const source = `${host}/${uniqueRepo('transfer/sync-source')}`;
-    const destination = `${host}/${uniqueRepo('transfer/sync-destination')}`;
+    const { host, open, source, destination } = repositories('sync');
     const push = async (tag: string) => {
       const graph = image([2000]);
       const memory = new MemoryStore();
@@ -54,11 +62,7 @@ describe('sync against the real registry', () => {
   });
 
   it('finds a platform-filtered copy unchanged on the next run (it compares the filtered index the copy makes, not the source index), and copies again when the source index changes', async () => {
-    const { host } = getTestbed().anonymous;
-    const transport = createNodeTransport();
-    const open = (location: string) => new Repository(location, { transport });
-    const source = `${host}/${uniqueRepo('transfer/sync-platforms-source')}`;
-    const destination = `${host}/${uniqueRepo('transfer/sync-platforms-destination')}`;
+    const { open, source, destination } = repositories('sync-platforms');
     const push = async () => {
       const graph = index([
         {
