@@ -131,6 +131,48 @@ describe('ocikit sync (the built binary)', () => {
     ]);
   });
 
+  it('syncs an image entry (a digest to a tag) and a gzip-compressed oci-archive source into an oci: layout; an oci-archive destination exits with UNSUPPORTED before copying', async () => {
+    const host = testbed.anonymous.host;
+    const repo = await repositoryWith(['v1', 'v2']);
+    const dir = await tempDir();
+    const digest = JSON.parse(
+      (await ocikit(['digest', `${host}/${repo}:v2`, '--format', 'json'])).stdout,
+    ).digest as string;
+    const built = join(dir, 'built');
+    expect((await ocikit(['copy', `${host}/${repo}:v1`, `oci:${built}:v1`])).code).toBe(0);
+    const archive = join(dir, 'v1.tar.gz');
+    execFileSync('tar', ['-C', built, '-czf', archive, '.']);
+    const layout = join(dir, 'mirror');
+    const plan = await planFile([
+      'sync:',
+      '  - type: image',
+      `    source: ${host}/${repo}@${digest}`,
+      `    destination: oci:${layout}:pinned`,
+      `  - source: oci-archive:${archive}`,
+      `    destination: oci:${layout}`,
+    ]);
+    const run = await ocikit(['sync', plan, '--format', 'json']);
+    expect(run.code, run.stderr).toBe(0);
+    const { reports } = JSON.parse(run.stdout) as { reports: (JsonRow & { type: string })[] };
+    expect(reports.map((r) => [r.type, r.tag, r.status])).toEqual([
+      ['image', 'pinned', 'copied'],
+      ['repository', 'v1', 'copied'],
+    ]);
+    expect(run.stderr).toContain(
+      `copied ${host}/${repo}@${digest} → oci:${layout}:pinned (tag pinned) ${digest}`,
+    );
+    expect((await ocikit(['tag', 'ls', `oci:${layout}`])).stdout).toBe('pinned\nv1\n');
+
+    const intoArchive = await planFile([
+      'sync:',
+      `  - source: ${host}/${repo}`,
+      `    destination: oci-archive:${join(dir, 'out.tar')}`,
+    ]);
+    const refused = await ocikit(['sync', intoArchive]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/^UNSUPPORTED: Cannot sync into the archive/);
+  });
+
   it('refuses a FIFO, a device or a missing file as the plan (and as serve --htpasswd) with a clear error, without blocking', async () => {
     const fifo = join(await tempDir(), 'plan.fifo');
     execFileSync('mkfifo', [fifo]);

@@ -1,3 +1,4 @@
+export { type Compression, detectCompression } from './lib/compression.ts';
 export {
   createDockerArchive,
   type DockerArchiveItem,

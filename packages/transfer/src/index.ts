@@ -11,6 +11,7 @@ export type { ProgressEvent, ProgressTotals } from './lib/progress.ts';
 export type { RangedDownloadOptions } from './lib/ranged-download.ts';
 export type { ResumableSession, SessionPusher } from './lib/resumable-upload.ts';
 export {
+  type SyncImage,
   type SyncItem,
   type SyncOptions,
   type SyncPlan,

@@ -9,6 +9,8 @@ import { MOVES_BLOBS } from '../lib/session.ts';
 
 /** One report as `--format json` and the table show it. */
 interface ReportRow {
+  /** `repository` (a tag of a repository entry) or `image` (an image entry). */
+  type: 'repository' | 'image';
   source: string;
   destination: string;
   tag: string | null;
@@ -57,6 +59,7 @@ export const run: CommandRun = async ([file], flags, session) => {
 function rowOf(report: SyncReport): ReportRow {
   const error = report.error;
   return {
+    type: report.item.image === undefined ? 'repository' : 'image',
     source: report.item.source,
     destination: report.item.destination,
     tag: report.tag ?? null,
@@ -79,9 +82,11 @@ function detail(row: ReportRow): string {
   return row.digest ?? '';
 }
 
+/** `copied SOURCE:TAG → DESTINATION DIGEST`; an image entry's source names its image, its tag is the destination's. */
 function progressLine(row: ReportRow): string {
-  const what = row.tag === null ? row.source : `${row.source}:${row.tag}`;
-  return `${row.status} ${what} → ${row.destination} ${detail(row)}`.trimEnd();
+  const what = row.tag === null || row.type === 'image' ? row.source : `${row.source}:${row.tag}`;
+  const where = row.type === 'image' ? `${row.destination} (tag ${row.tag})` : row.destination;
+  return `${row.status} ${what} → ${where} ${detail(row)}`.trimEnd();
 }
 
 const STATUSES: readonly SyncStatus[] = ['copied', 'unchanged', 'would-copy', 'failed', 'stopped'];

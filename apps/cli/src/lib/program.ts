@@ -587,7 +587,7 @@ ${examples([
   // sync: mirror many repositories from a plan file
   leaf(program, 'sync <plan>', 'sync')
     .description(
-      'Mirror the tags of many repositories from a YAML plan (regsync / skopeo sync): only what changed is copied',
+      'Mirror the tags of many repositories, and single images, from a YAML plan (regsync / skopeo sync): only what changed is copied',
     )
     .option('--shard <i/n>', 'sync only shard i of n (0 ≤ i < n) of the plan, such as 0/3')
     .option('--dry-run', 'copy nothing; list what would be copied')
@@ -598,7 +598,10 @@ ${examples([
     )
     .addHelpText(
       'after',
-      `\nOne line per tag goes to stderr as it is done; the table of every tag (or --format json) to stdout.
+      `\nA plan entry is a repository (its tags that a filter takes) or, with "type: image", one image
+(source "REPO:TAG" or "REPO@DIGEST", destination "REPO[:TAG]"). Sources may be registries, oci: layouts
+or oci-archive: files (plain or gzip); destinations registries or oci: layout directories.
+One line per tag goes to stderr as it is done; the table of every tag (or --format json) to stdout.
 Exit codes: 0 all in sync, 1 a tag or repository failed, 5 stopped early by a registry's rate limit (run again later).
 ${examples([
   'ocikit sync mirror.yaml',

@@ -9,13 +9,14 @@ import {
   type Resolver,
   type Target,
 } from '@ocikit/content';
-import { writeFileAtomic } from '@ocikit/content/fs';
+import { openRegularFile, readAt, readRange, writeFileAtomic } from '@ocikit/content/fs';
 import { isOciError, OciError } from '@ocikit/digest';
-import { createDockerArchive } from '@ocikit/layout';
-import { importDockerArchive, OciArchive, OciLayout } from '@ocikit/layout/fs';
+import { type Compression, createDockerArchive, detectCompression } from '@ocikit/layout';
+import { extractArchive, importDockerArchive, OciArchive, OciLayout } from '@ocikit/layout/fs';
 import {
   type DockerArchiveLocation,
   formatLocation,
+  type LayoutLocation,
   type Location,
   parseLocation,
 } from '@ocikit/reference';
@@ -180,6 +181,9 @@ async function openParsed(
     return opened(location, name, layout, reference, { tag: location.tag });
   }
   if (!write) {
+    if ((await archiveCompression(location.path)) !== 'none') {
+      return extractedArchive(location, name, reference, context, signal);
+    }
     const archive = await OciArchive.open(location.path, { signal });
     return opened(location, name, archive, reference, { close: () => archive.close() });
   }
@@ -276,14 +280,77 @@ interface Staging {
   readonly remove: () => Promise<void>;
 }
 
+/** A new empty temp directory, removed by `remove`. */
+async function stagingDir(
+  context: OpenContext,
+): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(context.tempDir ?? tmpdir(), 'ocikit-client-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
 /** A new OCI layout in a temp directory, removed by `remove`. */
 async function stagingLayout(context: OpenContext): Promise<Staging> {
-  const dir = await mkdtemp(join(context.tempDir ?? tmpdir(), 'ocikit-client-'));
+  const { dir, remove } = await stagingDir(context);
   try {
     const layout = await OciLayout.open(dir, { create: true, fsync: false });
-    return { layout, remove: () => rm(dir, { recursive: true, force: true }) };
+    return { layout, remove };
   } catch (error) {
-    await rm(dir, { recursive: true, force: true });
+    await remove();
+    throw error;
+  }
+}
+
+/**
+ * The compression of an archive file, from its first bytes (not its name);
+ * `none` when it cannot be opened, for `OciArchive.open` to say why.
+ */
+async function archiveCompression(path: string): Promise<Compression> {
+  const file = await openRegularFile(resolve(path)).catch(() => undefined);
+  if (file === undefined) return 'none';
+  try {
+    return detectCompression(await readAt(file.handle, 0, 4));
+  } finally {
+    await file.handle.close();
+  }
+}
+
+/**
+ * A compressed `oci-archive` as a source (a `.tar.gz`, as skopeo reads
+ * them): a tar+gzip cannot be read in place, so it is streamed once through
+ * gunzip into a staging layout, every blob verified (`extractArchive`).
+ * zstd is refused there (`TAR_INVALID`): Node 20 has no zstd decompressor.
+ */
+async function extractedArchive(
+  location: LayoutLocation,
+  name: string,
+  reference: string | undefined,
+  context: OpenContext,
+  signal: AbortSignal | undefined,
+): Promise<OpenedLocation> {
+  const staging = await stagingDir(context);
+  try {
+    const path = resolve(location.path);
+    const file = await openRegularFile(path);
+    let layout: OciLayout;
+    try {
+      layout = await extractArchive(
+        readRange(file.handle, 0, file.size),
+        join(staging.dir, 'layout'),
+        {
+          fsync: false,
+          readOnly: true,
+          ...(signal === undefined ? {} : { signal }),
+        },
+      ).catch((error: unknown) => {
+        if (!(error instanceof OciError) || error.code === 'ABORTED') throw error;
+        throw new OciError(error.code, `Archive "${path}": ${error.message}`, { cause: error });
+      });
+    } finally {
+      await file.handle.close();
+    }
+    return opened(location, name, layout, reference, { close: staging.remove });
+  } catch (error) {
+    await staging.remove();
     throw error;
   }
 }

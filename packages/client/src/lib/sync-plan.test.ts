@@ -47,6 +47,9 @@ sync:
         'registries.docker.io',
       ],
       ['defaults: { source: a }\nsync: [{ source: a, destination: b }]', 'unknown key "source"'],
+      ['defaults: { type: image }\nsync: [{ source: a, destination: b }]', 'unknown key "type"'],
+      ['sync: [{ type: images, source: a, destination: b }]', 'sync[0].type'],
+      ['sync: [{ type: image, source: a, destination: b, tags: v1 }]', 'takes no tags filter'],
     ];
     for (const [text, mentioned] of cases) {
       let error: unknown;
@@ -58,6 +61,23 @@ sync:
       expect(error, text).toMatchObject({ code: 'CONFIG_INVALID' });
       expect((error as Error).message, text).toContain(mentioned);
     }
+  });
+});
+
+describe('parseSyncPlan entry types', () => {
+  it('reads image entries (type: image) beside repository entries', async () => {
+    const plan = await parseSyncPlan(`
+sync:
+  - type: image
+    source: docker.io/library/alpine:3.20
+    destination: registry.example/mirror/alpine:stable
+    platforms: [linux/amd64]
+  - type: repository
+    source: docker.io/library/busybox
+    destination: oci:mirror/busybox
+`);
+    expect(plan.sync.map((entry) => entry.type)).toEqual(['image', 'repository']);
+    expect(plan.sync[0]).toMatchObject({ platforms: ['linux/amd64'] });
   });
 });
 

@@ -3,11 +3,27 @@ import type { TagFilter } from '@ocikit/transfer';
 
 /** What one entry of a {@link ClientSyncPlan} copies; unset fields take the plan's `defaults`. */
 export interface ClientSyncEntry {
-  /** A registry repository (`docker.io/library/alpine`) or OCI layout (`oci:DIR`), naming no tag. */
+  /**
+   * `repository`: the tags of `source` that `tags` takes. `image` (regsync's
+   * `type: image`): one image, `source` naming its tag or digest
+   * (`docker.io/library/alpine:3.20`, `…@sha256:…`; `latest` when it names
+   * neither), `destination` the tag to set (the source's tag when it names
+   * none).
+   * @default 'repository'
+   */
+  readonly type?: 'repository' | 'image';
+  /**
+   * A registry repository (`docker.io/library/alpine`), an OCI layout
+   * (`oci:DIR`) or an `oci-archive:FILE` (plain or gzip), naming no tag
+   * (an `image` entry's names its tag or digest).
+   */
   readonly source: string;
-  /** Where its tags go: a registry repository or an OCI layout, naming no tag. */
+  /**
+   * Where its tags go: a registry repository or an OCI layout directory,
+   * naming no tag (an `image` entry's may name the tag to set).
+   */
   readonly destination: string;
-  /** The tags to take: a `TagFilter` of `@ocikit/transfer`, or one regular expression. */
+  /** The tags to take: a `TagFilter` of `@ocikit/transfer`, or one regular expression; not for `image` entries. */
   readonly tags?: TagFilter | string;
   /** Keep only these platforms of each index (`linux/amd64`). */
   readonly platforms?: readonly string[];
@@ -20,8 +36,8 @@ export interface ClientSyncEntry {
  * regsync's configuration with ocikit's names.
  */
 export interface ClientSyncPlan {
-  /** Defaults of every entry of `sync`. */
-  readonly defaults?: Omit<ClientSyncEntry, 'source' | 'destination'>;
+  /** Defaults of every entry of `sync` (`tags` of repository entries only). */
+  readonly defaults?: Omit<ClientSyncEntry, 'type' | 'source' | 'destination'>;
   /** Per registry, as named in references (`docker.io`; `*` for the others): how fast to go. */
   readonly registries?: Readonly<Record<string, { readonly requestsPerSecond?: number }>>;
   /** When to stop: a registry's `ratelimit-remaining` at or below `minRemaining` (default 0). */
@@ -101,7 +117,9 @@ export function parseShard(text: string): { index: number; count: number } {
   return { index, count };
 }
 
-const ENTRY_KEYS = ['source', 'destination', 'tags', 'platforms', 'referrers'];
+const ENTRY_KEYS = ['type', 'source', 'destination', 'tags', 'platforms', 'referrers'];
+const DEFAULT_KEYS = ['tags', 'platforms', 'referrers'];
+const ENTRY_TYPES = ['repository', 'image'];
 const TAG_KEYS = ['include', 'exclude', 'semver', 'latest'];
 
 const isString = (value: unknown): value is string => typeof value === 'string';
@@ -148,11 +166,19 @@ class Checker {
   }
 
   entry(value: unknown, path: string, located: boolean): void {
-    const keys = located ? ENTRY_KEYS : ENTRY_KEYS.slice(2);
-    const entry = this.object(value, path, keys);
+    const entry = this.object(value, path, located ? ENTRY_KEYS : DEFAULT_KEYS);
     if (located) {
       for (const key of ['source', 'destination']) {
         if (!isString(entry[key])) throw this.error(`${path}.${key}`, 'a location string');
+      }
+      this.optional(entry.type, `${path}.type`, '"repository" or "image"', (v) =>
+        ENTRY_TYPES.includes(v as string),
+      );
+      if (entry.type === 'image' && entry.tags !== undefined) {
+        throw new OciError(
+          'CONFIG_INVALID',
+          `In ${this.#name}, ${path} is an image entry: it copies the one image its source names, and takes no tags filter`,
+        );
       }
     }
     this.optional(entry.platforms, `${path}.platforms`, 'a list of platforms', isStrings);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,13 +9,16 @@ import {
   pushImage,
   pushTaggedImages,
   SPENT_RATE_LIMIT_HEADERS,
+  skopeoCopy,
+  skopeoInspect,
   spendRateLimitAt,
+  umoci,
   uniqueRepo,
 } from '@ocikit/testbed';
 import type { SyncReport } from '@ocikit/transfer';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Client } from './client.node.ts';
-import { parseSyncPlan } from './sync-plan.ts';
+import { type ClientSyncEntry, parseSyncPlan } from './sync-plan.ts';
 
 const testbed = getTestbed();
 const faults = faultClient(testbed.faults.controlUrl);
@@ -161,13 +165,145 @@ describe('Client.sync against the real registry', () => {
     expect(times.filter((time, k) => time - first < (k * 1000) / rate - 15)).toEqual([]);
   });
 
-  it('refuses a location that names a tag, and an archive, before any request', async () => {
+  it('syncs image entries (a tag to another tag, a digest to a tag, a tag kept where the destination names none) mixed with a repository entry into the real registry and an oci: layout, then finds every one unchanged; skopeo reads the copies', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ocikit-client-sync-image-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const host = testbed.anonymous.host;
+    const repo = await repositoryWith('image', ['v1', 'v2', 'v3']);
     const client = new Client();
-    await expect(
-      client.sync({ sync: [{ source: 'localhost:1/app:v1', destination: 'localhost:1/b' }] }),
-    ).rejects.toMatchObject({ code: 'REFERENCE_INVALID' });
-    await expect(
-      client.sync({ sync: [{ source: 'localhost:1/app', destination: 'oci-archive:x.tar' }] }),
-    ).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    const v1 = (await client.resolve(`${host}/${repo}:v1`)).digest;
+    const v2 = (await client.resolve(`${host}/${repo}:v2`)).digest;
+    const pinned = uniqueRepo('client/sync-pinned');
+    const layout = join(dir, 'layout');
+    const plan = await parseSyncPlan(
+      [
+        'sync:',
+        '  - type: image',
+        `    source: ${host}/${repo}:v1`,
+        `    destination: ${host}/${pinned}:stable`,
+        '  - type: image',
+        `    source: ${host}/${repo}@${v2}`,
+        `    destination: oci:${layout}:pinned-v2`,
+        '  - type: image',
+        `    source: docker://${host}/${repo}:v3`,
+        `    destination: ${host}/${pinned}`,
+        `  - source: ${host}/${repo}`,
+        `    destination: oci:${layout}`,
+        '    tags: "v[12]"',
+      ].join('\n'),
+    );
+    const first = await client.sync(plan);
+    expect(first.map((r) => [r.tag, r.status])).toEqual([
+      ['stable', 'copied'],
+      ['pinned-v2', 'copied'],
+      ['v3', 'copied'],
+      ['v1', 'copied'],
+      ['v2', 'copied'],
+    ]);
+    expect(first.slice(0, 2).map((r) => r.digest)).toEqual([v1, v2]);
+    expect(await client.tags(`${host}/${pinned}`)).toEqual(['stable', 'v3']);
+    expect(await client.tags(`oci:${layout}`)).toEqual(['pinned-v2', 'v1', 'v2']);
+    const stable = (await skopeoInspect(`docker://${host}/${pinned}:stable`)) as { Digest: string };
+    expect(stable.Digest).toBe(v1);
+    const fromLayout = (await skopeoInspect(`oci:${layout}:pinned-v2`)) as { Digest: string };
+    expect(fromLayout.Digest).toBe(v2);
+
+    const again = await client.sync(plan);
+    expect(again.map((r) => r.status)).toEqual(Array(5).fill('unchanged'));
+  });
+
+  it('syncs from OCI archives skopeo wrote (plain, and gzip-compressed by GNU tar): every tag of a repository entry and one image of an image entry, into an oci: layout of many tags that umoci lists', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ocikit-client-sync-archive-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const host = testbed.anonymous.host;
+    const repo = await repositoryWith('archive', ['a', 'b']);
+    const built = join(dir, 'built');
+    for (const tag of ['a', 'b'])
+      await skopeoCopy(`docker://${host}/${repo}:${tag}`, `oci:${built}:${tag}`);
+    const gzipped = join(dir, 'two.tar.gz');
+    execFileSync('tar', ['-C', built, '-czf', gzipped, '.']);
+    const plain = join(dir, 'one.tar');
+    await skopeoCopy(`docker://${host}/${repo}:a`, `oci-archive:${plain}:only`);
+    const mirror = join(dir, 'mirror');
+    const plan = await parseSyncPlan(
+      [
+        'sync:',
+        `  - source: oci-archive:${gzipped}`,
+        `    destination: oci:${mirror}`,
+        '  - type: image',
+        `    source: oci-archive:${plain}:only`,
+        `    destination: oci:${mirror}:from-plain`,
+      ].join('\n'),
+    );
+    const client = new Client();
+    const reports = await client.sync(plan);
+    expect(reports.map((r) => [r.tag, r.status])).toEqual([
+      ['a', 'copied'],
+      ['b', 'copied'],
+      ['from-plain', 'copied'],
+    ]);
+    const a = (await client.resolve(`${host}/${repo}:a`)).digest;
+    expect(reports[2]?.digest).toBe(a);
+    const listed = (await umoci(['ls', '--layout', mirror])).stdout.split('\n').filter(Boolean);
+    expect(listed.sort()).toEqual(['a', 'b', 'from-plain']);
+    expect((await client.sync(plan)).map((r) => r.status)).toEqual(Array(3).fill('unchanged'));
+  });
+
+  it('refuses, before any request: a repository entry naming a tag, an archive or Docker archive destination, a Docker archive source, and image entries whose tag is unclear', async () => {
+    const client = new Client();
+    const cases: [label: string, entry: ClientSyncEntry, code: string, says: string][] = [
+      [
+        'repository entry naming a tag',
+        { source: 'localhost:1/app:v1', destination: 'localhost:1/b' },
+        'REFERENCE_INVALID',
+        'type: image',
+      ],
+      [
+        'oci-archive destination',
+        { source: 'localhost:1/app', destination: 'oci-archive:x.tar' },
+        'UNSUPPORTED',
+        'written whole',
+      ],
+      [
+        'docker-archive source',
+        { type: 'image', source: 'docker-archive:x.tar:app:v1', destination: 'localhost:1/b' },
+        'UNSUPPORTED',
+        'no manifests',
+      ],
+      [
+        'digest source, untagged destination',
+        {
+          type: 'image',
+          source: `localhost:1/app@sha256:${'a'.repeat(64)}`,
+          destination: 'localhost:1/b',
+        },
+        'REFERENCE_INVALID',
+        'must name the tag',
+      ],
+      [
+        'digest destination',
+        {
+          type: 'image',
+          source: 'localhost:1/app:v1',
+          destination: `localhost:1/b@sha256:${'a'.repeat(64)}`,
+        },
+        'REFERENCE_INVALID',
+        'not a digest',
+      ],
+      [
+        'layout source naming no image',
+        { type: 'image', source: 'oci:some/dir', destination: 'localhost:1/b:v1' },
+        'REFERENCE_INVALID',
+        'names no tag or digest',
+      ],
+    ];
+    for (const [label, entry, code, says] of cases) {
+      const error = await client.sync({ sync: [entry] }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error, label).toMatchObject({ code });
+      expect((error as Error).message, label).toContain(says);
+    }
   });
 });

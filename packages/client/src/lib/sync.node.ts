@@ -1,6 +1,13 @@
 import type { Target } from '@ocikit/content';
 import { OciError } from '@ocikit/digest';
-import { type SyncItem, type SyncReport, type SyncStop, sync } from '@ocikit/transfer';
+import type { Location } from '@ocikit/reference';
+import {
+  type SyncImage,
+  type SyncItem,
+  type SyncReport,
+  type SyncStop,
+  sync,
+} from '@ocikit/transfer';
 import { RegistryPacer, type SpentRateLimit } from '@ocikit/transport';
 import {
   type OpenContext,
@@ -9,7 +16,7 @@ import {
   parseClientLocation,
 } from './locations.node.ts';
 import { type ClientOptions, clientSettings } from './options.node.ts';
-import { type ClientSyncPlan, parseShard } from './sync-plan.ts';
+import { type ClientSyncEntry, type ClientSyncPlan, parseShard } from './sync-plan.ts';
 
 /** Options of {@link Client.sync}. */
 export interface ClientSyncOptions {
@@ -95,40 +102,95 @@ export async function runSyncPlan(
 }
 
 /** An entry with the plan's defaults filled in, its locations checked. */
-function syncItem(plan: ClientSyncPlan, entry: ClientSyncPlan['sync'][number]): SyncItem {
-  checkLocation(entry.source);
-  checkLocation(entry.destination);
-  const tags = entry.tags ?? plan.defaults?.tags;
+function syncItem(plan: ClientSyncPlan, entry: ClientSyncEntry): SyncItem {
+  const source = namedIn(entry.source, 'source');
+  const destination = namedIn(entry.destination, 'destination');
+  const image = entry.type === 'image' ? imageOf(entry, source, destination) : undefined;
+  if (image === undefined) {
+    for (const [input, named] of [
+      [entry.source, source],
+      [entry.destination, destination],
+    ] as const) {
+      if (named.tag === undefined && named.digest === undefined) continue;
+      throw new OciError(
+        'REFERENCE_INVALID',
+        `A repository entry names a repository or layout, not a tag or digest: "${input}" names "${named.tag ?? named.digest}" (pick tags with tags.include, or make it an entry of type: image)`,
+      );
+    }
+  }
+  const tags = image === undefined ? (entry.tags ?? plan.defaults?.tags) : undefined;
   const platforms = entry.platforms ?? plan.defaults?.platforms;
   const referrers = entry.referrers ?? plan.defaults?.referrers;
   return {
     source: entry.source,
     destination: entry.destination,
+    ...(image === undefined ? {} : { image }),
     ...(tags === undefined ? {} : { tags }),
     ...(platforms === undefined ? {} : { platforms }),
     ...(referrers === undefined ? {} : { referrers }),
   };
 }
 
-/** A sync location is a registry repository or a layout directory that names no tag or digest. */
-function checkLocation(input: string): void {
+/** The tag and digest a sync location names, once its kind is checked for its role. */
+interface Named {
+  readonly kind: Location['kind'];
+  readonly tag: string | undefined;
+  readonly digest: string | undefined;
+}
+
+/**
+ * Checks that a location can take its role in a sync, and says what it
+ * names. A sync reads registries, layout directories and OCI archives
+ * (plain or gzip), and writes registries and layout directories: a
+ * destination is written tag by tag, which an archive (rewritten whole) is
+ * not; a Docker archive holds no manifests to compare or list.
+ */
+function namedIn(input: string, role: 'source' | 'destination'): Named {
   const location = parseClientLocation(input, false);
-  if (location.kind === 'oci-archive' || location.kind === 'docker-archive') {
+  if (location.kind === 'docker-archive') {
     throw new OciError(
       'UNSUPPORTED',
-      `Cannot sync with the archive "${input}": use a registry repository or an oci: layout directory`,
+      `Cannot sync with the Docker archive "${input}": it holds no manifests to compare or tags to list; copy it into an oci: layout directory first (\`ocikit copy docker-archive:FILE oci:DIR:TAG\`) and sync that`,
     );
   }
-  const named =
-    location.kind === 'registry'
-      ? (location.reference.tag ?? location.reference.digest)
-      : (location.tag ?? location.digest);
-  if (named !== undefined) {
+  if (location.kind === 'oci-archive' && role === 'destination') {
+    throw new OciError(
+      'UNSUPPORTED',
+      `Cannot sync into the archive "${input}": a sync writes tag by tag, and an archive is written whole; sync into an oci: layout directory and export that (\`exportLayout\`, \`ocikit layout export\`)`,
+    );
+  }
+  return location.kind === 'registry'
+    ? { kind: location.kind, tag: location.reference.tag, digest: location.reference.digest }
+    : { kind: location.kind, tag: location.tag, digest: location.digest };
+}
+
+/**
+ * The image of an `image` entry: the source's digest, else its tag, else
+ * `latest` (a registry's; a layout or archive must name its image); the
+ * destination's tag, else the source's (a digest source needs one).
+ */
+function imageOf(entry: ClientSyncEntry, source: Named, destination: Named): SyncImage {
+  if (source.kind !== 'registry' && source.tag === undefined && source.digest === undefined) {
     throw new OciError(
       'REFERENCE_INVALID',
-      `A sync location names a repository or layout, not a tag or digest: "${input}" names "${named}" (pick tags with tags.include)`,
+      `An image entry's source names its image: "${entry.source}" names no tag or digest (such as "${entry.source}:TAG")`,
     );
   }
+  const reference = source.digest ?? source.tag ?? 'latest';
+  if (destination.digest !== undefined) {
+    throw new OciError(
+      'REFERENCE_INVALID',
+      `An image entry's destination names the tag to set, not a digest: "${entry.destination}"`,
+    );
+  }
+  const tag = destination.tag ?? source.tag ?? (source.digest === undefined ? 'latest' : undefined);
+  if (tag === undefined) {
+    throw new OciError(
+      'REFERENCE_INVALID',
+      `The image entry from "${entry.source}" names a digest: its destination "${entry.destination}" must name the tag to set (such as "${entry.destination}:TAG")`,
+    );
+  }
+  return { reference, tag };
 }
 
 function rates(registries: NonNullable<ClientSyncPlan['registries']>): Record<string, number> {

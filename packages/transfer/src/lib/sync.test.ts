@@ -113,4 +113,67 @@ describe('sync', () => {
     ]);
     await expect(get('mirror/a').resolve('3')).rejects.toMatchObject({ code: 'MANIFEST_UNKNOWN' });
   });
+
+  it('syncs single-image items (by tag, by digest, to another tag) beside a repository item, then finds them unchanged; a missing image fails alone', async () => {
+    const { get } = stores();
+    // Like a registry: a location's repository is what comes before a tag or digest.
+    const open = (location: string) => get(location.split(/[:@]/)[0] as string);
+    const digests: Record<string, string> = {};
+    for (const tag of ['v1', 'v2']) {
+      const graph = image([10]);
+      await load(get('src'), graph);
+      await get('src').tag(graph.root, tag);
+      digests[tag] = graph.root.digest;
+    }
+    const v1 = digests.v1 as string;
+    const plan = {
+      items: [
+        {
+          source: 'src:v1',
+          destination: 'pinned:stable',
+          image: { reference: 'v1', tag: 'stable' },
+        },
+        { source: `src@${v1}`, destination: 'by-digest', image: { reference: v1, tag: 'latest' } },
+        { source: 'src:gone', destination: 'x', image: { reference: 'gone', tag: 'gone' } },
+        { source: 'src', destination: 'all' },
+      ],
+    };
+    const first = await sync(plan, { open });
+    expect(first.map((r) => [r.item.destination, r.tag, r.status, r.digest])).toEqual([
+      ['pinned:stable', 'stable', 'copied', v1],
+      ['by-digest', 'latest', 'copied', v1],
+      ['x', 'gone', 'failed', undefined],
+      ['all', 'v1', 'copied', v1],
+      ['all', 'v2', 'copied', digests.v2],
+    ]);
+    expect(first[2]?.error).toMatchObject({ code: 'MANIFEST_UNKNOWN' });
+    expect((await get('pinned').resolve('stable')).digest).toBe(v1);
+    expect((await get('by-digest').resolve('latest')).digest).toBe(v1);
+    const again = await sync(plan, { open });
+    expect(again.map((r) => r.status)).toEqual([
+      'unchanged',
+      'unchanged',
+      'failed',
+      'unchanged',
+      'unchanged',
+    ]);
+  });
+
+  it('refuses a single-image item with a tags filter (OPTION_INVALID), before opening anything', async () => {
+    const opened: string[] = [];
+    const open = (name: string) => {
+      opened.push(name);
+      return new MemoryStore();
+    };
+    const item = {
+      source: 'a:v1',
+      destination: 'b',
+      image: { reference: 'v1', tag: 'v1' },
+      tags: 'v.*',
+    };
+    await expect(sync({ items: [item] }, { open })).rejects.toMatchObject({
+      code: 'OPTION_INVALID',
+    });
+    expect(opened).toEqual([]);
+  });
 });

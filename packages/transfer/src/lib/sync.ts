@@ -1,17 +1,33 @@
-import { isNotFound, isTagLister, type Target } from '@ocikit/content';
+import { fetchBytes, isNotFound, isTagLister, type Target } from '@ocikit/content';
 import { abortError, OciError } from '@ocikit/digest';
-import type { Descriptor } from '@ocikit/spec';
+import {
+  DEFAULT_MAX_MANIFEST_SIZE,
+  type Descriptor,
+  isIndexMediaType,
+  parseManifest,
+} from '@ocikit/spec';
 import type { BlobLocationCache } from './blob-locations.ts';
 import { copy } from './copy.ts';
 import type { CopyOptions } from './options.ts';
+import { indexFor, parsePlatformFilter, selectEntries } from './platforms.ts';
 import type { TagFilter } from './tag-filter.ts';
 
-/** One line of a {@link SyncPlan}: the tags of one repository to mirror into another. */
+/**
+ * One line of a {@link SyncPlan}: the tags of one repository to mirror into
+ * another, or (with `image`) one image.
+ */
 export interface SyncItem {
   /** Where to read, as the `open` of {@link SyncOptions} understands it (`registry.example/app`). */
   readonly source: string;
   /** Where to write. */
   readonly destination: string;
+  /**
+   * Makes the item a single image (regsync's `type: image`) instead of a
+   * repository's tags: the source's tag or digest to read, and the tag to
+   * set at the destination. Nothing is listed, and `tags` must be unset.
+   * @default a repository item
+   */
+  readonly image?: SyncImage;
   /**
    * The tags to copy: a {@link TagFilter} (regular expressions to include
    * and exclude, a semver range, the latest N versions), or a single
@@ -24,6 +40,14 @@ export interface SyncItem {
   readonly platforms?: readonly string[];
   /** {@link CopyOptions.referrers} */
   readonly referrers?: CopyOptions['referrers'];
+}
+
+/** The image of a single-image {@link SyncItem}. */
+export interface SyncImage {
+  /** The source's tag or digest (`v1`, `sha256:…`). */
+  readonly reference: string;
+  /** The destination's tag. */
+  readonly tag: string;
 }
 
 /** What to keep in sync (regsync's and `skopeo sync`'s configuration, as data). */
@@ -91,7 +115,10 @@ export type SyncStatus = 'copied' | 'unchanged' | 'would-copy' | 'failed' | 'sto
 /** The outcome of one tag of one item, or of an item that failed or stopped before its tags were known. */
 export interface SyncReport {
   readonly item: SyncItem;
-  /** The tag; absent when the item failed or stopped before listing its tags. */
+  /**
+   * The tag (of a single-image item, the destination's); absent when a
+   * repository item failed or stopped before listing its tags.
+   */
   readonly tag?: string;
   /**
    * `copied`; `unchanged` (the destination's tag has the source's digest);
@@ -109,17 +136,19 @@ export interface SyncReport {
 
 /**
  * Mirrors the tags of a plan's items: for each item of this shard, lists the
- * source's tags, keeps those matching its filter, and for each compares the
- * source's digest with the destination's tag first, copying only what
- * changed (with the item's platforms and referrers). A failing tag or item
- * is reported and the sync goes on; `signal` aborts it, and
- * `shouldStop` ends it early and cleanly (the rest reported `stopped`).
+ * source's tags, keeps those matching its filter (a single-image item takes
+ * its one image instead), and for each compares the source's digest with
+ * the destination's tag first, copying only what changed (with the item's
+ * platforms and referrers). A failing tag or item is reported and the sync
+ * goes on; `signal` aborts it, and `shouldStop` ends it early and cleanly
+ * (the rest reported `stopped`).
  *
  * @param plan - {@link SyncPlan}
  * @param options - {@link SyncOptions}
  * @returns a report per tag (and per item that failed before its tags), in plan order
  * @throws {OciError} `OPTION_INVALID` for a bad shard or tag filter (a
- *   pattern that is no regular expression, a bad semver range or `latest`); `ABORTED`
+ *   pattern that is no regular expression, a bad semver range or `latest`),
+ *   or a single-image item with `tags`; `ABORTED`
  */
 export async function sync(plan: SyncPlan, options: SyncOptions): Promise<SyncReport[]> {
   const shard = options.shard ?? { index: 0, count: 1 };
@@ -137,7 +166,15 @@ export async function sync(plan: SyncPlan, options: SyncOptions): Promise<SyncRe
   }
   // Loaded here, not with the package: semver is needed by a sync alone.
   const { compileTagFilter } = await import('./tag-filter.ts');
-  const filters = plan.items.map((item) => compileTagFilter(item.tags));
+  const filters = plan.items.map((item) => {
+    if (item.image !== undefined && item.tags !== undefined) {
+      throw new OciError(
+        'OPTION_INVALID',
+        `The image item "${item.source}" → "${item.destination}" copies one image; it takes no tags filter`,
+      );
+    }
+    return compileTagFilter(item.tags);
+  });
   const reports: SyncReport[] = [];
   const report = (entry: SyncReport) => {
     reports.push(entry);
@@ -162,7 +199,7 @@ export async function sync(plan: SyncPlan, options: SyncOptions): Promise<SyncRe
   return reports;
 }
 
-/** Syncs the tags of one item; throws only what prevents listing them. */
+/** Syncs the tags (or the image) of one item; throws only what prevents listing them. */
 async function syncItem(
   item: SyncItem,
   pick: (tags: readonly string[]) => string[],
@@ -172,47 +209,66 @@ async function syncItem(
   const signal = options.signal;
   const from = await options.open(item.source, 'source');
   const to = await options.open(item.destination, 'destination');
+  if (item.image !== undefined) {
+    await syncTag(item, { from, to }, item.image, options, report);
+    return;
+  }
   if (!isTagLister(from)) {
     throw new OciError('OPTION_INVALID', `The source "${item.source}" cannot list its tags`);
   }
   const listed: string[] = [];
   for await (const tag of from.tags({ signal })) listed.push(tag);
   for (const tag of pick(listed)) {
-    const stop = options.shouldStop?.();
-    if (stop !== undefined) {
-      report({ item, tag, status: 'stopped', stop });
-      continue;
+    await syncTag(item, { from, to }, { reference: tag, tag }, options, report);
+  }
+}
+
+/**
+ * Syncs one image of an item: the source's `reference` to the
+ * destination's `tag`, unless the tag already has its digest. Reports the
+ * outcome; throws only `ABORTED`.
+ */
+async function syncTag(
+  item: SyncItem,
+  { from, to }: { from: Target; to: Target },
+  { reference, tag }: SyncImage,
+  options: SyncOptions,
+  report: (entry: SyncReport) => void,
+): Promise<void> {
+  const signal = options.signal;
+  const stop = options.shouldStop?.();
+  if (stop !== undefined) {
+    report({ item, tag, status: 'stopped', stop });
+    return;
+  }
+  try {
+    const source = await from.resolve(reference, { signal });
+    const expected = await copiedDigest(from, source, item.platforms, signal);
+    const present = await resolveIfAny(to, tag, signal);
+    if (expected !== undefined && present?.digest === expected) {
+      report({ item, tag, status: 'unchanged', digest: expected });
+      return;
     }
-    try {
-      const source = await from.resolve(tag, { signal });
-      const present = await resolveIfAny(to, tag, signal);
-      if (present?.digest === source.digest) {
-        report({ item, tag, status: 'unchanged', digest: source.digest });
-        continue;
-      }
-      if (options.dryRun) {
-        report({ item, tag, status: 'would-copy', digest: source.digest });
-        continue;
-      }
-      const result = await copy(
-        { from, to, reference: source },
-        {
-          tags: [tag],
-          ...(item.platforms === undefined ? {} : { platforms: item.platforms }),
-          ...(item.referrers === undefined ? {} : { referrers: item.referrers }),
-          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-          ...(options.blobLocations === undefined ? {} : { blobLocations: options.blobLocations }),
-          ...(signal === undefined ? {} : { signal }),
-        },
-      );
-      report({ item, tag, status: 'copied', digest: result.root.digest });
-    } catch (error) {
-      if (signal?.aborted) throw abortError(signal);
-      const stop = stopBehind(error, options);
-      report(
-        stop ? { item, tag, status: 'stopped', stop } : { item, tag, status: 'failed', error },
-      );
+    if (options.dryRun) {
+      report({ item, tag, status: 'would-copy', digest: expected ?? source.digest });
+      return;
     }
+    const result = await copy(
+      { from, to, reference: source },
+      {
+        tags: [tag],
+        ...(item.platforms === undefined ? {} : { platforms: item.platforms }),
+        ...(item.referrers === undefined ? {} : { referrers: item.referrers }),
+        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+        ...(options.blobLocations === undefined ? {} : { blobLocations: options.blobLocations }),
+        ...(signal === undefined ? {} : { signal }),
+      },
+    );
+    report({ item, tag, status: 'copied', digest: result.root.digest });
+  } catch (error) {
+    if (signal?.aborted) throw abortError(signal);
+    const stop = stopBehind(error, options);
+    report(stop ? { item, tag, status: 'stopped', stop } : { item, tag, status: 'failed', error });
   }
 }
 
@@ -224,6 +280,33 @@ async function syncItem(
 function stopBehind(error: unknown, options: SyncOptions): SyncStop | undefined {
   if ((error as { code?: unknown } | undefined)?.code !== 'TOOMANYREQUESTS') return undefined;
   return options.shouldStop?.();
+}
+
+/**
+ * The digest a copy of `source` with these platforms gives the
+ * destination's tag: the source's own, or (an index with `platforms`) that
+ * of the index of the platforms kept, as the copy builds it; `undefined`
+ * when that cannot be known without copying (a kept entry is itself an
+ * index, which the copy filters too).
+ */
+async function copiedDigest(
+  from: Target,
+  source: Descriptor,
+  platforms: readonly string[] | undefined,
+  signal: AbortSignal | undefined,
+): Promise<string | undefined> {
+  if (platforms === undefined || !isIndexMediaType(source.mediaType)) return source.digest;
+  const maxSize = DEFAULT_MAX_MANIFEST_SIZE;
+  const bytes = await fetchBytes(from, source, { maxBytes: maxSize, signal });
+  const parsed = parseManifest(bytes, {
+    contentType: source.mediaType,
+    maxSize,
+    expectedDigest: source.digest,
+  });
+  if (parsed.kind !== 'index') return source.digest;
+  const entries = selectEntries(parsed, parsePlatformFilter(platforms));
+  if (entries.some((entry) => isIndexMediaType(entry.mediaType))) return undefined;
+  return indexFor(parsed, entries, maxSize).digest;
 }
 
 /** What a tag of the destination points at, or `undefined` when it has no such tag. */

@@ -102,8 +102,11 @@ interface Bucket {
  * Paces the requests of a {@link Transport} per registry (a token bucket of
  * `requestsPerSecond`, `burst` deep) and watches what registries say of
  * their rate limits. Hand its `beforeRequest` and `onResponse` to the
- * transport's options of the same names; every attempt of every request
- * (retries too) then waits for its registry's bucket, and {@link spent}
+ * transport's options of the same names; every request the transport sends
+ * (each retry, each redirect hop, each token request) then waits for the
+ * bucket of the host it goes to (a registry's own host counts as the
+ * registry, `docker.io`; a token realm or a storage host a download was
+ * redirected to counts as itself, paced when it has a rate, or `*`), and {@link spent}
  * says when a registry's budget is used up, so a long job (a sync) can
  * stop starting new work.
  */

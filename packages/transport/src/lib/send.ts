@@ -23,6 +23,11 @@ export interface SendOptions {
   readonly maxRedirects: number;
   /** The hosts configured `insecure` or `plainHttp`, which an https redirect may go down to. */
   readonly hosts?: HostsConfig | undefined;
+  /**
+   * Awaited before each hop is sent, before its timeout starts (to pace
+   * requests per host); a rejection fails the request with it.
+   */
+  readonly beforeSend?: (url: URL, method: string) => void | Promise<void>;
   /** Called before each hop is sent. */
   readonly onSend?: (url: URL, headers: OutgoingHeaders) => void;
   /** Called when each hop's response headers arrive. */
@@ -53,6 +58,7 @@ export async function sendFollowingRedirects(
   let { method, headers, body } = outgoing;
   const visited = new Set<string>();
   for (let hop = 0; ; hop += 1) {
+    await options.beforeSend?.(current, method);
     options.onSend?.(current, headers);
     const started = performance.now();
     const response = await fetchOnce(current, { method, headers, body }, options);

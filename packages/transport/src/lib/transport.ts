@@ -76,10 +76,15 @@ export interface TransportOptions {
    */
   now?: () => number;
   /**
-   * Awaited before every attempt of every request is sent (each retry
-   * too; not the redirect hops of one attempt, nor token requests): to
-   * pace requests per registry, as `RegistryPacer.beforeRequest` does.
-   * A rejection fails the request with it.
+   * Awaited before every HTTP request the transport sends: each attempt
+   * (retries too), each redirect hop, each token request and the https
+   * probe of a host, to pace requests per host as
+   * `RegistryPacer.beforeRequest` does. `registry` is the registry as named
+   * in references for a request to its own host (or one of its mirrors),
+   * else the host the request goes to (`auth.docker.io` for a token
+   * realm, a storage host a blob download was redirected to). Token
+   * requests of a `tokens` cache passed in are not seen. A rejection
+   * fails the request with it.
    */
   beforeRequest?: (request: {
     readonly registry: string;
@@ -182,6 +187,8 @@ export class Transport {
   readonly #challenges = new ChallengeCache();
   readonly #credentialLookups = new Map<string, Promise<Credential | undefined>>();
   readonly #schemes = new Map<string, Promise<'https' | 'http'>>();
+  /** The registry (as named in references) each endpoint host serves, for pacing. */
+  readonly #registryOfHost = new Map<string, string>();
   readonly #secrets = new Map<string, SentSecrets>();
   #ids = 0;
 
@@ -199,8 +206,8 @@ export class Transport {
     this.#userAgent = options.userAgent ?? 'ocikit';
     this.#trace = options.onTrace ?? (() => {});
     this.#now = options.now ?? Date.now;
-    this.#tokens = options.tokens ?? new TokenCache({ fetch: this.#fetch, now: this.#now });
     this.#beforeRequest = options.beforeRequest;
+    this.#tokens = options.tokens ?? new TokenCache({ fetch: this.#pacedFetch(), now: this.#now });
     this.#onResponse = options.onResponse;
   }
 
@@ -262,6 +269,7 @@ export class Transport {
 
   async #send(endpoint: Endpoint, method: string, request: TransportRequest, id: number) {
     const { signal } = request;
+    this.#registryOfHost.set(endpoint.host, request.registry);
     const base = await this.#base(endpoint, signal);
     const url =
       request.url === undefined ? new URL(`${base}${request.path}`) : new URL(request.url);
@@ -292,7 +300,6 @@ export class Transport {
       const headers = outgoingHeaders(request.headers);
       headers['user-agent'] ??= this.#userAgent;
       if (authorization) headers.authorization = authorization;
-      await this.#beforeRequest?.({ registry: request.registry, method, signal });
       let response: Response;
       try {
         response = await sendFollowingRedirects(
@@ -304,6 +311,7 @@ export class Transport {
             timeoutMs: this.#timeoutMs,
             maxRedirects: this.#maxRedirects,
             hosts: this.#hosts,
+            beforeSend: (hop, hopMethod) => this.#pace(hop, hopMethod, signal),
             onSend: (sent, sentHeaders) =>
               this.#traceRequest(id, method, sent, attempt, sentHeaders),
             onResponse: (sent, got, durationMs) =>
@@ -458,7 +466,13 @@ export class Transport {
       detection = sendFollowingRedirects(
         new URL(`https://${host}/v2/`),
         { method: 'GET', headers: { 'user-agent': this.#userAgent } },
-        { fetch: this.#fetch, signal, timeoutMs: this.#timeoutMs, maxRedirects: 0 },
+        {
+          fetch: this.#fetch,
+          signal,
+          timeoutMs: this.#timeoutMs,
+          maxRedirects: 0,
+          beforeSend: (url, method) => this.#pace(url, method, signal),
+        },
       ).then(
         async (response) => {
           await response.body?.cancel().catch(() => {});
@@ -473,6 +487,23 @@ export class Transport {
       this.#schemes.set(host, detection);
     }
     return detection;
+  }
+
+  /** Waits for `beforeRequest` on a request to a URL, named by the registry its host serves, else by its host. */
+  async #pace(url: URL, method: string, signal: AbortSignal | undefined): Promise<void> {
+    if (this.#beforeRequest === undefined) return;
+    const registry = this.#registryOfHost.get(url.host) ?? url.host;
+    await this.#beforeRequest({ registry, method, signal });
+  }
+
+  /** This transport's `fetch`, paced by {@link #pace}: what its token cache sends with. */
+  #pacedFetch(): FetchFunction {
+    if (this.#beforeRequest === undefined) return this.#fetch;
+    return async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      await this.#pace(url, init?.method ?? 'GET', init?.signal ?? undefined);
+      return this.#fetch(input, init);
+    };
   }
 
   async #wait(id: number, reason: string, delayMs: number, signal: AbortSignal | undefined) {
