@@ -1,7 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { getTestbed, pushTaggedImages, spendRateLimitAt, uniqueRepo } from '@ocikit/testbed';
+import {
+  faultClient,
+  getTestbed,
+  pushTaggedImages,
+  spendRateLimitAt,
+  uniqueRepo,
+} from '@ocikit/testbed';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ocikit, tempDir } from './lib/ocikit-process.testing.ts';
 
@@ -191,4 +197,30 @@ describe('ocikit sync (the built binary)', () => {
     expect(htpasswd.code).toBe(1);
     expect(htpasswd.stderr).toMatch(/^PATH_INVALID: .*plan\.fifo/);
   }, 20_000);
+});
+
+describe('ocikit sync with the blob cache (the built binary)', () => {
+  it('syncs a layout into a new repository by mounting from where the copy that made the layout saw its blobs: no upload (counted by the proxy)', async () => {
+    const { faults } = testbed;
+    const repo = uniqueRepo('cli/sync-cache');
+    await pushTaggedImages({ url: faults.url }, repo, ['v1']);
+    const dir = await tempDir();
+    const env = { XDG_CACHE_HOME: join(dir, 'cache') };
+    const layout = join(dir, 'layout');
+    const pulled = await ocikit(['copy', `${faults.host}/${repo}:v1`, `oci:${layout}:v1`], { env });
+    expect(pulled.code, pulled.stderr).toBe(0);
+    const mirror = uniqueRepo('cli/sync-cache-mirror');
+    const plan = await planFile([
+      'sync:',
+      `  - source: oci:${layout}`,
+      `    destination: ${faults.host}/${mirror}`,
+    ]);
+    const synced = await ocikit(['sync', plan, '--format', 'json'], { env });
+    expect(synced.code, synced.stderr).toBe(0);
+    const requests = await faultClient(faults.controlUrl).requests(`/v2/${mirror}/blobs/`);
+    const mounts = requests.filter((r) => r.method === 'POST' && r.path.includes('mount='));
+    expect(mounts.length).toBeGreaterThan(1);
+    expect(mounts.every((r) => r.status === 201)).toBe(true);
+    expect(requests.filter((r) => r.method === 'PUT' || r.method === 'PATCH')).toEqual([]);
+  });
 });

@@ -1,9 +1,7 @@
-import { join } from 'node:path';
 import type { CopyOptions } from '@ocikit/client';
 import { OciError } from '@ocikit/digest';
 import { parseLocation } from '@ocikit/reference';
-import type { BlobLocationCache } from '@ocikit/transfer';
-import { cacheHome } from '../lib/cache-home.ts';
+import { blobCache } from '../lib/blob-cache.ts';
 import { interruptSignal } from '../lib/interrupt.ts';
 import type { CommandRun } from '../lib/program.ts';
 import { copyProgress } from '../lib/progress.ts';
@@ -24,7 +22,7 @@ export const run: CommandRun = async ([source, destination], flags, session) => 
   // A copy within one registry mounts its blobs: a few small requests, which
   // node:http starts sooner for (a refused mount still sends the bytes).
   const mounts = flags.force !== true && sameRegistry(source as string, destination as string);
-  const blobLocations = await blobCache(flags, dryRun, session.env);
+  const blobLocations = await blobCache(flags, session.env);
   const client = await session.client({
     ...(mounts ? {} : MOVES_BLOBS),
     ...(blobLocations === undefined ? {} : { blobLocations }),
@@ -85,22 +83,6 @@ export const run: CommandRun = async ([source, destination], flags, session) => 
     session.out(`${result.digest}\n`);
   }
 };
-
-/**
- * Where blobs were seen, kept in the user's cache directory across runs (as
- * skopeo keeps its blob-info cache): a copy of a layout into a new
- * repository mounts what an earlier copy put into another one. None with
- * `--no-blob-cache`, and none for a dry run (it would record nothing).
- */
-async function blobCache(
-  flags: Record<string, unknown>,
-  dryRun: boolean,
-  env: NodeJS.ProcessEnv,
-): Promise<BlobLocationCache | undefined> {
-  if (flags.blobCache === false || dryRun) return undefined;
-  const { FileBlobLocations } = await import('@ocikit/transfer/fs');
-  return FileBlobLocations.open(join(cacheHome(env), 'blob-locations.json'));
-}
 
 /** Whether both locations are repositories of one registry (false for a bad one: the copy reports it). */
 function sameRegistry(source: string, destination: string): boolean {

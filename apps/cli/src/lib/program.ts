@@ -43,6 +43,10 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** The help of `--no-blob-cache` (copy, sync; see blob-cache.ts). */
+const NO_BLOB_CACHE_HELP =
+  'neither read nor record where blobs were seen ($XDG_CACHE_HOME/ocikit/blob-locations.json, to mount them from)';
+
 function positiveInteger(value: string): number {
   const number = Number(value);
   if (!/^\d+$/.test(value) || number < 1) {
@@ -155,10 +159,7 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 authentication or permissio
       'say what would move and how many bytes (the destination is only asked what it has); write nothing',
     )
     .option('--force', 'skip nothing and mount nothing: send every blob and manifest again')
-    .option(
-      '--no-blob-cache',
-      'neither read nor record where blobs were seen ($XDG_CACHE_HOME/ocikit/blob-locations.json, to mount them from)',
-    )
+    .option('--no-blob-cache', NO_BLOB_CACHE_HELP)
     .addHelpText(
       'after',
       `\nLocations (skopeo's syntax works unchanged):
@@ -596,6 +597,7 @@ ${examples([
       'the most blobs moving at once per copy (default 4)',
       positiveInteger,
     )
+    .option('--no-blob-cache', NO_BLOB_CACHE_HELP)
     .addHelpText(
       'after',
       `\nA plan entry is a repository (its tags that a filter takes) or, with "type: image", one image

@@ -89,6 +89,9 @@ export async function runSyncPlan(
       {
         open,
         concurrency: options.concurrency ?? concurrency,
+        ...(clientOptions.blobLocations === undefined
+          ? {}
+          : { blobLocations: clientOptions.blobLocations }),
         shouldStop: () => stopFor(pacer.spent()),
         ...(shard === undefined ? {} : { shard }),
         ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
