@@ -14,6 +14,7 @@ import {
   tarLayer,
   umoci,
   uniqueRepo,
+  writeOciLayout,
 } from '@ocikit/testbed';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import {
@@ -223,6 +224,54 @@ describe('ocikit copy interrupted (the built binary)', () => {
       );
       for (const other of others) expect(['index.json', 'oci-layout']).toContain(other.name);
     }
+  });
+});
+
+describe('ocikit copy --resume-uploads killed midway (the built binary)', () => {
+  it('continues the half-sent layer after SIGKILL from the offset the registry kept: the rerun sends fewer bytes than the layer (PATCHes counted by the proxy)', async () => {
+    const { faults } = getTestbed();
+    const layer = await randomLayer({ size: 40 * 1024 * 1024, seed: 'cli-resume-uploads' });
+    const image = await makeImage({ seed: 'cli-resume-uploads', layers: [layer] });
+    const dir = await tempDir();
+    const layout = join(dir, 'layout');
+    await writeOciLayout(layout, [{ node: image, tag: 'v1' }]);
+    const repo = uniqueRepo('cli/resume-uploads');
+    const uploads = `/v2/${repo}/blobs/uploads/`;
+    // Each chunk waits a second at the proxy: the copy is killed between two.
+    const slow = await faultClient(faults.controlUrl).add({
+      method: 'PATCH',
+      path: uploads,
+      times: 'always',
+      fault: { type: 'delay', ms: 1000 },
+    });
+    onTestFinished(() => slow.remove());
+    const env = { XDG_CACHE_HOME: join(dir, 'cache') };
+    const args = ['copy', `oci:${layout}:v1`, `${faults.host}/${repo}:v1`, '--resume-uploads'];
+    const first = await ocikitRunning(args, { env });
+    const patched = async () =>
+      (await faultClient(faults.controlUrl).requests(uploads)).filter(
+        (r) => r.method === 'PATCH' && r.status === 202,
+      ).length;
+    const deadline = Date.now() + 30_000;
+    while ((await patched()) < 2) {
+      if (Date.now() > deadline) throw new Error(`No two chunks went: ${first.stderr()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await first.stop('SIGKILL');
+    await slow.remove();
+    const before = await patched();
+
+    const rerun = await ocikit([...args, '--format', 'json'], { env });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const result = JSON.parse(rerun.stdout) as { bytesResumed: number; bytesCopied: number };
+    expect(result.bytesResumed).toBeGreaterThanOrEqual(8 * 1024 * 1024);
+    expect(result.bytesCopied).toBeLessThan(layer.size);
+    const chunks = Math.ceil(layer.size / (8 * 1024 * 1024));
+    expect((await patched()) - before).toBeLessThan(chunks);
+    const inRegistry = (await skopeoInspect(`docker://${faults.host}/${repo}:v1`)) as {
+      Digest: string;
+    };
+    expect(inRegistry.Digest).toBe(image.manifest.digest);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { CopyOptions } from '@ocikit/client';
 import { OciError } from '@ocikit/digest';
 import { parseLocation } from '@ocikit/reference';
-import { blobCache } from '../lib/blob-cache.ts';
+import { cacheOptions } from '../lib/cache-files.ts';
 import { interruptSignal } from '../lib/interrupt.ts';
 import type { CommandRun } from '../lib/program.ts';
 import { copyProgress } from '../lib/progress.ts';
@@ -22,10 +22,9 @@ export const run: CommandRun = async ([source, destination], flags, session) => 
   // A copy within one registry mounts its blobs: a few small requests, which
   // node:http starts sooner for (a refused mount still sends the bytes).
   const mounts = flags.force !== true && sameRegistry(source as string, destination as string);
-  const blobLocations = await blobCache(flags, session.env);
   const client = await session.client({
     ...(mounts ? {} : MOVES_BLOBS),
-    ...(blobLocations === undefined ? {} : { blobLocations }),
+    ...(await cacheOptions(flags, session.env)),
   });
   const progress = dryRun ? undefined : await copyProgress(session);
   const options: CopyOptions = {
@@ -75,6 +74,7 @@ export const run: CommandRun = async ([source, destination], flags, session) => 
       blobsSkipped: result.blobsSkipped,
       blobsMounted: result.blobsMounted,
       bytesCopied: result.bytesCopied,
+      bytesResumed: result.bytesResumed,
       referrers: result.referrers,
       foreignSkipped: result.foreignSkipped.map((layer) => layer.digest),
       dryRun,

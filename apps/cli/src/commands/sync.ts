@@ -1,7 +1,7 @@
 import type { ClientSyncOptions } from '@ocikit/client';
 import { isOciError } from '@ocikit/digest';
 import type { SyncReport, SyncStatus } from '@ocikit/transfer';
-import { blobCache } from '../lib/blob-cache.ts';
+import { cacheOptions } from '../lib/cache-files.ts';
 import { EXIT } from '../lib/exit-codes.ts';
 import { interruptSignal } from '../lib/interrupt.ts';
 import type { CommandRun } from '../lib/program.ts';
@@ -32,10 +32,9 @@ export const run: CommandRun = async ([file], flags, session) => {
     await readSettingsFile(file as string, 'the sync plan'),
     `"${file}"`,
   );
-  const blobLocations = await blobCache(flags, session.env);
   const client = await session.client({
     ...MOVES_BLOBS,
-    ...(blobLocations === undefined ? {} : { blobLocations }),
+    ...(await cacheOptions(flags, session.env)),
   });
   const options: ClientSyncOptions = {
     signal: interruptSignal(),

@@ -43,9 +43,13 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** The help of `--no-blob-cache` (copy, sync; see blob-cache.ts). */
+/** The help of `--no-blob-cache` (copy, sync; see cache-files.ts). */
 const NO_BLOB_CACHE_HELP =
   'neither read nor record where blobs were seen ($XDG_CACHE_HOME/ocikit/blob-locations.json, to mount them from)';
+
+/** The help of `--resume-uploads` (copy, sync; see cache-files.ts). */
+const RESUME_UPLOADS_HELP =
+  'upload blobs to registries in 8 MiB chunks through sessions kept in $XDG_CACHE_HOME/ocikit/upload-sessions.json: a rerun continues a half-sent blob';
 
 function positiveInteger(value: string): number {
   const number = Number(value);
@@ -160,6 +164,7 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 authentication or permissio
     )
     .option('--force', 'skip nothing and mount nothing: send every blob and manifest again')
     .option('--no-blob-cache', NO_BLOB_CACHE_HELP)
+    .option('--resume-uploads', RESUME_UPLOADS_HELP)
     .addHelpText(
       'after',
       `\nLocations (skopeo's syntax works unchanged):
@@ -598,6 +603,7 @@ ${examples([
       positiveInteger,
     )
     .option('--no-blob-cache', NO_BLOB_CACHE_HELP)
+    .option('--resume-uploads', RESUME_UPLOADS_HELP)
     .addHelpText(
       'after',
       `\nA plan entry is a repository (its tags that a filter takes) or, with "type: image", one image

@@ -35,6 +35,7 @@ import {
   parseClientLocation,
 } from './locations.node.ts';
 import { type ClientOptions, clientSettings } from './options.node.ts';
+import { pick } from './pick.ts';
 import { type ClientSyncOptions, runSyncPlan } from './sync.node.ts';
 import type { ClientSyncPlan } from './sync-plan.ts';
 
@@ -202,7 +203,7 @@ export class Client {
           {
             tags,
             concurrency: options.concurrency ?? this.#concurrency,
-            ...pick(this.#options, ['blobLocations']),
+            ...pick(this.#options, ['blobLocations', 'uploadSessions']),
             ...pick(options, [
               'platforms',
               'referrers',
@@ -634,13 +635,4 @@ function destinationTags(from: OpenedLocation, to: OpenedLocation): string[] {
 
 function unsupported(name: string, what: string): OciError {
   return new OciError('UNSUPPORTED', `"${name}" cannot ${what}`);
-}
-
-function pick<T extends object, K extends keyof T>(
-  value: T,
-  keys: readonly K[],
-): Partial<Pick<T, K>> {
-  const picked: Partial<Pick<T, K>> = {};
-  for (const key of keys) if (value[key] !== undefined) picked[key] = value[key];
-  return picked;
 }

@@ -3,7 +3,7 @@ import type { CredentialSource, Environment } from '@ocikit/auth';
 import { defaultCredentials } from '@ocikit/auth/docker';
 import { errnoCode } from '@ocikit/content/fs';
 import { OciError } from '@ocikit/digest';
-import type { BlobLocationCache } from '@ocikit/transfer';
+import type { BlobLocationCache, UploadSessionStore } from '@ocikit/transfer';
 import type {
   HostOptions,
   HostsConfig,
@@ -105,6 +105,17 @@ export interface ClientOptions {
    * @default undefined (a copy mounts only from its own source repository)
    */
   blobLocations?: BlobLocationCache;
+  /**
+   * Upload blobs to registries through resumable sessions recorded here
+   * (`uploadSessions` of `@ocikit/transfer`): in `PATCH` chunks, each
+   * session's location recorded after every chunk, so a `copy` or `sync`
+   * that broke off, in this process or an earlier one, continues a
+   * half-sent blob from the offset the registry reports. `FileUploadSessions`
+   * of `@ocikit/transfer/fs` keeps them in a file (`ocikit copy
+   * --resume-uploads` uses `$XDG_CACHE_HOME/ocikit/upload-sessions.json`).
+   * @default undefined (a large blob goes in one streamed `PUT`, sent whole again after a failure)
+   */
+  uploadSessions?: UploadSessionStore;
   /**
    * Where Docker archives are unpacked while they are read or written.
    * @default os.tmpdir()

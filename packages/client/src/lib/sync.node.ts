@@ -16,6 +16,7 @@ import {
   parseClientLocation,
 } from './locations.node.ts';
 import { type ClientOptions, clientSettings } from './options.node.ts';
+import { pick } from './pick.ts';
 import { type ClientSyncEntry, type ClientSyncPlan, parseShard } from './sync-plan.ts';
 
 /** Options of {@link Client.sync}. */
@@ -89,9 +90,7 @@ export async function runSyncPlan(
       {
         open,
         concurrency: options.concurrency ?? concurrency,
-        ...(clientOptions.blobLocations === undefined
-          ? {}
-          : { blobLocations: clientOptions.blobLocations }),
+        ...pick(clientOptions, ['blobLocations', 'uploadSessions']),
         shouldStop: () => stopFor(pacer.spent()),
         ...(shard === undefined ? {} : { shard }),
         ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),

@@ -217,12 +217,13 @@ export async function readFileStream(
  * a link.
  *
  * @param path - the file
+ * @param mode - its permissions (less the umask)
  * @returns the open file
  * @throws the `open` error (EEXIST …)
  */
-export function createExclusive(path: string): Promise<FileHandle> {
+export function createExclusive(path: string, mode = 0o644): Promise<FileHandle> {
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW;
-  return open(path, flags, 0o644);
+  return open(path, flags, mode);
 }
 
 /**
@@ -386,6 +387,12 @@ export interface AtomicWriteOptions {
   fsync?: boolean;
   /** Cancels the write; the temp file is removed. */
   signal?: AbortSignal | undefined;
+  /**
+   * The file's permissions (less the umask), such as `0o600` for a file only
+   * its owner may read.
+   * @default 0o644
+   */
+  mode?: number;
 }
 
 /**
@@ -410,7 +417,7 @@ export async function writeFileAtomic(
   );
   const stream = content instanceof Uint8Array ? streamFromBytes(content) : content;
   try {
-    const handle = await createExclusive(temp);
+    const handle = await createExclusive(temp, options.mode);
     try {
       await writeStreamToFile(stream, handle, 0, options.signal);
       if (fsync) await handle.sync();

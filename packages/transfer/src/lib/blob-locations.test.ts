@@ -77,6 +77,7 @@ describe('FileBlobLocations', () => {
     cache.remember(at('b'), 'sha256:1');
     expect(await cache.repositories('r.example', 'sha256:1')).toEqual(['b', 'a']);
     const before = await stat(path);
+    expect(before.mode & 0o777).toBe(0o600);
     await other.flush();
     expect((await stat(path)).mtimeMs).toBe(before.mtimeMs);
   });

@@ -16,7 +16,8 @@ import { readStateFile } from './json-file.node.ts';
  * read it), and on each `flush` (at the end of every copy that learned
  * something) merged with what other processes wrote meanwhile and written
  * atomically (a temp file renamed over it, not flushed to disk: a cache
- * lost in a crash costs requests, not data). Bounded like
+ * lost in a crash costs requests, not data), readable by its owner only
+ * (0600; repository names can be private). Bounded like
  * {@link MemoryBlobLocations}. A missing or unreadable file (a FIFO, a
  * directory, over 64 MiB, not a cache) is an empty cache: the cache only
  * saves requests, it is never the truth.
@@ -63,9 +64,9 @@ export class FileBlobLocations extends MemoryBlobLocations {
     if (!this.#changed) return;
     await this.#merge();
     this.#changed = false;
-    await mkdir(dirname(this.path), { recursive: true });
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     const text = JSON.stringify({ version: 1, blobs: this.entries() });
-    await writeFileAtomic(this.path, new TextEncoder().encode(text), { fsync: false });
+    await writeFileAtomic(this.path, new TextEncoder().encode(text), { fsync: false, mode: 0o600 });
   }
 
   /** Adds the file's entries as older than what this process saw. */

@@ -13,8 +13,9 @@ const MAX_SESSIONS_FILE_BYTES = 16 * 1024 * 1024;
  * merged with what the file holds and written atomically (a temp file
  * renamed over it) before the upload goes on, so a process killed mid-upload
  * leaves the location of its last accepted chunk for the next run. The
- * locations carry the registries' upload state: the file's directory is
- * created private (0700) when missing. A missing or unreadable file holds no sessions.
+ * locations carry the registries' upload state: the file is written only
+ * its owner may read (0600), and its directory is created private (0700)
+ * when missing. A missing or unreadable file holds no sessions.
  */
 export class FileUploadSessions extends MemoryUploadSessions {
   /** The file (absolute). */
@@ -56,7 +57,7 @@ export class FileUploadSessions extends MemoryUploadSessions {
     await change();
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     const text = JSON.stringify({ version: 1, sessions: this.entries() });
-    await writeFileAtomic(this.path, new TextEncoder().encode(text));
+    await writeFileAtomic(this.path, new TextEncoder().encode(text), { mode: 0o600 });
   }
 }
 

@@ -11,6 +11,7 @@ import { copy } from './copy.ts';
 import type { CopyOptions } from './options.ts';
 import { indexFor, parsePlatformFilter, selectEntries } from './platforms.ts';
 import type { TagFilter } from './tag-filter.ts';
+import type { UploadSessionStore } from './upload-sessions.ts';
 
 /**
  * One line of a {@link SyncPlan}: the tags of one repository to mirror into
@@ -73,6 +74,8 @@ export interface SyncOptions {
   concurrency?: number;
   /** {@link CopyOptions.blobLocations}, shared by every copy of the sync. */
   blobLocations?: BlobLocationCache;
+  /** {@link CopyOptions.uploadSessions}, shared by every copy of the sync. */
+  uploadSessions?: UploadSessionStore;
   /**
    * Compare only: list, filter and resolve as usual, but copy nothing; a tag
    * that a sync would copy is reported `would-copy`.
@@ -261,6 +264,7 @@ async function syncTag(
         ...(item.referrers === undefined ? {} : { referrers: item.referrers }),
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
         ...(options.blobLocations === undefined ? {} : { blobLocations: options.blobLocations }),
+        ...(options.uploadSessions === undefined ? {} : { uploadSessions: options.uploadSessions }),
         ...(signal === undefined ? {} : { signal }),
       },
     );

@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { tempDirs } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
@@ -37,6 +37,18 @@ describe('upload session stores', () => {
     ]);
     expect((await stat(dirname(file))).mode & 0o777).toBe(0o700);
     expect(JSON.parse(await readFile(file, 'utf8')).version).toBe(1);
+  });
+
+  it('FileUploadSessions writes its file for its owner only (0600), also in an existing open directory', async () => {
+    const dir = await tempDir();
+    await chmod(dir, 0o755);
+    const file = join(dir, 'sessions.json');
+    await (await FileUploadSessions.open(file)).set(
+      here,
+      'sha256:aa',
+      '/v2/app/blobs/uploads/1?_state=secret',
+    );
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 
   it('FileUploadSessions reads a missing, non-JSON or foreign file as holding no sessions', async () => {
