@@ -113,6 +113,7 @@ describe('ocikit copy (the built binary)', () => {
         'blobsMounted',
         'blobsSkipped',
         'bytesCopied',
+        'bytesResumed',
         'destination',
         'digest',
         'dryRun',
