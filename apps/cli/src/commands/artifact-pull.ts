@@ -1,12 +1,11 @@
 import { Artifacts } from '@ocikit/client';
 import { interruptSignal } from '../lib/interrupt.ts';
 import type { CommandRun } from '../lib/program.ts';
-import { MOVES_BLOBS } from '../lib/session.ts';
 import { formatBytes } from '../lib/units.ts';
 
 /** `ocikit artifact pull LOCATION [-o DIR]`: `Artifacts.pull`, as oras pull. */
 export const run: CommandRun = async ([location], flags, session) => {
-  const artifacts = new Artifacts(await session.client(MOVES_BLOBS));
+  const artifacts = new Artifacts(await session.client());
   const result = await artifacts.pull(
     location as string,
     (flags.output as string | undefined) ?? '.',

@@ -6,7 +6,6 @@ import { isOciError, OciError } from '@ocikit/digest';
 import { parseLocation } from '@ocikit/reference';
 import { interruptSignal } from '../lib/interrupt.ts';
 import type { CommandRun } from '../lib/program.ts';
-import { MOVES_BLOBS } from '../lib/session.ts';
 
 interface BlobReader {
   statBlob(
@@ -36,7 +35,7 @@ export const run: CommandRun = async ([location], flags, session) => {
   const output = flags.output as string | undefined;
   if (output !== undefined) await checkOutput(output);
   const signal = interruptSignal();
-  const client = await session.client(MOVES_BLOBS);
+  const client = await session.client();
   const opened = await client.open(location as string);
   try {
     const target = opened.target as unknown as Partial<BlobReader>;

@@ -2,7 +2,6 @@ import { Readable } from 'node:stream';
 import { isDigest, OciError } from '@ocikit/digest';
 import type { CommandRun } from '../lib/program.ts';
 import { refuseTerminal } from '../lib/read-input.ts';
-import { MOVES_BLOBS } from '../lib/session.ts';
 
 /** `ocikit blob put REPOSITORY [FILE|-]`: `Client.pushBlob`, streamed; the digest on stdout. */
 export const run: CommandRun = async ([repository, file], flags, session) => {
@@ -17,7 +16,7 @@ export const run: CommandRun = async ([repository, file], flags, session) => {
   const fromStdin = file === undefined || file === '-';
   if (fromStdin) refuseTerminal('a FILE');
   const content = fromStdin ? (Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>) : file;
-  const client = await session.client(MOVES_BLOBS);
+  const client = await session.client();
   const pushed = await client.pushBlob(repository as string, content, {
     ...(digest === undefined ? {} : { digest }),
     ...(mediaType === undefined ? {} : { mediaType }),

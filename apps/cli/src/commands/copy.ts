@@ -1,11 +1,9 @@
 import type { CopyOptions } from '@ocikit/client';
 import { OciError } from '@ocikit/digest';
-import { parseLocation } from '@ocikit/reference';
 import { cacheOptions } from '../lib/cache-files.ts';
 import { interruptSignal } from '../lib/interrupt.ts';
 import type { CommandRun } from '../lib/program.ts';
 import { copyProgress } from '../lib/progress.ts';
-import { MOVES_BLOBS } from '../lib/session.ts';
 import { formatBytes } from '../lib/units.ts';
 
 /** `ocikit copy SOURCE DESTINATION`: `Client.copy` with progress and a summary. */
@@ -19,13 +17,7 @@ export const run: CommandRun = async ([source, destination], flags, session) => 
     throw new OciError('OPTION_INVALID', '--artifact-type needs --referrers');
   }
   const dryRun = flags.dryRun === true;
-  // A copy within one registry mounts its blobs: a few small requests, which
-  // node:http starts sooner for (a refused mount still sends the bytes).
-  const mounts = flags.force !== true && sameRegistry(source as string, destination as string);
-  const client = await session.client({
-    ...(mounts ? {} : MOVES_BLOBS),
-    ...(await cacheOptions(flags, session.env)),
-  });
+  const client = await session.client(await cacheOptions(flags, session.env));
   const progress = dryRun ? undefined : await copyProgress(session);
   const options: CopyOptions = {
     signal: interruptSignal(),
@@ -83,18 +75,3 @@ export const run: CommandRun = async ([source, destination], flags, session) => 
     session.out(`${result.digest}\n`);
   }
 };
-
-/** Whether both locations are repositories of one registry (false for a bad one: the copy reports it). */
-function sameRegistry(source: string, destination: string): boolean {
-  try {
-    const from = parseLocation(source);
-    const to = parseLocation(destination);
-    return (
-      from.kind === 'registry' &&
-      to.kind === 'registry' &&
-      from.reference.registry === to.reference.registry
-    );
-  } catch {
-    return false;
-  }
-}

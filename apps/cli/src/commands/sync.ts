@@ -6,7 +6,6 @@ import { EXIT } from '../lib/exit-codes.ts';
 import { interruptSignal } from '../lib/interrupt.ts';
 import type { CommandRun } from '../lib/program.ts';
 import { readSettingsFile } from '../lib/read-input.ts';
-import { MOVES_BLOBS } from '../lib/session.ts';
 
 /** One report as `--format json` and the table show it. */
 interface ReportRow {
@@ -32,10 +31,7 @@ export const run: CommandRun = async ([file], flags, session) => {
     await readSettingsFile(file as string, 'the sync plan'),
     `"${file}"`,
   );
-  const client = await session.client({
-    ...MOVES_BLOBS,
-    ...(await cacheOptions(flags, session.env)),
-  });
+  const client = await session.client(await cacheOptions(flags, session.env));
   const options: ClientSyncOptions = {
     signal: interruptSignal(),
     onReport: (report) => session.log(progressLine(rowOf(report))),

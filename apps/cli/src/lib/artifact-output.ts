@@ -4,7 +4,6 @@ import { Annotation, type Descriptor } from '@ocikit/spec';
 import { interruptSignal } from './interrupt.ts';
 import { copyProgress } from './progress.ts';
 import type { Session } from './session.ts';
-import { MOVES_BLOBS } from './session.ts';
 
 /**
  * Parses the `--annotation KEY=VALUE` flags of `artifact push` and `attach`.
@@ -40,7 +39,7 @@ export async function runArtifactPush(
   push: (artifacts: Artifacts, options: ArtifactPushOptions) => Promise<ArtifactPushResult>,
 ): Promise<void> {
   const { Artifacts } = await import('@ocikit/client');
-  const artifacts = new Artifacts(await session.client(MOVES_BLOBS));
+  const artifacts = new Artifacts(await session.client());
   const progress = await copyProgress(session);
   let result: ArtifactPushResult;
   try {

@@ -8,8 +8,12 @@ import { checkProxy, createDispatcher, type ProxyOptions } from './proxy.node.ts
 import { Transport, type TransportOptions } from './transport.ts';
 import { type Dispatcher, loadUndici, type Undici } from './undici.node.ts';
 
-/** The HTTP clients a Node fetch can send through. */
-export type NodeHttpEngine = 'undici' | 'node:http';
+/**
+ * The HTTP clients a Node fetch can send through: `undici`, Node's own
+ * `node:http`, or `auto`: `node:http` for every request but an upload of a
+ * streamed body, which goes through undici (see {@link NodeFetchOptions.engine}).
+ */
+export type NodeHttpEngine = 'undici' | 'node:http' | 'auto';
 
 /** Options of {@link createNodeFetch}. */
 export interface NodeFetchOptions {
@@ -35,11 +39,13 @@ export interface NodeFetchOptions {
    */
   proxy?: ProxyOptions;
   /**
-   * The HTTP client underneath. `undici` moves blob bytes with the least
-   * CPU; `node:http` (Node's own client) loads in a few milliseconds instead
-   * of about 40 and needs no undici installed: for short-lived processes
-   * that send a few small requests (a command line listing tags). With a
-   * `proxy`, requests go through undici whatever the engine.
+   * The HTTP client underneath. `undici` sends streamed uploads with the
+   * least CPU; `node:http` (Node's own client) loads in a few milliseconds
+   * instead of about 40, needs no undici installed, and receives blob
+   * bodies as cheaply as undici: for short-lived processes. `auto` sends
+   * through `node:http` and loads undici for the first upload of a streamed
+   * body (a blob push), which then goes through it, as the later ones do. With
+   * a `proxy`, requests go through undici whatever the engine.
    * @default 'undici'
    */
   engine?: NodeHttpEngine;
@@ -60,8 +66,7 @@ export interface NodeFetchOptions {
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
   checkProxy(options.proxy);
-  const viaUndici = options.engine !== 'node:http' || options.proxy !== undefined;
-  const send = viaUndici ? undiciSender(options) : nodeHttpSender(options);
+  const send = sender(options);
   return (input, init) => {
     if (typeof input === 'string' || input instanceof URL) return send(new URL(input), init ?? {});
     const { method, headers, body, signal, redirect } = input;
@@ -72,6 +77,20 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
 }
 
 type Send = (url: URL, init: RequestInit) => Promise<Response>;
+
+/** How a fetch of these options sends: through one engine, or `auto`'s two. */
+function sender(options: NodeFetchOptions): Send {
+  const engine = options.proxy === undefined ? (options.engine ?? 'undici') : 'undici';
+  if (engine === 'undici') return undiciSender(options);
+  const viaHttp = nodeHttpSender(options);
+  if (engine === 'node:http') return viaHttp;
+  let viaUndici: Send | undefined;
+  return (url, init) => {
+    if (!(init.body instanceof ReadableStream)) return viaHttp(url, init);
+    viaUndici ??= undiciSender(options);
+    return viaUndici(url, init);
+  };
+}
 
 /** TLS settings of one host, as both engines take them. */
 function tlsFor(options: NodeFetchOptions, host: string) {

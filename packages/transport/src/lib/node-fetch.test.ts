@@ -28,6 +28,8 @@ beforeAll(async () => {
             body: Buffer.concat(chunks).toString(),
             length: request.headers['content-length'] ?? null,
             chunked: request.headers['transfer-encoding'] === 'chunked',
+            // undici's fetch says where a request comes from; node:http does not.
+            fetchMode: request.headers['sec-fetch-mode'] ?? null,
           }),
         );
       });
@@ -67,7 +69,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-describe.each(['undici', 'node:http'] as const)(
+describe.each(['undici', 'node:http', 'auto'] as const)(
   'createNodeFetch on %s, against a real HTTP server',
   (engine) => {
     const fetch = createNodeFetch({ engine, bodyTimeoutMs: 300 });
@@ -180,7 +182,7 @@ describe.each(['undici', 'node:http'] as const)(
     it('sends bytes, a string and a web stream as bodies, and a POST without one with Content-Length 0', async () => {
       const sent = async (init: RequestInit & { duplex?: 'half' }) =>
         (await fetch(`${base}/echo`, { redirect: 'manual', ...init })).json();
-      expect(await sent({ method: 'PUT', body: new TextEncoder().encode('bytes') })).toEqual({
+      expect(await sent({ method: 'PUT', body: new TextEncoder().encode('bytes') })).toMatchObject({
         method: 'PUT',
         body: 'bytes',
         length: '5',
@@ -245,3 +247,24 @@ describe.each(['undici', 'node:http'] as const)(
     });
   },
 );
+
+describe("createNodeFetch on 'auto'", () => {
+  it('sends a streamed upload through undici and every other request through node:http', async () => {
+    const fetch = createNodeFetch({ engine: 'auto' });
+    const echo = async (init: RequestInit & { duplex?: 'half' }) =>
+      (await (await fetch(`${base}/echo`, { redirect: 'manual', ...init })).json()) as {
+        body: string;
+        fetchMode: string | null;
+      };
+    const streamed = new Blob(['streamed']).stream();
+    expect(await echo({ method: 'PUT', body: streamed, duplex: 'half' })).toMatchObject({
+      body: 'streamed',
+      fetchMode: 'cors',
+    });
+    expect(await echo({ method: 'PUT', body: 'bytes' })).toMatchObject({
+      body: 'bytes',
+      fetchMode: null,
+    });
+    expect(await echo({ method: 'GET' })).toMatchObject({ fetchMode: null });
+  });
+});
