@@ -75,7 +75,14 @@ export function nodeHttpResponse(
         end();
         return;
       }
-      resolve(webResponse(url, method, { status, headers: incoming.headers, body: incoming }));
+      resolve(
+        webResponse(url, method, {
+          status,
+          statusText: incoming.statusMessage ?? '',
+          headers: incoming.headers,
+          body: incoming,
+        }),
+      );
     });
     if (body !== undefined && body instanceof ReadableStream) {
       upload = Readable.fromWeb(body as import('node:stream/web').ReadableStream);
