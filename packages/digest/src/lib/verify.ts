@@ -170,7 +170,9 @@ export async function digestStream(
 
 /**
  * Reads a stream to its end, handing each chunk to `onChunk`, and cancels the
- * stream when the signal fires or `onChunk` throws.
+ * stream when the signal fires or `onChunk` throws. The stream stays locked
+ * (it is ended or cancelled): Node's first `releaseLock()` in a process
+ * builds a `vm` context for its error message, about 1.5 ms.
  *
  * @param stream - the stream to drain
  * @param onChunk - called with every chunk, in order
@@ -200,6 +202,5 @@ export async function consumeStream(
     throw error;
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    reader.releaseLock();
   }
 }
