@@ -182,6 +182,60 @@ describe('copy between MemoryStore and FileStore', () => {
     expect(second).toMatchObject({ blobsCopied: 0, blobsSkipped: 0, bytesCopied: 0, manifests: 1 });
   });
 
+  it('fetches the root manifest beside the check of the destination, and a child manifest only after its check', async () => {
+    const graph = multiPlatform();
+    const log: string[] = [];
+    const name = (digest: string) => (digest === graph.root.digest ? 'root' : digest);
+    const children = new Set(graph.manifests.slice(0, -1).map((m) => m.descriptor.digest));
+    class LoggingSource extends MemoryStore {
+      override async fetch(descriptor: Descriptor, options?: { signal?: AbortSignal }) {
+        if (descriptor.digest === graph.root.digest || children.has(descriptor.digest)) {
+          log.push(`fetch ${children.has(descriptor.digest) ? 'child' : name(descriptor.digest)}`);
+        }
+        return super.fetch(descriptor, options);
+      }
+    }
+    class SlowCheck extends MemoryStore {
+      override async exists(descriptor: Descriptor): Promise<boolean> {
+        const kind = children.has(descriptor.digest) ? 'child' : name(descriptor.digest);
+        if (kind !== 'root' && kind !== 'child') return super.exists(descriptor);
+        log.push(`check ${kind}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        log.push(`checked ${kind}`);
+        return super.exists(descriptor);
+      }
+    }
+    const from = new LoggingSource();
+    await load(from, graph);
+    await copy({ from, to: new SlowCheck(), reference: graph.root });
+    expect(log.slice(0, 3)).toEqual(['check root', 'fetch root', 'checked root']);
+    expect(log.indexOf('fetch child')).toBeGreaterThan(log.indexOf('checked child'));
+  });
+
+  it('copies nothing when the destination has the root, though its fetch at the source failed, and leaves no fetch running', async () => {
+    const graph = multiPlatform();
+    let fetching = 0;
+    class FailingSource extends MemoryStore {
+      override async fetch(): Promise<ReadableStream<Uint8Array>> {
+        fetching += 1;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        fetching -= 1;
+        throw new OciError('MANIFEST_UNKNOWN', 'gone from the source');
+      }
+    }
+    const to = new MemoryStore();
+    await load(to, graph);
+    const result = await copy({ from: new FailingSource(), to, reference: graph.root });
+    expect([result.manifests, result.blobsCopied, fetching]).toEqual([1, 0, 0]);
+    const empty = new MemoryStore();
+    const failed = await copy({
+      from: new FailingSource(),
+      to: empty,
+      reference: graph.root,
+    }).catch((error: unknown) => error);
+    expect(failed).toMatchObject({ code: 'MANIFEST_UNKNOWN', origin: 'source' });
+  });
+
   it('plans with dryRun: counts what would move and the bytes, and writes no blob, manifest or tag', async () => {
     const graph = multiPlatform();
     const from = new MemoryStore();

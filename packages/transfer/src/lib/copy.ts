@@ -101,7 +101,7 @@ export async function copy(request: CopyRequest, options: CopyOptions = {}): Pro
     if (tags.length > 0 && !settings.dryRun && isTaggingManifestPusher(to)) {
       graph.deferRoot(sourceRoot);
     }
-    const root = await graph.manifest(sourceRoot);
+    const root = await graph.manifest(sourceRoot, true);
     await graph.settle();
     for (const tag of settings.dryRun ? [] : await graph.pushRoot(tags)) {
       await onSide('destination', `tag ${root.digest} as "${tag}"`, () =>
@@ -201,9 +201,18 @@ class GraphCopy {
     return descriptor;
   }
 
-  /** Copies a manifest and its graph once, however often it is reached. */
-  manifest(descriptor: Descriptor): Promise<Descriptor> {
-    return this.#once(this.#manifests, descriptor.digest, () => this.#copyManifest(descriptor));
+  /**
+   * Copies a manifest and its graph once, however often it is reached.
+   *
+   * @param descriptor - the manifest at the source
+   * @param root - whether it is the copy's root: its bytes are fetched beside
+   *   the check of the destination, which saves a round trip before the
+   *   first blob moves and wastes one fetch when the destination has it
+   */
+  manifest(descriptor: Descriptor, root = false): Promise<Descriptor> {
+    return this.#once(this.#manifests, descriptor.digest, () =>
+      this.#copyManifest(descriptor, root),
+    );
   }
 
   /**
@@ -285,35 +294,33 @@ class GraphCopy {
     );
   }
 
-  async #copyManifest(descriptor: Descriptor): Promise<Descriptor> {
+  async #copyManifest(descriptor: Descriptor, root: boolean): Promise<Descriptor> {
     const signal = this.#signal;
     const settings = this.#settings;
     const filtered = settings.platforms !== undefined && isIndexMediaType(descriptor.mediaType);
-    const skip =
-      !settings.force &&
-      !settings.referrers &&
-      !filtered &&
-      (await this.#limiter.run(() => this.#exists(descriptor), signal));
+    const check =
+      !settings.force && !settings.referrers && !filtered
+        ? this.#limiter.run(() => this.#exists(descriptor), signal)
+        : undefined;
+    const fetched = check === undefined || root ? this.#fetchManifest(descriptor) : undefined;
+    // Observed at once: a fetch failing while the check runs is no unhandled rejection.
+    const fetchEnded = fetched?.then(
+      () => {},
+      () => {},
+    );
+    let skip: boolean;
+    try {
+      skip = (await check) ?? false;
+    } finally {
+      // Nothing of the copy is left running: a failed or needless fetch ends first.
+      await fetchEnded;
+    }
     if (skip) {
       this.#tally.manifests += 1;
       this.#tally.emit(descriptor, { type: 'skipped', reason: 'exists' });
       return descriptor;
     }
-    const parsed = await this.#limiter.run(
-      () =>
-        onSide('source', `fetch manifest ${descriptor.digest}`, async () => {
-          const bytes = await fetchBytes(this.#from, descriptor, {
-            maxBytes: settings.maxManifestSize,
-            signal,
-          });
-          return parseManifest(bytes, {
-            contentType: descriptor.mediaType,
-            maxSize: settings.maxManifestSize,
-            expectedDigest: descriptor.digest,
-          });
-        }),
-      signal,
-    );
+    const parsed = await (fetched ?? this.#fetchManifest(descriptor));
     const pushed = await this.#children(parsed);
     if (this.#root?.digest === descriptor.digest) {
       this.#root.manifest = pushed;
@@ -333,6 +340,27 @@ class GraphCopy {
     // for a platform subset is another manifest, so they would dangle.
     if (settings.referrers && pushed.digest === descriptor.digest) this.#copyReferrers(descriptor);
     return pushed.descriptor;
+  }
+
+  /** Fetches a manifest from the source (within a slot of the limiter) and parses it. */
+  #fetchManifest(descriptor: Descriptor): Promise<ParsedManifest> {
+    const signal = this.#signal;
+    const { maxManifestSize } = this.#settings;
+    return this.#limiter.run(
+      () =>
+        onSide('source', `fetch manifest ${descriptor.digest}`, async () => {
+          const bytes = await fetchBytes(this.#from, descriptor, {
+            maxBytes: maxManifestSize,
+            signal,
+          });
+          return parseManifest(bytes, {
+            contentType: descriptor.mediaType,
+            maxSize: maxManifestSize,
+            expectedDigest: descriptor.digest,
+          });
+        }),
+      signal,
+    );
   }
 
   #pushedManifest(descriptor: Descriptor): void {
