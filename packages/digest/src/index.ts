@@ -21,6 +21,7 @@ export {
   type RegistryErrorCode,
 } from './lib/errors.ts';
 export { assertSupportedAlgorithm, createHasher, digestBytes, type Hasher } from './lib/hasher.ts';
+export { streamFromVerifiedBytes } from './lib/verified-bytes.ts';
 export {
   consumeStream,
   createVerifyStream,

@@ -4,6 +4,7 @@ import { concatBytes, streamFromBytes } from './bytes.ts';
 import { OciError } from './errors.ts';
 import { hashCounter } from './hash-counter.testing.ts';
 import { createHasher } from './hasher.ts';
+import { streamFromVerifiedBytes } from './verified-bytes.ts';
 import { createVerifyStream } from './verify.ts';
 import { relayStream, verifyContent } from './verify-content.ts';
 
@@ -33,6 +34,34 @@ async function read(stream: ReadableStream<Uint8Array>): Promise<Uint8Array | Oc
 
 const verifying = (bytes: Uint8Array) =>
   streamFromBytes(bytes, 777).pipeThrough(createVerifyStream(expected));
+
+describe('streamFromVerifiedBytes', () => {
+  it('checks bytes in memory once, and verifyContent then only counts them', async () => {
+    expect(await read(verifyContent(streamFromVerifiedBytes(data, expected), expected))).toEqual(
+      data,
+    );
+    expect(hashCounter.bytes).toBe(data.byteLength);
+  });
+
+  it('refuses bytes of another size or digest, or a digest it cannot compute, before any stream', () => {
+    const tampered = data.slice();
+    tampered[5000] = (tampered[5000] ?? 0) ^ 1;
+    const codeOf = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return error instanceof OciError ? error.code : error;
+      }
+      return 'no error';
+    };
+    expect([
+      codeOf(() => streamFromVerifiedBytes(data.subarray(1), expected)),
+      codeOf(() => streamFromVerifiedBytes(tampered, expected)),
+      codeOf(() => streamFromVerifiedBytes(data, { digest: `md5:${'0'.repeat(32)}` })),
+      codeOf(() => streamFromVerifiedBytes(data, { digest: 'sha256:nothex' })),
+    ]).toEqual(['SIZE_MISMATCH', 'DIGEST_MISMATCH', 'DIGEST_UNSUPPORTED', 'DIGEST_INVALID']);
+  });
+});
 
 describe('verifyContent', () => {
   it('hashes a stream that already verifies itself against the same content only once', async () => {

@@ -20,11 +20,11 @@ import {
 } from '@ocikit/content';
 import {
   abortError,
-  createVerifyStream,
   OciError,
   parseDigest,
   readBytes,
   streamFromBytes,
+  streamFromVerifiedBytes,
   verifyContent,
 } from '@ocikit/digest';
 import { type Descriptor, type ParsedManifest, parseManifest } from '@ocikit/spec';
@@ -333,7 +333,8 @@ export class Repository
    * @param descriptor - what to read
    * @param options - `signal`
    * @returns the verified stream
-   * @throws {OciError} `BLOB_UNKNOWN`, `MANIFEST_UNKNOWN`; the stream fails
+   * @throws {OciError} `BLOB_UNKNOWN`, `MANIFEST_UNKNOWN`; for a manifest
+   *   (read whole first) `DIGEST_MISMATCH`, `SIZE_MISMATCH`; a blob's stream fails
    *   with `DIGEST_MISMATCH`, `SIZE_MISMATCH`, `SIZE_EXCEEDED`, `NETWORK_ERROR`
    * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-blobs
    */
@@ -346,7 +347,7 @@ export class Repository
       signal: options.signal,
       accept: [descriptor.mediaType],
     });
-    return streamFromBytes(bytes).pipeThrough(createVerifyStream(descriptor));
+    return streamFromVerifiedBytes(bytes, descriptor);
   }
 
   /**
