@@ -4,7 +4,6 @@ import { isAbsolute, join, posix } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { createGzip } from 'node:zlib';
 import type { OperationOptions } from '@ocikit/content';
 import { openRegularFile, readRange } from '@ocikit/content/fs';
 import { abortError, createHasher, type Digest, isOciError, OciError } from '@ocikit/digest';
@@ -77,6 +76,8 @@ export async function packDirectory(
   options: PackDirectoryOptions = {},
 ): Promise<PackedDirectory> {
   const { signal } = options;
+  // Loaded here: most commands never pack (node:zlib takes about 1 ms to load).
+  const { createGzip } = await import('node:zlib');
   const { readable, controller } = createTarPacker();
   const write = async () => {
     for await (const entry of walk(dir, title)) {

@@ -16,7 +16,6 @@ import {
 import { basename, dirname, join, posix, sep } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { createGunzip } from 'node:zlib';
 import type { OperationOptions } from '@ocikit/content';
 import { errnoCode, writeStreamToFile } from '@ocikit/content/fs';
 import { abortError, createHasher, isOciError, OciError } from '@ocikit/digest';
@@ -116,7 +115,7 @@ class Unpacker {
   async run(content: ReadableStream<Uint8Array>): Promise<void> {
     const { signal, tarDigest } = this.#options;
     const hasher = createHasher(tarDigest?.split(':')[0]);
-    const entries = gunzip(content)
+    const entries = (await gunzip(content))
       .pipeThrough(
         new TransformStream<Uint8Array, Uint8Array>({
           transform(chunk, controller) {
@@ -314,7 +313,9 @@ class Unpacker {
  * output: a 256 MiB layer peaked at 321 MiB.) An error of the source —
  * `DIGEST_MISMATCH` from its verification — reaches the reader as it is.
  */
-function gunzip(content: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+async function gunzip(content: ReadableStream<Uint8Array>): Promise<ReadableStream<Uint8Array>> {
+  // Loaded here: most commands never unpack (node:zlib takes about 1 ms to load).
+  const { createGunzip } = await import('node:zlib');
   const inflate = createGunzip();
   pipeline(Readable.fromWeb(content as NodeReadableStream<Uint8Array>), inflate, () => {});
   return Readable.toWeb(inflate) as ReadableStream<Uint8Array>;
