@@ -60,9 +60,11 @@ export async function sendFollowingRedirects(
   for (let hop = 0; ; hop += 1) {
     await options.beforeSend?.(current, method);
     options.onSend?.(current, headers);
-    const started = performance.now();
+    // Date.now, not performance.now: Node loads its perf_hooks (about 1 ms)
+    // at the first touch of `performance`, and a trace shows whole ms.
+    const started = Date.now();
     const response = await fetchOnce(current, { method, headers, body }, options);
-    options.onResponse?.(current, response, performance.now() - started);
+    options.onResponse?.(current, response, Date.now() - started);
     if (response.type === 'opaqueredirect') {
       // A browser's fetch hides the redirect (status 0, no Location).
       throw redirectInvalid(

@@ -18,7 +18,7 @@ export type TraceEvent =
       readonly method: string;
       readonly url: string;
       readonly status: number;
-      /** Time to the response headers. */
+      /** Time to the response headers, in whole milliseconds. */
       readonly durationMs: number;
       readonly headers: Readonly<Record<string, string>>;
     }
