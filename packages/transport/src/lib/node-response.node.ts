@@ -151,9 +151,14 @@ class NodeResponse implements Response {
   }
 }
 
-/** Whether a web stream was read from or cancelled (Node's test takes web streams too). */
+/**
+ * Whether a web stream was read from or cancelled (Node's test takes web
+ * streams too; where a runtime has none, a body counts as used once locked).
+ */
 function disturbed(stream: ReadableStream): boolean {
-  return Readable.isDisturbed(stream as unknown as Readable);
+  return typeof Readable.isDisturbed === 'function'
+    ? Readable.isDisturbed(stream as unknown as Readable)
+    : stream.locked;
 }
 
 /** A web byte stream of a Node stream, pausing it while the reader is behind. */
