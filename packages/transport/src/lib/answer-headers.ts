@@ -1,3 +1,5 @@
+import { OciError } from '@ocikit/digest';
+
 /** The header a `Headers` never joins: each of its values stays apart. */
 const SET_COOKIE = 'set-cookie';
 
@@ -8,8 +10,8 @@ export type RawHeaders = Readonly<Record<string, string | readonly string[] | un
  * The headers of a received response, read-only, with the `Headers`
  * interface: `get` joins repeated values with `, `, iteration is sorted by
  * name and yields each `Set-Cookie` apart, `getSetCookie` lists them, and
- * `set`/`append`/`delete` throw a `TypeError` as a response's immutable
- * `Headers` do. Not Node's `Headers`: its first touch loads Node's whole
+ * `set`/`append`/`delete` throw (`OPTION_INVALID`), as a response's
+ * immutable `Headers` do. Not Node's `Headers`: its first touch loads Node's whole
  * fetch implementation (about 15 ms), which a response read from `node:http`
  * or undici's `request()` does not need. Names are not validated: they come
  * from an HTTP parser that refused bad ones.
@@ -78,17 +80,17 @@ export class AnswerHeaders implements Headers {
     return this.entries();
   }
 
-  /** @throws {TypeError} always: a response's headers are immutable */
+  /** @throws {OciError} `OPTION_INVALID` always: a response's headers are immutable */
   append(_name: string, _value: string): never {
     throw immutable();
   }
 
-  /** @throws {TypeError} always: a response's headers are immutable */
+  /** @throws {OciError} `OPTION_INVALID` always: a response's headers are immutable */
   set(_name: string, _value: string): never {
     throw immutable();
   }
 
-  /** @throws {TypeError} always: a response's headers are immutable */
+  /** @throws {OciError} `OPTION_INVALID` always: a response's headers are immutable */
   delete(_name: string): never {
     throw immutable();
   }
@@ -98,7 +100,7 @@ export class AnswerHeaders implements Headers {
   }
 }
 
-/** What changing a response's `Headers` throws (as `fetch`'s do). */
-function immutable(): TypeError {
-  return new TypeError('The headers of a received response are immutable');
+/** What changing a response's `Headers` throws (as `fetch`'s do, with a `TypeError`). */
+function immutable(): OciError {
+  return new OciError('OPTION_INVALID', 'The headers of a received response are immutable');
 }

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { OciError } from '@ocikit/digest';
 import { AnswerHeaders, type RawHeaders } from './answer-headers.ts';
 
 /** Statuses whose response has no body (as `fetch` answers them). */
@@ -45,8 +46,8 @@ export function webResponse(url: URL, method: string, answer: NodeAnswer): Respo
  * loads Node's whole fetch implementation, about 15 ms, which a request on
  * `node:http` or undici's `request()` does not need. Its `headers` are an
  * {@link AnswerHeaders}; `formData()` alone builds a Node `Response` (only
- * when called). Reading a body twice, or a locked one, throws a `TypeError`
- * as `Response` does.
+ * when called). Reading a body twice, or a locked one, throws
+ * (`OPTION_INVALID`; `Response` throws a `TypeError`).
  */
 class NodeResponse implements Response {
   readonly status: number;
@@ -145,7 +146,7 @@ class NodeResponse implements Response {
   #unusedBody(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
     const stream = this.#body;
     if (stream !== null && (stream.locked || disturbed(stream))) {
-      throw new TypeError('The response body was read already, or is being read');
+      throw new OciError('OPTION_INVALID', 'The response body was read already, or is being read');
     }
     return stream;
   }
