@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { OciError } from '@ocikit/digest';
+import { OciError, readBytes } from '@ocikit/digest';
 import { AnswerHeaders, type RawHeaders } from './answer-headers.ts';
 
 /** Statuses whose response has no body (as `fetch` answers them). */
@@ -87,22 +87,12 @@ class NodeResponse implements Response {
   async bytes(): Promise<Uint8Array<ArrayBuffer>> {
     const stream = this.#unusedBody();
     if (stream === null) return new Uint8Array(0);
-    const chunks: Uint8Array<ArrayBuffer>[] = [];
-    let length = 0;
-    const reader = stream.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      length += value.byteLength;
-    }
-    const bytes = new Uint8Array(length);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    return bytes;
+    const bytes = await readBytes(stream, { maxBytes: Number.POSITIVE_INFINITY });
+    // A body of one chunk is a view of a socket's buffer: copied, so that
+    // `buffer` (of `arrayBuffer()`) is the body's bytes alone.
+    return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+      ? (bytes as Uint8Array<ArrayBuffer>)
+      : (bytes.slice() as Uint8Array<ArrayBuffer>);
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
