@@ -179,7 +179,8 @@ export class Transport {
   readonly #timeoutMs: number;
   readonly #maxRedirects: number;
   readonly #userAgent: string;
-  readonly #trace: (event: TraceEvent) => void;
+  /** The trace listener; without one no event is built (redaction parses URLs). */
+  readonly #trace: ((event: TraceEvent) => void) | undefined;
   readonly #tokens: TokenCache;
   readonly #now: () => number;
   readonly #beforeRequest: TransportOptions['beforeRequest'];
@@ -204,7 +205,7 @@ export class Transport {
     this.#timeoutMs = positive('timeoutMs', options.timeoutMs ?? 60_000);
     this.#maxRedirects = positive('maxRedirects', options.maxRedirects ?? 10, true);
     this.#userAgent = options.userAgent ?? 'ocikit';
-    this.#trace = options.onTrace ?? (() => {});
+    this.#trace = options.onTrace;
     this.#now = options.now ?? Date.now;
     this.#beforeRequest = options.beforeRequest;
     this.#tokens = options.tokens ?? new TokenCache({ fetch: this.#pacedFetch(), now: this.#now });
@@ -507,11 +508,12 @@ export class Transport {
   }
 
   async #wait(id: number, reason: string, delayMs: number, signal: AbortSignal | undefined) {
-    this.#trace({ type: 'retry', id, reason, delayMs });
+    this.#trace?.({ type: 'retry', id, reason, delayMs });
     await delay(delayMs, signal);
   }
 
   #traceRequest(id: number, method: string, url: URL, attempt: number, headers: OutgoingHeaders) {
+    if (this.#trace === undefined) return;
     this.#trace({
       type: 'request',
       id,
@@ -530,6 +532,7 @@ export class Transport {
     durationMs: number,
     secrets: SentSecrets,
   ) {
+    if (this.#trace === undefined) return;
     const headers = redactHeaders(response.headers);
     for (const [name, value] of Object.entries(headers)) headers[name] = secrets.redact(value);
     this.#trace({
@@ -544,6 +547,7 @@ export class Transport {
   }
 
   #traceError(id: number, method: string, request: TransportRequest, error: unknown) {
+    if (this.#trace === undefined) return;
     const where = request.url === undefined ? `${request.registry}${request.path}` : request.url;
     this.#trace({
       type: 'error',
