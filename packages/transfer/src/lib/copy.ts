@@ -95,6 +95,7 @@ export async function copy(request: CopyRequest, options: CopyOptions = {}): Pro
   if (outer?.aborted) throw abortError(outer);
   outer?.addEventListener('abort', onAbort, { once: true });
   const graph = new GraphCopy(from, to, settings, tally, locations, controller.signal);
+  let learned: Promise<void> | undefined;
   try {
     const sourceRoot = await graph.resolve(reference);
     // A destination that tags in the push gets the root last, with its tags.
@@ -103,6 +104,8 @@ export async function copy(request: CopyRequest, options: CopyOptions = {}): Pro
     }
     const root = await graph.manifest(sourceRoot, true);
     await graph.settle();
+    // Every blob is in: what the copy learned is kept while the root and tags go out.
+    learned = locations.flush();
     for (const tag of settings.dryRun ? [] : await graph.pushRoot(tags)) {
       await onSide('destination', `tag ${root.digest} as "${tag}"`, () =>
         (to as Tagger).tag(root, tag, { signal: controller.signal }),
@@ -115,7 +118,7 @@ export async function copy(request: CopyRequest, options: CopyOptions = {}): Pro
     throw outer?.aborted ? abortError(outer) : error;
   } finally {
     outer?.removeEventListener('abort', onAbort);
-    await locations.flush();
+    await (learned ?? locations.flush());
   }
 }
 
