@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { type FileHandle, lstat, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import { abortError, OciError, streamFromBytes } from '@ocikit/digest';
+import { abortError, OciError } from '@ocikit/digest';
 
 /**
  * Bytes per read of {@link readRange}: a 1 GiB push from a layout with 4
@@ -415,11 +415,14 @@ export async function writeFileAtomic(
     dirname(path),
     `.${basename(path)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
   );
-  const stream = content instanceof Uint8Array ? streamFromBytes(content) : content;
+  // Bytes are written as they are: a stream's reader costs more than the write of a small file.
+  const stream = content instanceof Uint8Array ? undefined : content;
   try {
     const handle = await createExclusive(temp, options.mode);
     try {
-      await writeStreamToFile(stream, handle, 0, options.signal);
+      if (stream !== undefined) await writeStreamToFile(stream, handle, 0, options.signal);
+      else if (options.signal?.aborted) throw abortError(options.signal);
+      else await writeAll(handle, [content as Uint8Array], 0);
       if (fsync) await handle.sync();
     } finally {
       await handle.close();
@@ -427,7 +430,7 @@ export async function writeFileAtomic(
     await rename(temp, path);
     if (fsync) await syncDirectory(dirname(path));
   } catch (error) {
-    await stream.cancel(error).catch(() => {});
+    await stream?.cancel(error).catch(() => {});
     await rm(temp, { force: true });
     throw error;
   }

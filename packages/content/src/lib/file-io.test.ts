@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WRITE_BATCH_BYTES, writeStreamToFile } from './file-io.node.ts';
+import { WRITE_BATCH_BYTES, writeFileAtomic, writeStreamToFile } from './file-io.node.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -50,5 +50,27 @@ describe('writeStreamToFile', () => {
     expect(writes).toBeLessThanOrEqual(Math.ceil(data.byteLength / WRITE_BATCH_BYTES) + 1);
     expect(writes).toBeLessThan(data.byteLength / (64 * 1024));
     expect((await readFile(join(dir, 'out'))).equals(data)).toBe(true);
+  });
+});
+
+describe('writeFileAtomic', () => {
+  it('writes bytes and streams whole, with the mode asked for, leaving no temp file; an aborted write leaves the old file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ocikit-file-io-'));
+    dirs.push(dir);
+    const path = join(dir, 'state.json');
+    const bytes = randomBytes(300_000);
+    await writeFileAtomic(path, bytes, { fsync: false, mode: 0o600 });
+    expect(Buffer.compare(await readFile(path), bytes)).toBe(0);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    await writeFileAtomic(path, chunked(new TextEncoder().encode('streamed'), 3));
+    expect(await readFile(path, 'utf8')).toBe('streamed');
+    expect((await stat(path)).mode & 0o777).toBe(0o644);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(writeFileAtomic(path, bytes, { signal: controller.signal })).rejects.toMatchObject(
+      { code: 'ABORTED' },
+    );
+    expect(await readFile(path, 'utf8')).toBe('streamed');
+    expect(await readdir(dir)).toEqual(['state.json']);
   });
 });
