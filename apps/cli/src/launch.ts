@@ -22,7 +22,6 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
-  type Stats,
   statSync,
   unlinkSync,
   writeFileSync,
@@ -30,8 +29,8 @@ import {
 import { createRequire, wrap } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
-import { cacheHome } from './lib/cache-home.ts';
-import { TOP_LEVEL_COMMANDS } from './lib/top-level-commands.ts';
+import { cacheHome, ownedAndPrivate } from './lib/cache-home.ts';
+import { commandWord } from './lib/top-level-commands.ts';
 import { BYTE_MOVING_COMMANDS, tuneV8ForMovingBytes } from './lib/v8-tuning.ts';
 
 const BUNDLE = join(__dirname, 'cli.cjs');
@@ -43,11 +42,6 @@ function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
   }
   if (typeof process.getuid !== 'function') return undefined;
   return join(cacheHome(env), 'code-cache');
-}
-
-/** Whether a file or directory is the user's own and writable by nobody else (and no link). */
-function ownedAndPrivate(stats: Stats): boolean {
-  return stats.uid === process.getuid?.() && (stats.mode & 0o022) === 0;
 }
 
 /** The cache of this key, if one of the user's own is there. */
@@ -128,17 +122,16 @@ function loadBuiltinsBeforeTuning(): void {
 }
 
 function start(): void {
+  const command = commandWord(process.argv.slice(2));
+  if (BYTE_MOVING_COMMANDS.includes(command)) {
+    loadBuiltinsBeforeTuning();
+    tuneV8ForMovingBytes();
+  }
   const dir = cacheDir(process.env);
   const key = dir === undefined ? undefined : bundleKey();
   if (dir === undefined || key === undefined) {
     require('./cli.cjs');
     return;
-  }
-  const word = process.argv[2] ?? '';
-  const command = TOP_LEVEL_COMMANDS.includes(word) ? word : 'other';
-  if (BYTE_MOVING_COMMANDS.includes(command)) {
-    loadBuiltinsBeforeTuning();
-    tuneV8ForMovingBytes();
   }
   const file = `${key}-${command}.bin`;
   const cached = readCache(dir, file);

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -409,6 +409,23 @@ describe('ocikit copy with the blob cache (the built binary)', () => {
       '--no-blob-cache',
     );
     expect(uncached).toMatchObject({ blobsCopied: 1 + image.layers.length, blobsMounted: 0 });
+  });
+});
+
+describe('ocikit copy with a cache directory others can write (the built binary)', () => {
+  it('uses no blob cache and no upload sessions there, says so on stderr, and copies', async () => {
+    const image = await makeImage({ seed: 'cli-unsafe-cache' });
+    const from = `${await seeded(image)}:v1`;
+    const dir = await tempDir();
+    const shared = join(dir, 'cache', 'ocikit');
+    await mkdir(shared, { recursive: true });
+    await chmod(shared, 0o777);
+    const run = await ocikit(['copy', from, `oci:${join(dir, 'layout')}:v1`, '--resume-uploads'], {
+      env: { XDG_CACHE_HOME: join(dir, 'cache') },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('warning: no blob cache and no resumable uploads');
+    expect(await readdir(shared)).not.toContain('blob-locations.json');
   });
 });
 

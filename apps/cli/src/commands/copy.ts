@@ -17,7 +17,7 @@ export const run: CommandRun = async ([source, destination], flags, session) => 
     throw new OciError('OPTION_INVALID', '--artifact-type needs --referrers');
   }
   const dryRun = flags.dryRun === true;
-  const client = await session.client(await cacheOptions(flags, session.env));
+  const client = await session.client(await cacheOptions(flags, session.env, session.log));
   const progress = dryRun ? undefined : await copyProgress(session);
   const options: CopyOptions = {
     signal: interruptSignal(),

@@ -31,7 +31,7 @@ export const run: CommandRun = async ([file], flags, session) => {
     await readSettingsFile(file as string, 'the sync plan'),
     `"${file}"`,
   );
-  const client = await session.client(await cacheOptions(flags, session.env));
+  const client = await session.client(await cacheOptions(flags, session.env, session.log));
   const options: ClientSyncOptions = {
     signal: interruptSignal(),
     onReport: (report) => session.log(progressLine(rowOf(report))),

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { BlobLocationCache, UploadSessionStore } from '@ocikit/transfer';
-import { cacheHome } from './cache-home.ts';
+import { cacheHome, unsafeCacheHome } from './cache-home.ts';
 
 /**
  * Where blobs were seen, kept in the user's cache directory across runs (as
@@ -43,16 +43,26 @@ export async function uploadSessions(
 
 /**
  * The client options of the caches a copying command uses (see
- * {@link blobCache} and {@link uploadSessions}).
+ * {@link blobCache} and {@link uploadSessions}): none, with a warning, when
+ * ocikit's cache directory is not the user's alone (others could plant
+ * upload locations or blob locations there).
  *
  * @param flags - the command's flags
  * @param env - the environment
+ * @param warn - prints a warning
  * @returns `blobLocations` and `uploadSessions`, those in use
  */
 export async function cacheOptions(
   flags: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
+  warn: (line: string) => void,
 ): Promise<{ blobLocations?: BlobLocationCache; uploadSessions?: UploadSessionStore }> {
+  const wanted = flags.blobCache !== false || flags.resumeUploads === true;
+  const unsafe = wanted && flags.dryRun !== true ? unsafeCacheHome(cacheHome(env)) : undefined;
+  if (unsafe !== undefined) {
+    warn(`warning: no blob cache and no resumable uploads: ${unsafe}`);
+    return {};
+  }
   const [blobLocations, sessions] = await Promise.all([
     blobCache(flags, env),
     uploadSessions(flags, env),

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDirs } from '@ocikit/testbed';
 import { describe, expect, it } from 'vitest';
@@ -79,7 +79,35 @@ describe('FileBlobLocations', () => {
     const before = await stat(path);
     expect(before.mode & 0o777).toBe(0o600);
     await other.flush();
-    expect((await stat(path)).mtimeMs).toBe(before.mtimeMs);
+    // A write renames a new file over it: the same inode means no write.
+    expect((await stat(path)).ino).toBe(before.ino);
+  });
+
+  it('reads a file it cannot read (a path through a regular file, a link at its name) as empty, and writes concurrent flushes one after another', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'regular');
+    await writeFile(file, '');
+    const notReadable = await FileBlobLocations.open(join(file, 'locations.json'));
+    expect(await notReadable.repositories('r.example', 'sha256:1')).toEqual([]);
+    const real = join(dir, 'real.json');
+    const first = await FileBlobLocations.open(real);
+    first.remember(at('a'), 'sha256:1');
+    await first.flush();
+    await symlink(real, join(dir, 'link.json'));
+    const linked = await FileBlobLocations.open(join(dir, 'link.json'));
+    expect(await linked.repositories('r.example', 'sha256:1')).toEqual([]);
+
+    const cache = await FileBlobLocations.open(join(dir, 'busy.json'));
+    const flushes: Promise<void>[] = [];
+    for (const digest of ['sha256:1', 'sha256:2', 'sha256:3']) {
+      cache.remember(at('b'), digest);
+      flushes.push(cache.flush());
+    }
+    await Promise.all(flushes);
+    const reopened = await FileBlobLocations.open(join(dir, 'busy.json'));
+    for (const digest of ['sha256:1', 'sha256:2', 'sha256:3']) {
+      expect(await reopened.repositories('r.example', digest), digest).toEqual(['b']);
+    }
   });
 
   it('reads no cache from a FIFO or an oversized file, without blocking or reading it', async () => {

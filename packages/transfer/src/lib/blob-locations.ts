@@ -150,9 +150,9 @@ export class KnownLocations {
     const to = this.#to;
     if (!this.#cache || !to) return false;
     const here = to.location;
-    const candidates = (await this.#cache.repositories(here.registry, descriptor.digest))
-      .filter((repository) => repository !== here.repository)
-      .slice(0, 3);
+    // A cache that cannot answer knows nothing: it only ever saves requests.
+    const known = await this.#cache.repositories(here.registry, descriptor.digest).catch(() => []);
+    const candidates = known.filter((repository) => repository !== here.repository).slice(0, 3);
     for (const repository of candidates) {
       try {
         if (await to.mount(descriptor, { registry: here.registry, repository }, { signal })) {

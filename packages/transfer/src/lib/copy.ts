@@ -412,7 +412,7 @@ class GraphCopy {
     const to = this.#to;
     const { dryRun, force } = this.#settings;
     if (dryRun) {
-      await this.#limiter.run(() => this.#plan(descriptor), signal);
+      await this.#mounts.run(() => this.#plan(descriptor), signal);
       return;
     }
     const mountFrom = force ? undefined : this.#mountFrom;

@@ -1,13 +1,11 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { RepositoryLocation } from '@ocikit/content';
-import { writeFileAtomic } from '@ocikit/content/fs';
 import {
   type BlobLocationEntry,
   type BlobLocationOptions,
   MemoryBlobLocations,
 } from './blob-locations.ts';
-import { readStateFile } from './json-file.node.ts';
+import { readStateFile, writeStateFile } from './json-file.node.ts';
 
 /**
  * A {@link @ocikit/transfer!BlobLocationCache} kept in a JSON file, shared by the processes
@@ -18,9 +16,9 @@ import { readStateFile } from './json-file.node.ts';
  * atomically (a temp file renamed over it, not flushed to disk: a cache
  * lost in a crash costs requests, not data), readable by its owner only
  * (0600; repository names can be private). Bounded like
- * {@link MemoryBlobLocations}. A missing or unreadable file (a FIFO, a
- * directory, over 64 MiB, not a cache) is an empty cache: the cache only
- * saves requests, it is never the truth.
+ * {@link MemoryBlobLocations}. A file that cannot be read (missing, a
+ * FIFO, a directory, a link, over 64 MiB, not readable, not a cache) is an
+ * empty cache: the cache only saves requests, it is never the truth.
  */
 export class FileBlobLocations extends MemoryBlobLocations {
   /** The file (absolute). */
@@ -29,6 +27,8 @@ export class FileBlobLocations extends MemoryBlobLocations {
   #loaded: Promise<void> | undefined;
   /** Whether something was remembered since the last flush. */
   #changed = false;
+  /** The flush in progress: flushes run one after another. */
+  #flushing: Promise<void> = Promise.resolve();
 
   private constructor(path: string, options: BlobLocationOptions) {
     super(options);
@@ -59,14 +59,21 @@ export class FileBlobLocations extends MemoryBlobLocations {
     this.#changed = true;
   }
 
-  /** Writes the cache, merged with the file's current entries (this process's are the most recent); nothing when nothing was remembered. */
-  async flush(): Promise<void> {
-    if (!this.#changed) return;
-    await this.#merge();
-    this.#changed = false;
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const text = JSON.stringify({ version: 1, blobs: this.entries() });
-    await writeFileAtomic(this.path, new TextEncoder().encode(text), { fsync: false, mode: 0o600 });
+  /**
+   * Writes the cache, merged with the file's current entries (this
+   * process's are the most recent); nothing when nothing was remembered.
+   * Flushes of one cache run one after another, so none writes an older
+   * state over a newer one.
+   */
+  flush(): Promise<void> {
+    const next = this.#flushing.then(async () => {
+      if (!this.#changed) return;
+      this.#changed = false;
+      await this.#merge();
+      await writeStateFile(this.path, { version: 1, blobs: this.entries() }, false);
+    });
+    this.#flushing = next.catch(() => {});
+    return next;
   }
 
   /** Adds the file's entries as older than what this process saw. */

@@ -1,8 +1,6 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { RepositoryLocation } from '@ocikit/content';
-import { writeFileAtomic } from '@ocikit/content/fs';
-import { readStateFile } from './json-file.node.ts';
+import { readStateFile, writeStateFile } from './json-file.node.ts';
 import { MemoryUploadSessions, type UploadSessionEntry } from './upload-sessions.ts';
 
 /** The largest sessions file read. */
@@ -15,7 +13,8 @@ const MAX_SESSIONS_FILE_BYTES = 16 * 1024 * 1024;
  * leaves the location of its last accepted chunk for the next run. The
  * locations carry the registries' upload state: the file is written only
  * its owner may read (0600), and its directory is created private (0700)
- * when missing. A missing or unreadable file holds no sessions.
+ * when missing. A file that cannot be read holds no sessions, and one that
+ * cannot be written only makes uploads not resumable: neither fails a copy.
  */
 export class FileUploadSessions extends MemoryUploadSessions {
   /** The file (absolute). */
@@ -52,12 +51,25 @@ export class FileUploadSessions extends MemoryUploadSessions {
     await this.#update(() => super.delete(repository, digest));
   }
 
-  async #update(change: () => Promise<void>): Promise<void> {
-    this.add(...(await readEntries(this.path)));
-    await change();
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const text = JSON.stringify({ version: 1, sessions: this.entries() });
-    await writeFileAtomic(this.path, new TextEncoder().encode(text), { mode: 0o600 });
+  /** The write in progress: updates run one after another. */
+  #writing: Promise<void> = Promise.resolve();
+
+  /**
+   * Applies a change and writes the file, merged with its current sessions;
+   * one update after another, so none writes an older state over a newer
+   * one. A file that cannot be written leaves the upload going on, only not
+   * resumable in a later run.
+   */
+  #update(change: () => Promise<void>): Promise<void> {
+    const next = this.#writing.then(async () => {
+      this.add(...(await readEntries(this.path)));
+      await change();
+      await writeStateFile(this.path, { version: 1, sessions: this.entries() }, true).catch(
+        () => {},
+      );
+    });
+    this.#writing = next.catch(() => {});
+    return next;
   }
 }
 

@@ -51,6 +51,16 @@ describe('upload session stores', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 
+  it('FileUploadSessions that cannot read or write its file keeps the sessions in memory and fails nothing', async () => {
+    const file = join(await tempDir(), 'regular');
+    await writeFile(file, '');
+    const sessions = await FileUploadSessions.open(join(file, 'sessions.json'));
+    await sessions.set(here, 'sha256:aa', '/v2/app/blobs/uploads/1');
+    expect(await sessions.get(here, 'sha256:aa')).toBe('/v2/app/blobs/uploads/1');
+    await sessions.delete(here, 'sha256:aa');
+    expect(await sessions.get(here, 'sha256:aa')).toBeUndefined();
+  });
+
   it('FileUploadSessions reads a missing, non-JSON or foreign file as holding no sessions', async () => {
     const dir = await tempDir();
     const cases: [string, string | undefined][] = [

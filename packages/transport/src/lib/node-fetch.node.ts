@@ -10,8 +10,9 @@ import { type Dispatcher, loadUndici, type Undici } from './undici.node.ts';
 
 /**
  * The HTTP clients a Node fetch can send through: `undici`, Node's own
- * `node:http`, or `auto`: `node:http` for every request but an upload of a
- * streamed body, which goes through undici (see {@link NodeFetchOptions.engine}).
+ * `node:http`, or `auto`: `node:http` for every request without a body or
+ * with bytes or a string as its body, undici for the others (a streamed
+ * upload, a Blob, form data; see {@link NodeFetchOptions.engine}).
  */
 export type NodeHttpEngine = 'undici' | 'node:http' | 'auto';
 
@@ -43,9 +44,10 @@ export interface NodeFetchOptions {
    * least CPU; `node:http` (Node's own client) loads in a few milliseconds
    * instead of about 40, needs no undici installed, and receives blob
    * bodies as cheaply as undici: for short-lived processes. `auto` sends
-   * through `node:http` and loads undici for the first upload of a streamed
-   * body (a blob push), which then goes through it, as the later ones do. With
-   * a `proxy`, requests go through undici whatever the engine.
+   * through `node:http` and loads undici for the first request whose body
+   * is not bytes or a string (a blob push streams), which then goes through
+   * it, as the later ones do; it keeps up to `connections` of each per
+   * origin. With a `proxy`, requests go through undici whatever the engine.
    * @default 'undici'
    */
   engine?: NodeHttpEngine;
@@ -86,10 +88,21 @@ function sender(options: NodeFetchOptions): Send {
   if (engine === 'node:http') return viaHttp;
   let viaUndici: Send | undefined;
   return (url, init) => {
-    if (!(init.body instanceof ReadableStream)) return viaHttp(url, init);
+    if (takesBytesBody(init.body)) return viaHttp(url, init);
     viaUndici ??= undiciSender(options);
     return viaUndici(url, init);
   };
+}
+
+/** Whether `auto` sends a body through `node:http`: none, bytes or a string (a stream, a Blob, form data… go through undici). */
+function takesBytesBody(body: RequestInit['body']): boolean {
+  return (
+    body === undefined ||
+    body === null ||
+    typeof body === 'string' ||
+    body instanceof Uint8Array ||
+    body instanceof ArrayBuffer
+  );
 }
 
 /** TLS settings of one host, as both engines take them. */

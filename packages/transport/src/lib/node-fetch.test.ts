@@ -249,7 +249,7 @@ describe.each(['undici', 'node:http', 'auto'] as const)(
 );
 
 describe("createNodeFetch on 'auto'", () => {
-  it('sends a streamed upload through undici and every other request through node:http', async () => {
+  it('sends a streamed upload and a Blob through undici, requests without a body or with bytes through node:http', async () => {
     const fetch = createNodeFetch({ engine: 'auto' });
     const echo = async (init: RequestInit & { duplex?: 'half' }) =>
       (await (await fetch(`${base}/echo`, { redirect: 'manual', ...init })).json()) as {
@@ -266,5 +266,10 @@ describe("createNodeFetch on 'auto'", () => {
       fetchMode: null,
     });
     expect(await echo({ method: 'GET' })).toMatchObject({ fetchMode: null });
+    // node:http takes no Blob: it goes through undici.
+    expect(await echo({ method: 'PUT', body: new Blob(['blob']) })).toMatchObject({
+      body: 'blob',
+      fetchMode: 'cors',
+    });
   });
 });

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { staticCredentials } from '@ocikit/auth';
 import {
   faultClient,
@@ -7,7 +9,7 @@ import {
   redirectRequests,
   uniqueRepo,
 } from '@ocikit/testbed';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { RegistryPacer } from './pacer.ts';
 import { Transport } from './transport.ts';
 
@@ -120,3 +122,30 @@ function spacedEarly(times: readonly number[], rate: number): number[] {
   const first = times[0] as number;
   return times.filter((time, k) => time - first < ((k - 1) * 1000) / rate);
 }
+
+describe('pacing names each request by its registry', () => {
+  it('charges two registries served by one endpoint each with its own requests, however they interleave', async () => {
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const endpoint = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const seen: string[] = [];
+    const transport = new Transport({
+      hosts: {
+        'a.example': { endpoint, plainHttp: true },
+        'b.example': { endpoint, plainHttp: true },
+      },
+      beforeRequest: ({ registry }) => {
+        seen.push(registry);
+      },
+    });
+    const names = ['a.example', 'b.example', 'a.example', 'b.example', 'a.example', 'b.example'];
+    const responses = await Promise.all(
+      names.map((registry) => transport.request({ registry, path: `/v2/${registry}/tags/list` })),
+    );
+    for (const response of responses) await response.body?.cancel();
+    expect([...seen].sort()).toEqual([...names].sort());
+  });
+});

@@ -272,6 +272,9 @@ export class Transport {
     const { signal } = request;
     this.#registryOfHost.set(endpoint.host, request.registry);
     const base = await this.#base(endpoint, signal);
+    // The URL's own host (`reg:443` is `reg` there): hops to it are the request's registry's.
+    const baseHost = new URL(base).host;
+    this.#registryOfHost.set(baseHost, request.registry);
     const url =
       request.url === undefined ? new URL(`${base}${request.path}`) : new URL(request.url);
     const refused =
@@ -312,7 +315,13 @@ export class Transport {
             timeoutMs: this.#timeoutMs,
             maxRedirects: this.#maxRedirects,
             hosts: this.#hosts,
-            beforeSend: (hop, hopMethod) => this.#pace(hop, hopMethod, signal),
+            beforeSend: (hop, hopMethod) =>
+              this.#pace(
+                hop,
+                hopMethod,
+                signal,
+                hop.host === baseHost ? request.registry : undefined,
+              ),
             onSend: (sent, sentHeaders) =>
               this.#traceRequest(id, method, sent, attempt, sentHeaders),
             onResponse: (sent, got, durationMs) =>
@@ -490,11 +499,20 @@ export class Transport {
     return detection;
   }
 
-  /** Waits for `beforeRequest` on a request to a URL, named by the registry its host serves, else by its host. */
-  async #pace(url: URL, method: string, signal: AbortSignal | undefined): Promise<void> {
+  /**
+   * Waits for `beforeRequest` on a request to a URL, named by `registry`
+   * when given (a hop on the request's own endpoint), else by the registry
+   * its host last served, else by its host.
+   */
+  async #pace(
+    url: URL,
+    method: string,
+    signal: AbortSignal | undefined,
+    registry?: string,
+  ): Promise<void> {
     if (this.#beforeRequest === undefined) return;
-    const registry = this.#registryOfHost.get(url.host) ?? url.host;
-    await this.#beforeRequest({ registry, method, signal });
+    const named = registry ?? this.#registryOfHost.get(url.host) ?? url.host;
+    await this.#beforeRequest({ registry: named, method, signal });
   }
 
   /** This transport's `fetch`, paced by {@link #pace}: what its token cache sends with. */
