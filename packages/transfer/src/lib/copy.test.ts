@@ -168,6 +168,32 @@ describe('copy between MemoryStore and FileStore', () => {
     }
   });
 
+  it('checks blobs beside each other, up to 4 × concurrency, while pushes stay within concurrency', async () => {
+    const graph = image([10, 20, 30, 40, 50, 60, 70, 80]);
+    const from = new MemoryStore();
+    await load(from, graph);
+    class CheckingStore extends CountingStore {
+      checking = 0;
+      checkPeak = 0;
+      override async exists(descriptor: Descriptor): Promise<boolean> {
+        this.checking += 1;
+        this.checkPeak = Math.max(this.checkPeak, this.checking);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          return await super.exists(descriptor);
+        } finally {
+          this.checking -= 1;
+        }
+      }
+    }
+    const to = new CheckingStore();
+    await copy({ from, to, reference: graph.root }, { concurrency: 1 });
+    expect(to.peak).toBe(1);
+    // 9 blobs (config and 8 layers) are checked 4 at once; a push in flight may check one more.
+    expect(to.checkPeak).toBeGreaterThanOrEqual(4);
+    expect(to.checkPeak).toBeLessThanOrEqual(4 + 1);
+  });
+
   it('skips what the destination has: one exists per blob, nothing below a manifest it holds', async () => {
     const graph = multiPlatform();
     const from = new MemoryStore();
