@@ -12,6 +12,7 @@ export {
   type PushBlobOptions,
   type PutManifestOptions,
   Repository,
+  type ResolveOptions,
 } from './lib/repository.ts';
 export type { ListTagsOptions } from './lib/tags.ts';
 export { UNTAG_ARTIFACT_TYPE } from './lib/untag.ts';

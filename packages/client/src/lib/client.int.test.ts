@@ -6,6 +6,7 @@ import { OciLayout } from '@ocikit/layout/fs';
 import { createImageManifest, EMPTY_DESCRIPTOR } from '@ocikit/spec';
 import {
   type Credentials,
+  faultClient,
   getTestbed,
   makeImage,
   makeMultiPlatformImage,
@@ -135,6 +136,21 @@ describe('Client.copy between location strings', () => {
     expect(result.blobsMounted).toBe(1 + image.layers.length);
     expect(result.blobsCopied).toBe(0);
     expect(result.digest).toBe(image.manifest.digest);
+  });
+
+  it('reads the source root with one GET by tag, kept for the copy: no HEAD, no second GET (counted by the proxy)', async () => {
+    const image = await makeImage({ seed: 'one-get' });
+    const { faults } = getTestbed();
+    const repo = uniqueRepo('client/one-get');
+    await pushImage({ url: faults.url }, repo, image, { tag: 'v1' });
+    const before = (await faultClient(faults.controlUrl).requests(`/v2/${repo}/manifests/`)).length;
+    const dir = await tempDir();
+    const result = await client().copy(`${faults.host}/${repo}:v1`, `oci:${join(dir, 'out')}:v1`);
+    expect(result.digest).toBe(image.manifest.digest);
+    const requests = (await faultClient(faults.controlUrl).requests(`/v2/${repo}/manifests/`))
+      .slice(before)
+      .map((request) => `${request.method} ${request.path}`);
+    expect(requests).toEqual([`GET /v2/${repo}/manifests/v1`]);
   });
 
   it('mounts from where a blob cache file saw the blobs: a layout pushed into a second repository sends no bytes', async () => {

@@ -196,7 +196,8 @@ export class Client {
     try {
       const to = await this.#openDestination(destination, options);
       try {
-        const sourceRoot = await from.root({ signal });
+        // One GET of the root, kept for the copy, instead of a HEAD and a GET.
+        const sourceRoot = await from.root({ signal, fetch: true });
         const tags = options.tags ?? destinationTags(from, to);
         const result = await copy(
           { from: from.target, to: to.target, reference: sourceRoot },

@@ -54,12 +54,14 @@ export interface OpenedLocation<M extends OpenMode = OpenMode> {
    * The manifest the location names: `reference` resolved, or the only
    * image of a layout or archive that names none.
    *
-   * @param options - `signal`
+   * @param options - `signal`; `fetch`: for a registry, `GET` the manifest
+   *   (a `HEAD` otherwise) and keep it for the next read of it, a copy's
+   *   (`ResolveOptions` of `@ocikit/registry`)
    * @returns its descriptor
    * @throws {OciError} `MANIFEST_UNKNOWN`; `REFERENCE_INVALID` when a layout
    *   holds several images and the location names none
    */
-  root(options?: OperationOptions): Promise<Descriptor>;
+  root(options?: OperationOptions & { fetch?: boolean }): Promise<Descriptor>;
   /**
    * Finishes a write: an archive is written from the staging layout to its
    * file, atomically (nothing is written before this, and a failure leaves

@@ -60,6 +60,18 @@ export interface GetManifestOptions extends OperationOptions {
   accept?: readonly string[];
 }
 
+/** Options of {@link Repository.resolve}. */
+export interface ResolveOptions extends OperationOptions {
+  /**
+   * `GET` the manifest instead of `HEAD`, verified, and keep its bytes for
+   * the next {@link Repository.fetch} of that digest: one round trip for a
+   * resolve and a read (a copy's). On Docker Hub a `GET` counts against the
+   * pull limit and a `HEAD` does not: leave it off to only look.
+   * @default false
+   */
+  fetch?: boolean;
+}
+
 /** Options of {@link Repository.putManifest}. */
 export interface PutManifestOptions extends OperationOptions {
   /**
@@ -123,6 +135,8 @@ export class Repository
   /** The repository path, such as `library/alpine` (without the registry: `String(repository)` has both). */
   readonly name: string;
   readonly #context: RepositoryContext;
+  /** A manifest {@link Repository.resolve} fetched, until {@link Repository.fetch} takes it. */
+  #resolved: { digest: string; bytes: Uint8Array } | undefined;
 
   /** {@inheritDoc @ocikit/content!Located.location} */
   get location(): RepositoryLocation {
@@ -204,16 +218,24 @@ export class Repository
 
   /**
    * Resolves a tag or digest to the descriptor of its manifest (`HEAD`,
-   * with a verified `GET` when the registry leaves out the digest, type or size).
+   * with a verified `GET` when the registry leaves out the digest, type or
+   * size; with `fetch`, a verified `GET` whose bytes the next
+   * {@link Repository.fetch} of the manifest takes).
    *
    * @param reference - a tag or a digest
-   * @param options - `signal`
+   * @param options - {@link ResolveOptions}
    * @returns the manifest's descriptor
-   * @throws {OciError} `MANIFEST_UNKNOWN`; `TAG_INVALID`, `DIGEST_INVALID`; `DIGEST_MISMATCH`
+   * @throws {OciError} `MANIFEST_UNKNOWN`; `TAG_INVALID`, `DIGEST_INVALID`;
+   *   `DIGEST_MISMATCH`; with `fetch`, `SIZE_EXCEEDED`
    * @see https://github.com/opencontainers/distribution-spec/blob/main/spec.md#checking-if-content-exists-in-the-registry
    */
-  resolve(reference: string, options: OperationOptions = {}): Promise<Descriptor> {
-    return headManifest(this.#context, reference, { signal: options.signal });
+  async resolve(reference: string, options: ResolveOptions = {}): Promise<Descriptor> {
+    if (!options.fetch) return headManifest(this.#context, reference, { signal: options.signal });
+    const { descriptor, bytes } = await fetchManifest(this.#context, reference, {
+      signal: options.signal,
+    });
+    this.#resolved = { digest: descriptor.digest, bytes };
+    return descriptor;
   }
 
   /**
@@ -343,6 +365,12 @@ export class Repository
     options: OperationOptions = {},
   ): Promise<ReadableStream<Uint8Array>> {
     if (!this.#isManifest(descriptor)) return fetchBlob(this.#context, descriptor, options);
+    const resolved = this.#resolved;
+    if (resolved?.digest === descriptor.digest) {
+      this.#resolved = undefined;
+      if (options.signal?.aborted) throw abortError(options.signal);
+      return streamFromVerifiedBytes(resolved.bytes, descriptor);
+    }
     const { bytes } = await fetchManifest(this.#context, descriptor.digest, {
       signal: options.signal,
       accept: [descriptor.mediaType],
