@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -247,6 +248,43 @@ describe('Client.sync against the real registry', () => {
     const listed = (await umoci(['ls', '--layout', mirror])).stdout.split('\n').filter(Boolean);
     expect(listed.sort()).toEqual(['a', 'b', 'from-plain']);
     expect((await client.sync(plan)).map((r) => r.status)).toEqual(Array(3).fill('unchanged'));
+  });
+
+  it('unpacks a gzip archive that several entries read once for the whole sync (staging directories counted at each report)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ocikit-client-sync-once-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const repo = await repositoryWith('once', ['a', 'b']);
+    const built = join(dir, 'built');
+    for (const tag of ['a', 'b']) {
+      await skopeoCopy(`docker://${testbed.anonymous.host}/${repo}:${tag}`, `oci:${built}:${tag}`);
+    }
+    const gzipped = join(dir, 'two.tar.gz');
+    execFileSync('tar', ['-C', built, '-czf', gzipped, '.']);
+    const staging = join(dir, 'staging');
+    await mkdir(staging);
+    const mirror = join(dir, 'mirror');
+    const plan = await parseSyncPlan(
+      [
+        'sync:',
+        ...['a', 'b'].flatMap((tag) => [
+          '  - type: image',
+          `    source: oci-archive:${gzipped}:${tag}`,
+          `    destination: oci:${mirror}:${tag}`,
+        ]),
+      ].join('\n'),
+    );
+    const counts: number[] = [];
+    const reports = await new Client({ tempDir: staging }).sync(plan, {
+      onReport: () => {
+        counts.push(readdirSync(staging).length);
+      },
+    });
+    expect(reports.map((r) => [r.tag, r.status])).toEqual([
+      ['a', 'copied'],
+      ['b', 'copied'],
+    ]);
+    expect(counts).toEqual([1, 1]);
+    expect(await readdir(staging)).toEqual([]);
   });
 
   it('refuses, before any request: a repository entry naming a tag, an archive or Docker archive destination, a Docker archive source, and image entries whose tag is unclear', async () => {

@@ -77,12 +77,25 @@ export async function runSyncPlan(
   });
   const paced: OpenContext = { ...context, repository: { ...context.repository, transport } };
   const opened: OpenedLocation[] = [];
-  const open = async (location: string, role: 'source' | 'destination'): Promise<Target> => {
-    const mode = role === 'source' ? 'read' : 'write';
-    const signal = options.signal;
-    const place = await openWithContext(location, paced, { mode, defaultTag: false, signal });
-    opened.push(place);
-    return place.target as Target;
+  // A location is opened once for the whole sync, an archive once whatever
+  // image of it an entry names: a gzip archive is unpacked once, not per entry.
+  const openings = new Map<string, Promise<Target>>();
+  const open = (location: string, role: 'source' | 'destination'): Promise<Target> => {
+    const parsed = parseClientLocation(location, false);
+    const key = `${role} ${parsed.kind === 'oci-archive' ? `oci-archive:${parsed.path}` : location}`;
+    let target = openings.get(key);
+    if (target === undefined) {
+      const mode = role === 'source' ? 'read' : 'write';
+      const signal = options.signal;
+      target = openWithContext(location, paced, { mode, defaultTag: false, signal }).then(
+        (place) => {
+          opened.push(place);
+          return place.target as Target;
+        },
+      );
+      openings.set(key, target);
+    }
+    return target;
   };
   try {
     return await sync(
