@@ -15,7 +15,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { pushBytes } from '@ocikit/content';
-import { isOciError } from '@ocikit/digest';
 import { OciLayout } from '@ocikit/layout/fs';
 import { referrersTag } from '@ocikit/registry';
 import { Annotation, createImageManifest, EMPTY_DESCRIPTOR, MediaType } from '@ocikit/spec';
@@ -25,6 +24,7 @@ import {
   getOcikitPeers,
   getTestbed,
   makeImage,
+  ociFailure,
   pushImage,
   skopeoInspect,
   tempDirs,
@@ -40,15 +40,6 @@ const tempDir = tempDirs('ocikit-artifacts-test-');
 
 function artifacts(): Artifacts {
   return new Artifacts(new Client({ env: { HOME: '/nonexistent' } }));
-}
-
-async function errorOf(task: Promise<unknown>): Promise<{ code: string; message: string }> {
-  const error = await task.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!isOciError(error)) throw new Error(`Expected an OciError, got ${String(error)}`);
-  return error;
 }
 
 /** An artifact in a new layout whose layers carry these titles; returns its `oci:` location. */
@@ -180,14 +171,14 @@ describe('Artifacts against distribution', () => {
     const repo = uniqueRepo('client/refused');
     expect(
       (
-        await errorOf(
+        await ociFailure(
           artifacts().attach(`${anonymous.host}/${repo}:v1`, files, { artifactType: '' }),
         )
       ).code,
     ).toBe('OPTION_INVALID');
     expect(
       (
-        await errorOf(
+        await ociFailure(
           artifacts().attach(`oci-archive:${dir}/x.tar`, files, { artifactType: 'a/b' }),
         )
       ).code,
@@ -195,13 +186,14 @@ describe('Artifacts against distribution', () => {
     const badDate = artifacts().push(`${anonymous.host}/${repo}:v1`, files, {
       annotations: { [Annotation.Created]: 'yesterday' },
     });
-    expect((await errorOf(badDate)).code).toBe('OPTION_INVALID');
+    expect((await ociFailure(badDate)).code).toBe('OPTION_INVALID');
     expect(
-      (await errorOf(artifacts().push(`oci:${dir}/l:v1`, [{ path: join(dir, 'missing') }]))).code,
+      (await ociFailure(artifacts().push(`oci:${dir}/l:v1`, [{ path: join(dir, 'missing') }])))
+        .code,
     ).toBe('PATH_INVALID');
     await expect(lstat(join(dir, 'l')), 'no layout was created').rejects.toThrow();
     const byDigest = artifacts().push(`${anonymous.host}/${repo}@sha256:${'a'.repeat(64)}`, files);
-    expect((await errorOf(byDigest)).code).toBe('REFERENCE_INVALID');
+    expect((await ociFailure(byDigest)).code).toBe('REFERENCE_INVALID');
     const missing = fetchManifest({ url: anonymous.url }, repo, 'v1');
     await expect(missing).rejects.toThrow(/404/);
   });
@@ -271,7 +263,7 @@ describe('Artifacts with directories', () => {
         'notes.txt',
         'site',
       ]);
-      const twice = await errorOf(artifacts().pull(`${registry.host}/${repo}:v1`, out));
+      const twice = await ociFailure(artifacts().pull(`${registry.host}/${repo}:v1`, out));
       expect(twice.code, `${peer}: a directory already there is not replaced`).toBe('PATH_INVALID');
     }
   });
@@ -292,7 +284,7 @@ describe('Artifacts with directories', () => {
     await chmod(blobPath, 0o644);
     await writeFile(blobPath, forged);
     const out = join(dir, 'out');
-    const error = await errorOf(artifacts().pull(`oci:${layoutDir}:v1`, out));
+    const error = await ociFailure(artifacts().pull(`oci:${layoutDir}:v1`, out));
     expect(error.code).toBe('DIGEST_MISMATCH');
     expect(await readdir(out), 'neither the directory nor a temp directory').toEqual([]);
   });
@@ -303,7 +295,7 @@ describe('Artifacts with directories', () => {
     await symlink('../../etc/passwd', join(dir, 'tree', 'passwd'));
     const { anonymous } = getTestbed();
     const repo = uniqueRepo('client/artifact-dir-refused');
-    const error = await errorOf(
+    const error = await ociFailure(
       artifacts().push(`${anonymous.host}/${repo}:v1`, [{ path: join(dir, 'tree') }]),
     );
     expect(error.code).toBe('PATH_INVALID');
@@ -323,7 +315,7 @@ describe('Artifacts.pull with hostile titles', () => {
     ]) {
       const location = await layoutArtifact(titles);
       const out = join(await tempDir(), 'out');
-      const error = await errorOf(artifacts().pull(location, out));
+      const error = await ociFailure(artifacts().pull(location, out));
       expect(error.code, titles.join(' ')).toBe('PATH_INVALID');
       expect(error.message, titles.join(' ')).toContain(titles[1]);
       const written = await readdir(out).catch(() => []);
@@ -345,7 +337,7 @@ describe('Artifacts.pull with hostile titles', () => {
       const out = join(await tempDir(), 'out');
       await mkdir(out);
       await setup(out);
-      const error = await errorOf(artifacts().pull(location, out));
+      const error = await ociFailure(artifacts().pull(location, out));
       expect(error.code, title).toBe('PATH_INVALID');
       expect(await readdir(outside), title).toEqual([]);
       await expect(lstat(join(out, 'first.txt')), title).rejects.toThrow();
@@ -356,7 +348,7 @@ describe('Artifacts.pull with hostile titles', () => {
     const location = await layoutArtifact(['a.txt']);
     const file = join(await tempDir(), 'file');
     await writeFile(file, 'in the way');
-    const error = await errorOf(artifacts().pull(location, file));
+    const error = await ociFailure(artifacts().pull(location, file));
     expect(error.code).toBe('PATH_INVALID');
     expect(error.message).toContain(file);
   });
@@ -390,7 +382,7 @@ describe('Artifacts.pull with hostile titles', () => {
     const corrupt = manifest.layers[5] as { digest: string };
     await writeFile(join(dir, 'blobs/sha256', corrupt.digest.slice(7)), 'FILE 5\n');
     const out = join(await tempDir(), 'out');
-    const error = await errorOf(artifacts().pull(location, out, { concurrency: 3 }));
+    const error = await ociFailure(artifacts().pull(location, out, { concurrency: 3 }));
     expect(error.code).toBe('DIGEST_MISMATCH');
     const left = await readdir(out);
     expect(left).not.toContain('file-5.txt');
@@ -399,7 +391,7 @@ describe('Artifacts.pull with hostile titles', () => {
       const index = Number(name.slice(5, -4));
       expect(await readFile(join(out, name), 'utf8')).toBe(`file ${index}\n`);
     }
-    expect((await errorOf(artifacts().pull(location, out, { concurrency: 0 }))).code).toBe(
+    expect((await ociFailure(artifacts().pull(location, out, { concurrency: 0 }))).code).toBe(
       'OPTION_INVALID',
     );
   });
